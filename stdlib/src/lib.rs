@@ -1,0 +1,21 @@
+//! The tenet standard library.
+//!
+//! - [`functions`]: the one table of policy functions (signature, reference implementation, and
+//!   the name of the WebAssembly implementation);
+//! - [`value`]: the binary value encoding every host and module shares;
+//! - [`prelude`]: the WebAssembly implementations, assembled at build time from `prelude.wat`;
+//! - [`automata`]: regexes and globs compiled into DFA tables that modules embed;
+//! - [`abi`]: the module ABI (exports, input header, output records, metadata);
+//! - [`compare`], [`text`], [`net`], [`time`]: the semantics, in Rust.
+
+pub mod abi;
+pub mod automata;
+pub mod compare;
+pub mod functions;
+pub mod net;
+pub mod prelude;
+pub mod text;
+pub mod time;
+pub mod value;
+
+pub use functions::{lookup, Ctx, Fault, Function, Ty, FUNCTIONS};
