@@ -1,0 +1,339 @@
+//! The checked IR both back ends consume: names resolved, helpers and lets inlined, stdlib calls
+//! bound to their table entries, every deciding clause numbered.
+
+use crate::source::Span;
+use crate::syntax::ast::Quant;
+use serde_json::Value;
+use tenet_stdlib::abi::{ClauseMeta, ControlMeta, LookupMeta, Projection, RecMeta, StandardMeta, VarMeta};
+use tenet_stdlib::{Function, Ty};
+
+/// Index into [`Program::clauses`].
+pub type ClauseId = u32;
+/// Index into [`Program::vars`].
+pub type VarId = u32;
+
+/// A checked standard.
+#[derive(Clone, Debug, Default)]
+pub struct Program {
+    /// The standard.
+    pub standard: StandardMeta,
+    /// Controls.
+    pub controls: Vec<ControlMeta>,
+    /// Recommendations in output order.
+    pub recs: Vec<Rec>,
+    /// Clauses.
+    pub clauses: Vec<ClauseMeta>,
+    /// Quantifier variables.
+    pub vars: Vec<VarMeta>,
+    /// Cross-resource lookups.
+    pub lookups: Vec<LookupMeta>,
+    /// Compiled pattern tables (regexes and globs), by index.
+    pub patterns: Vec<Vec<u8>>,
+    /// Pattern sources, for the interpreter (regex syntax), by index.
+    pub pattern_sources: Vec<String>,
+}
+
+/// A checked recommendation.
+#[derive(Clone, Debug)]
+pub struct Rec {
+    /// Metadata.
+    pub meta: RecMeta,
+    /// Resource selectors: provider (lower case, `*` for any) and type matchers.
+    pub applies: Vec<(String, Vec<TypeMatch>)>,
+    /// Applicability filter.
+    pub when: Option<Node>,
+    /// Compliance condition.
+    pub cond: Node,
+    /// Remediation template.
+    pub remediation: Vec<TPart>,
+    /// Fix operations, if the recommendation has a fix.
+    pub fix: Option<Vec<Fix>>,
+}
+
+/// How a resource type is matched (ASCII case-insensitively).
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeMatch {
+    /// Exact type.
+    Exact(String),
+    /// A glob, compiled to pattern index.
+    Glob(usize),
+}
+
+/// Part of a remediation template.
+#[derive(Clone, Debug)]
+pub enum TPart {
+    /// Literal text.
+    Text(String),
+    /// A value rendered as text.
+    Value(Node),
+}
+
+/// A fix operation. Pointers are JSON Pointers (RFC 6901) into the resource.
+#[derive(Clone, Debug)]
+pub enum Fix {
+    /// Set a value.
+    Set(String, Node),
+    /// Remove a member.
+    Remove(String),
+    /// Append to an array.
+    Append(String, Node),
+    /// Remove the elements of the array at the pointer for which the condition holds.
+    RemoveWhere {
+        /// Pointer to the array.
+        ptr: String,
+        /// The array value.
+        list: Node,
+        /// The element variable.
+        var: VarId,
+        /// The condition.
+        cond: Node,
+    },
+}
+
+/// Comparison operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+/// Where a quantifier's elements come from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// A list or map value.
+    Value(Box<Node>),
+    /// Resources of the inventory (index into [`Program::lookups`]).
+    Lookup(usize),
+}
+
+/// A node.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// What it computes.
+    pub kind: Kind,
+    /// Its static type; `Bool` nodes are three-valued booleans, all others are values.
+    pub ty: Ty,
+    /// Source span.
+    pub span: Span,
+}
+
+/// Node forms.
+#[derive(Clone, Debug)]
+pub enum Kind {
+    /// A constant value.
+    Lit(Value),
+    /// The resource.
+    Root,
+    /// A quantifier variable.
+    Var(VarId),
+    /// In remediation text and fixes: the value the deciding clause saw bound to the first of
+    /// these variables (all share one name).
+    Bound(Vec<VarId>),
+    /// A field by name.
+    Get(Box<Node>, String),
+    /// An array element by constant index (negative counts from the end).
+    Index(Box<Node>, i64),
+    /// A field or element by computed key.
+    GetDyn(Box<Node>, Box<Node>),
+    /// A list built from values.
+    List(Vec<Node>),
+    /// A stdlib call; `clause` is set for boolean calls.
+    Call {
+        /// The function.
+        f: &'static Function,
+        /// Arguments (for a pattern function, the pattern literal is the last one).
+        args: Vec<Node>,
+        /// Compiled pattern index, for `matches` and `glob`.
+        pattern: Option<usize>,
+        /// Clause, when the call is boolean.
+        clause: Option<ClauseId>,
+    },
+    /// A comparison.
+    Cmp(CmpOp, Box<Node>, Box<Node>, ClauseId),
+    /// Membership `a in b` (negated for `not in`).
+    In(Box<Node>, Box<Node>, bool, ClauseId),
+    /// Conjunction.
+    And(Vec<Node>),
+    /// Disjunction.
+    Or(Vec<Node>),
+    /// Negation.
+    Not(Box<Node>),
+    /// A value used as a condition.
+    Truthy(Box<Node>, ClauseId),
+    /// A boolean used as a value.
+    ToVal(Box<Node>),
+    /// `a ?? b`.
+    Default(Box<Node>, Box<Node>),
+    /// `exists(v)` / `missing(v)` (negated).
+    Exists(Box<Node>, bool, ClauseId),
+    /// `is_unknown(v)`.
+    IsUnknown(Box<Node>, ClauseId),
+    /// A quantifier.
+    Quant {
+        /// Which.
+        kind: Quant,
+        /// Variable bound to the key (maps) or index (lists), if declared.
+        key: Option<VarId>,
+        /// Variable bound to the element.
+        var: VarId,
+        /// The elements.
+        source: Source,
+        /// The body (boolean).
+        body: Box<Node>,
+        /// The quantifier's own clause.
+        clause: ClauseId,
+    },
+}
+
+impl Node {
+    /// Whether the node is a three-valued boolean.
+    pub fn is_bool(&self) -> bool {
+        self.ty == Ty::Bool
+    }
+}
+
+/// Computes the projection of the resource (and of each lookup) that a program reads.
+pub fn project(p: &Program) -> (Projection, Vec<Projection>) {
+    let mut pr = Projector { var_base: vec![None; p.vars.len()], root: Projection::default(), lookups: vec![Projection::default(); p.lookups.len()] };
+    for r in &p.recs {
+        for n in r.when.iter().chain(std::iter::once(&r.cond)) {
+            pr.node(n);
+        }
+        for t in &r.remediation {
+            if let TPart::Value(n) = t {
+                pr.node(n);
+            }
+        }
+        for f in r.fix.iter().flatten() {
+            match f {
+                Fix::Set(_, n) | Fix::Append(_, n) => pr.node(n),
+                Fix::Remove(_) => {}
+                Fix::RemoveWhere { list, var, cond, .. } => {
+                    pr.bind(*var, list);
+                    pr.node(cond);
+                    pr.node(list);
+                }
+            }
+        }
+    }
+    (pr.root, pr.lookups)
+}
+
+#[derive(Clone, Debug)]
+enum Base {
+    Root,
+    Lookup(usize),
+}
+
+struct Projector {
+    var_base: Vec<Option<(Base, Vec<String>)>>,
+    root: Projection,
+    lookups: Vec<Projection>,
+}
+
+impl Projector {
+    /// The static path a value node denotes, if any.
+    fn path(&self, n: &Node) -> Option<(Base, Vec<String>)> {
+        match &n.kind {
+            Kind::Root => Some((Base::Root, Vec::new())),
+            Kind::Var(v) => self.var_base.get(*v as usize).cloned().flatten(),
+            Kind::Bound(ids) => ids.first().and_then(|v| self.var_base.get(*v as usize).cloned().flatten()),
+            Kind::Get(b, k) => self.path(b).map(|(base, mut p)| {
+                p.push(k.clone());
+                (base, p)
+            }),
+            Kind::Index(b, _) => self.path(b).map(|(base, mut p)| {
+                p.push("*".to_string());
+                (base, p)
+            }),
+            _ => None,
+        }
+    }
+
+    fn need(&mut self, n: &Node) {
+        if let Some((base, p)) = self.path(n) {
+            let target = match base {
+                Base::Root => &mut self.root,
+                Base::Lookup(i) => match self.lookups.get_mut(i) {
+                    Some(t) => t,
+                    None => return,
+                },
+            };
+            target.add(&p, true);
+            return;
+        }
+        match &n.kind {
+            Kind::Root | Kind::Var(_) | Kind::Bound(_) => {}
+            Kind::Get(b, _) | Kind::Index(b, _) => self.need(b),
+            _ => self.node(n),
+        }
+    }
+
+    /// Binds a quantifier variable to "every element" of its source's path, when it has one.
+    fn bind(&mut self, var: u32, source: &Node) {
+        let base = self.path(source).map(|(b, mut p)| {
+            p.push("*".to_string());
+            (b, p)
+        });
+        if let Some(slot) = self.var_base.get_mut(var as usize) {
+            *slot = base;
+        }
+    }
+
+    fn node(&mut self, n: &Node) {
+        match &n.kind {
+            Kind::Lit(_) => {}
+            Kind::Root | Kind::Var(_) | Kind::Bound(_) | Kind::Get(..) | Kind::Index(..) => self.need(n),
+            Kind::GetDyn(b, k) => {
+                self.need(b);
+                self.need(k);
+            }
+            Kind::List(items) | Kind::And(items) | Kind::Or(items) => items.iter().for_each(|i| self.need(i)),
+            Kind::Call { args, .. } => args.iter().for_each(|a| self.need(a)),
+            Kind::Cmp(_, a, b, _) | Kind::In(a, b, _, _) | Kind::Default(a, b) => {
+                self.need(a);
+                self.need(b);
+            }
+            Kind::Not(a) | Kind::Truthy(a, _) | Kind::ToVal(a) | Kind::Exists(a, _, _) | Kind::IsUnknown(a, _) => self.need(a),
+            Kind::Quant { key, var, source, body, .. } => {
+                match source {
+                    Source::Value(s) => {
+                        if key.is_some() {
+                            self.need(s);
+                        } else {
+                            // The source must exist even if the body reads nothing of its elements.
+                            if let Some((base, p)) = self.path(s) {
+                                let target = match base {
+                                    Base::Root => Some(&mut self.root),
+                                    Base::Lookup(i) => self.lookups.get_mut(i),
+                                };
+                                if let Some(t) = target {
+                                    t.add(&p, false);
+                                }
+                            } else {
+                                self.node(s);
+                            }
+                            self.bind(*var, s);
+                        }
+                    }
+                    Source::Lookup(i) => {
+                        if let Some(slot) = self.var_base.get_mut(*var as usize) {
+                            *slot = Some((Base::Lookup(*i), Vec::new()));
+                        }
+                    }
+                }
+                self.node(body);
+            }
+        }
+    }
+}
