@@ -1,0 +1,52 @@
+//! `tenet inspect`: what a compiled module holds.
+
+use super::{error, ERROR, OK};
+use std::path::PathBuf;
+
+/// Flags of `tenet inspect`.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  tenet inspect standard.wasm
+  tenet inspect --json standard.wasm | jq '.recommendations[].id'")]
+pub struct Args {
+    /// The module.
+    pub module: PathBuf,
+    /// Print the whole metadata section as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `tenet inspect`.
+pub fn run(a: Args) -> u8 {
+    let bytes = match std::fs::read(&a.module) {
+        Ok(b) => b,
+        Err(e) => {
+            error(format!("cannot read {}: {e}", a.module.display()));
+            return ERROR;
+        }
+    };
+    let meta = match tenet_runtime::engine::read_metadata(&bytes) {
+        Ok(m) => m,
+        Err(e) => {
+            error(format!("{}: {e}", a.module.display()));
+            return ERROR;
+        }
+    };
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&meta).unwrap_or_default());
+        return OK;
+    }
+    let n = meta.recommendations.len().max(1);
+    println!("module:      {} ({} bytes, {} bytes per recommendation)", a.module.display(), bytes.len(), bytes.len() / n);
+    println!("abi version: {}", meta.abi);
+    println!("compiler:    {}", meta.compiler);
+    println!("standard:    {} \"{}\" {}", meta.standard.id, meta.standard.title, meta.standard.version);
+    println!("controls:    {}", meta.controls.len());
+    println!("lookups:     {}", meta.lookups.len());
+    println!("recommendations ({}):", meta.recommendations.len());
+    for r in &meta.recommendations {
+        let fix = if r.fix.is_empty() { "" } else { " [fix]" };
+        println!("  {:<7} {}  {}{fix}", r.severity, r.id, r.title);
+    }
+    OK
+}

@@ -1,0 +1,49 @@
+//! `tenet`: security standards as code, compiled to WebAssembly.
+//!
+//! A thin command line over the libraries: each subcommand lives in `cli/`, parses its flags with
+//! clap, calls the compiler or runtime, and maps the outcome to an exit code:
+//! 0 success (nothing at or above the threshold is not compliant), 1 findings or policy errors,
+//! 2 usage, input or runtime errors.
+
+mod cli;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "tenet", version, about = "Security standards as code, compiled to WebAssembly.", long_about = None)]
+#[command(after_help = "Examples:
+  tenet check --standard examples/standard examples/inventory.json
+  tenet compile examples/standard/*.tenet -o example.wasm
+  tenet check --standard example.wasm --format json inventory.json
+  tenet check-policy policies/my-standard/*.tenet
+
+Exit codes: 0 compliant (or success), 1 findings or policy errors, 2 usage, input or runtime errors.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluate a standard over resource inventories and report what is not compliant.
+    Check(cli::check::Args),
+    /// Compile policy files into a WebAssembly module.
+    Compile(cli::compile::Args),
+    /// Check policy files and print diagnostics, without compiling.
+    #[command(name = "check-policy")]
+    CheckPolicy(cli::compile::CheckArgs),
+    /// Show what a compiled standard contains.
+    Inspect(cli::inspect::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Check(a) => cli::check::run(a),
+        Command::Compile(a) => cli::compile::run(a),
+        Command::CheckPolicy(a) => cli::compile::check_policy(a),
+        Command::Inspect(a) => cli::inspect::run(a),
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,74 @@
+//! Shared helpers for tenet's integration tests: compile a standard, run it through both the
+//! reference interpreter and the WebAssembly runtime, and compare.
+
+use serde_json::Value;
+use tenet_compiler::{compile_str, interp, Compiled};
+use tenet_runtime::inventory::{self, Inventory, Resource};
+use tenet_runtime::{eval, Engine, Limits};
+use tenet_stdlib::abi::RecResult;
+
+/// A fixed evaluation time for tests: 2026-01-01T00:00:00Z.
+pub const NOW: f64 = 1_767_225_600.0;
+
+/// Compiles a policy text, panicking with rendered diagnostics on failure.
+pub fn compile(src: &str) -> Compiled {
+    match compile_str("test.tenet", src) {
+        Ok(c) => c,
+        Err(f) => panic!("{}", f.render(false)),
+    }
+}
+
+/// An engine without a cache.
+pub fn engine() -> Engine {
+    Engine::new(None, Limits::default()).expect("engine")
+}
+
+/// Reads resources from a JSON value (an array or a container).
+pub fn resources(v: &Value) -> Vec<Resource> {
+    let mut inv = Inventory::default();
+    inventory::read_bytes("inline.json", v.to_string().as_bytes(), Some("json"), &mut inv).expect("inventory");
+    inv.resources
+}
+
+/// Results of the reference interpreter.
+pub fn interpret(c: &Compiled, rs: &[Resource]) -> Vec<Vec<RecResult>> {
+    let lookups: Vec<Vec<Value>> = c
+        .metadata
+        .lookups
+        .iter()
+        .map(|l| {
+            rs.iter()
+                .filter(|r| l.types.iter().any(|t| globset::GlobBuilder::new(t).case_insensitive(true).build().is_ok_and(|g| g.compile_matcher().is_match(&r.kind))))
+                .map(|r| r.doc.clone())
+                .collect()
+        })
+        .collect();
+    rs.iter()
+        .map(|r| {
+            let input = interp::Input { provider: &r.provider, kind: &r.kind, resource: &r.doc, now: NOW, lookups: &lookups };
+            interp::evaluate(&c.program, &input)
+        })
+        .collect()
+}
+
+/// Results of the compiled module in wasmtime.
+pub fn run_wasm(engine: &Engine, c: &Compiled, rs: &[Resource]) -> Vec<Vec<RecResult>> {
+    let std = engine.load(&c.wasm).expect("load");
+    eval::evaluate(&std, rs, NOW, &|_| {}).expect("evaluate")
+}
+
+/// Asserts that both back ends agree on every resource and recommendation.
+pub fn assert_agree(engine: &Engine, c: &Compiled, rs: &[Resource]) -> Vec<Vec<RecResult>> {
+    let a = interpret(c, rs);
+    let b = run_wasm(engine, c, rs);
+    for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+        for (j, (p, q)) in x.iter().zip(y).enumerate() {
+            assert_eq!(
+                p, q,
+                "resource {i} ({}) recommendation {} differs between interpreter (left) and wasm (right)",
+                rs[i].id, c.metadata.recommendations[j].id
+            );
+        }
+    }
+    b
+}
