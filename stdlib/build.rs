@@ -9,7 +9,10 @@ fn names(text: &str, kw: &str) -> Vec<String> {
     for line in text.lines() {
         let t = line.trim_start();
         if let Some(rest) = t.strip_prefix(&needle) {
-            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
             out.push(name);
         }
     }
@@ -28,9 +31,19 @@ fn main() {
     });
     let out = std::env::var("OUT_DIR").unwrap_or_else(|_| std::process::exit(1));
     let mut list = String::new();
-    let _ = writeln!(list, "/// Prelude functions, by index.\npub static FUNCS: &[&str] = &{:?};", names(&text, "func"));
-    let _ = writeln!(list, "/// Prelude globals, by index.\npub static GLOBALS: &[&str] = &{:?};", names(&text, "global"));
-    if std::fs::write(format!("{out}/prelude.wasm"), wasm).is_err() || std::fs::write(format!("{out}/prelude_names.rs"), list).is_err() {
+    let _ = writeln!(
+        list,
+        "/// Prelude functions, by index.\npub static FUNCS: &[&str] = &{:?};",
+        names(&text, "func")
+    );
+    let _ = writeln!(
+        list,
+        "/// Prelude globals, by index.\npub static GLOBALS: &[&str] = &{:?};",
+        names(&text, "global")
+    );
+    if std::fs::write(format!("{out}/prelude.wasm"), wasm).is_err()
+        || std::fs::write(format!("{out}/prelude_names.rs"), list).is_err()
+    {
         std::process::exit(1);
     }
 }

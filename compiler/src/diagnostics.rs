@@ -34,12 +34,22 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// An error.
     pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { level: Level::Error, code, message: message.into(), span, label: String::new(), help: None }
+        Diagnostic {
+            level: Level::Error,
+            code,
+            message: message.into(),
+            span,
+            label: String::new(),
+            help: None,
+        }
     }
 
     /// A warning.
     pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { level: Level::Warning, ..Diagnostic::error(code, span, message) }
+        Diagnostic {
+            level: Level::Warning,
+            ..Diagnostic::error(code, span, message)
+        }
     }
 
     /// Sets the label.
@@ -86,7 +96,10 @@ impl miette::Diagnostic for Report<'_> {
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.d.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.d
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.src)
@@ -95,14 +108,22 @@ impl miette::Diagnostic for Report<'_> {
         let s = self.d.span;
         let span = SourceSpan::new((s.start as usize).into(), (s.end - s.start) as usize);
         let label = (!self.d.label.is_empty()).then(|| self.d.label.clone());
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(label, span))))
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            label, span,
+        ))))
     }
 }
 
 /// Renders diagnostics: `color` for a terminal, plain otherwise; a fixed width keeps output stable.
 pub fn render(sources: &Sources, diags: &[Diagnostic], color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let mut out = String::new();
     for d in diags {
         let (name, text) = sources
@@ -110,7 +131,11 @@ pub fn render(sources: &Sources, diags: &[Diagnostic], color: bool) -> String {
             .map(|f| (f.name.clone(), f.text.to_string()))
             .unwrap_or_default();
         let l = sources.locate(d.span);
-        let report = Report { d, src: NamedSource::new(name.clone(), text), loc: format!("{}:{}:{}", name, l.line, l.col) };
+        let report = Report {
+            d,
+            src: NamedSource::new(name.clone(), text),
+            loc: format!("{}:{}:{}", name, l.line, l.col),
+        };
         if handler.render_report(&mut out, &report).is_err() {
             out.push_str(&format!("{}: {}\n", d.code, d.message));
         }
@@ -127,7 +152,10 @@ pub fn render_short(sources: &Sources, diags: &[Diagnostic]) -> String {
             Level::Error => "error",
             Level::Warning => "warning",
         };
-        out.push_str(&format!("{}:{}:{}: {level}[{}]: {}\n", l.file, l.line, l.col, d.code, d.message));
+        out.push_str(&format!(
+            "{}:{}:{}: {level}[{}]: {}\n",
+            l.file, l.line, l.col, d.code, d.message
+        ));
     }
     out
 }
@@ -165,7 +193,10 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(suggest("severty", ["severity", "control"]), Some("severity"));
+        assert_eq!(
+            suggest("severty", ["severity", "control"]),
+            Some("severity")
+        );
         assert_eq!(suggest("xyz", ["severity"]), None);
         assert_eq!(suggest("lowr", ["lower", "upper"]), Some("lower"));
     }

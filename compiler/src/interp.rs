@@ -121,7 +121,10 @@ impl St<'_> {
         self.err_rec = None;
         let root = self.input.resource;
         if !self.applies(r) {
-            return RecResult { outcome: Outcome::NotApplicable, reason: None };
+            return RecResult {
+                outcome: Outcome::NotApplicable,
+                reason: None,
+            };
         }
         if let Some(w) = &r.when {
             let t = self.tri(w, root);
@@ -129,7 +132,10 @@ impl St<'_> {
                 return self.error();
             }
             if t != 1 {
-                return RecResult { outcome: Outcome::NotApplicable, reason: None };
+                return RecResult {
+                    outcome: Outcome::NotApplicable,
+                    reason: None,
+                };
             }
         }
         let t = self.tri(&r.cond, root);
@@ -137,19 +143,28 @@ impl St<'_> {
             return self.error();
         }
         if t == 1 {
-            return RecResult { outcome: Outcome::Compliant, reason: None };
+            return RecResult {
+                outcome: Outcome::Compliant,
+                reason: None,
+            };
         }
         let rec = self.reason.clone();
         self.bound = rec.clone();
         let remediation = self.render(&r.remediation, root);
         let fix = r.fix.as_ref().and_then(|ops| self.fix(ops, root));
         self.bound = None;
-        RecResult { outcome: Outcome::NotCompliant, reason: Some(reason_of(rec.as_deref(), 0, Some(remediation), fix)) }
+        RecResult {
+            outcome: Outcome::NotCompliant,
+            reason: Some(reason_of(rec.as_deref(), 0, Some(remediation), fix)),
+        }
     }
 
     fn error(&mut self) -> RecResult {
         let fault = self.err;
-        RecResult { outcome: Outcome::Error, reason: Some(reason_of(self.err_rec.as_deref(), fault, None, None)) }
+        RecResult {
+            outcome: Outcome::Error,
+            reason: Some(reason_of(self.err_rec.as_deref(), fault, None, None)),
+        }
     }
 
     fn render(&mut self, parts: &[TPart], root: &Value) -> String {
@@ -187,7 +202,12 @@ impl St<'_> {
                 Fix::Set(ptr, n) => out.push(op("set", ptr, Some(self.val(n, root)?))),
                 Fix::Append(ptr, n) => out.push(op("append", ptr, Some(self.val(n, root)?))),
                 Fix::Remove(ptr) => out.push(op("remove", ptr, None)),
-                Fix::RemoveWhere { ptr, list, var, cond } => {
+                Fix::RemoveWhere {
+                    ptr,
+                    list,
+                    var,
+                    cond,
+                } => {
                     if let Some(Value::Array(items)) = self.val(list, root) {
                         for (i, item) in items.iter().enumerate().rev() {
                             self.bind(*var, i as i32, item.clone());
@@ -221,9 +241,19 @@ impl St<'_> {
             })
             .collect();
         if let Some(t) = self.trace.as_mut() {
-            t.push(Step { clause, tri, value: value.clone(), bindings: binds.clone() });
+            t.push(Step {
+                clause,
+                tri,
+                value: value.clone(),
+                bindings: binds.clone(),
+            });
         }
-        let rec = Rc::new(Record { clause, tri, value, binds });
+        let rec = Rc::new(Record {
+            clause,
+            tri,
+            value,
+            binds,
+        });
         if self.err != 0 && self.err_rec.is_none() {
             self.err_rec = Some(rec.clone());
         }
@@ -240,10 +270,20 @@ impl St<'_> {
         match &n.kind {
             Kind::Lit(v) => Some(v.clone()),
             Kind::Root => Some(root.clone()),
-            Kind::Var(id) => self.env.get(*id as usize).cloned().flatten().map(|(_, v)| v),
+            Kind::Var(id) => self
+                .env
+                .get(*id as usize)
+                .cloned()
+                .flatten()
+                .map(|(_, v)| v),
             Kind::Bound(ids) => {
                 let rec = self.bound.clone()?;
-                ids.iter().find_map(|id| rec.binds.iter().find(|(v, _, _)| v == id).and_then(|(_, _, x)| x.clone()))
+                ids.iter().find_map(|id| {
+                    rec.binds
+                        .iter()
+                        .find(|(v, _, _)| v == id)
+                        .and_then(|(_, _, x)| x.clone())
+                })
             }
             Kind::Get(b, k) => get(self.val(b, root), k),
             Kind::Index(b, i) => index(self.val(b, root), *i),
@@ -257,13 +297,18 @@ impl St<'_> {
                     Some(Value::String(s)) => get(base, &s),
                     Some(Value::Number(x)) => {
                         let f = x.as_f64().unwrap_or(0.5);
-                        (f.fract() == 0.0 && f.abs() < 1e9).then(|| index(base, f as i64)).flatten()
+                        (f.fract() == 0.0 && f.abs() < 1e9)
+                            .then(|| index(base, f as i64))
+                            .flatten()
                     }
                     _ => None,
                 }
             }
             Kind::List(items) => {
-                let vals = items.iter().map(|i| self.val(i, root).unwrap_or(Value::Null)).collect();
+                let vals = items
+                    .iter()
+                    .map(|i| self.val(i, root).unwrap_or(Value::Null))
+                    .collect();
                 Some(Value::Array(vals))
             }
             Kind::Call { f, args, .. } => {
@@ -289,7 +334,14 @@ impl St<'_> {
                 1 => Some(Value::Bool(true)),
                 _ => None,
             },
-            Kind::Quant { kind: Quant::Count, key, var, source, body, .. } => {
+            Kind::Quant {
+                kind: Quant::Count,
+                key,
+                var,
+                source,
+                body,
+                ..
+            } => {
                 let src = self.source(source, root);
                 if !known(&src) {
                     return None;
@@ -319,7 +371,9 @@ impl St<'_> {
     fn source(&mut self, s: &Source, root: &Value) -> Option<Value> {
         match s {
             Source::Value(n) => self.val(n, root),
-            Source::Lookup(i) => Some(Value::Array(self.input.lookups.get(*i).cloned().unwrap_or_default())),
+            Source::Lookup(i) => Some(Value::Array(
+                self.input.lookups.get(*i).cloned().unwrap_or_default(),
+            )),
         }
     }
 
@@ -378,7 +432,8 @@ impl St<'_> {
             Kind::In(a, b, neg, c) => {
                 let (va, vb) = (self.val(a, root), self.val(b, root));
                 let mut t = match (&va, &vb) {
-                    (Some(x), Some(y)) if known(&va) && known(&vb) => match compare::contains(y, x) {
+                    (Some(x), Some(y)) if known(&va) && known(&vb) => match compare::contains(y, x)
+                    {
                         Ok(r) => u8::from(r),
                         Err(f) => {
                             self.fault(f);
@@ -438,7 +493,11 @@ impl St<'_> {
             },
             Kind::Truthy(v, c) => {
                 let x = self.val(v, root);
-                let t = if !known(&x) { 2 } else { u8::from(x == Some(Value::Bool(true))) };
+                let t = if !known(&x) {
+                    2
+                } else {
+                    u8::from(x == Some(Value::Bool(true)))
+                };
                 self.leaf(*c, t, x);
                 t
             }
@@ -454,7 +513,9 @@ impl St<'_> {
                 self.leaf(*c, t, x);
                 t
             }
-            Kind::Call { f, args, clause, .. } => {
+            Kind::Call {
+                f, args, clause, ..
+            } => {
                 let vals: Vec<Option<Value>> = args.iter().map(|a| self.val(a, root)).collect();
                 let t = if vals.iter().all(known) {
                     let refs: Vec<&Value> = vals.iter().flatten().collect();
@@ -473,10 +534,21 @@ impl St<'_> {
                 self.leaf(clause.unwrap_or(u32::MAX), t, first);
                 t
             }
-            Kind::Quant { kind, key, var, source, body, clause } => {
+            Kind::Quant {
+                kind,
+                key,
+                var,
+                source,
+                body,
+                clause,
+            } => {
                 let src = self.source(source, root);
                 // A lookup is not one value of the resource: its clauses record no actual value.
-                let shown = if matches!(source, Source::Lookup(_)) { None } else { src.clone() };
+                let shown = if matches!(source, Source::Lookup(_)) {
+                    None
+                } else {
+                    src.clone()
+                };
                 if !known(&src) {
                     self.leaf(*clause, 2, shown);
                     return 2;
@@ -528,8 +600,19 @@ impl St<'_> {
 /// (position, key or index value, element) of a list or map.
 fn entries(v: Option<Value>) -> Option<Vec<(usize, Value, Value)>> {
     match v? {
-        Value::Array(items) => Some(items.into_iter().enumerate().map(|(i, e)| (i, number(i as f64), e)).collect()),
-        Value::Object(m) => Some(m.into_iter().enumerate().map(|(i, (k, e))| (i, Value::String(k), e)).collect()),
+        Value::Array(items) => Some(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, e)| (i, number(i as f64), e))
+                .collect(),
+        ),
+        Value::Object(m) => Some(
+            m.into_iter()
+                .enumerate()
+                .map(|(i, (k, e))| (i, Value::String(k), e))
+                .collect(),
+        ),
         _ => None,
     }
 }
@@ -554,7 +637,12 @@ fn index(base: Option<Value>, i: i64) -> Option<Value> {
     }
 }
 
-fn reason_of(rec: Option<&Record>, fault: u8, remediation: Option<String>, fix: Option<Value>) -> Reason {
+fn reason_of(
+    rec: Option<&Record>,
+    fault: u8,
+    remediation: Option<String>,
+    fix: Option<Value>,
+) -> Reason {
     match rec {
         Some(r) => Reason {
             clause: (r.clause != u32::MAX).then_some(r.clause),
@@ -565,10 +653,26 @@ fn reason_of(rec: Option<&Record>, fault: u8, remediation: Option<String>, fix: 
             },
             fault: (fault != 0).then_some(fault),
             actual: r.value.clone(),
-            bindings: r.binds.iter().map(|(var, index, value)| Binding { var: *var, index: *index, value: value.clone() }).collect(),
+            bindings: r
+                .binds
+                .iter()
+                .map(|(var, index, value)| Binding {
+                    var: *var,
+                    index: *index,
+                    value: value.clone(),
+                })
+                .collect(),
             remediation,
             fix,
         },
-        None => Reason { clause: None, leaf: Leaf::Unknown, fault: (fault != 0).then_some(fault), actual: None, bindings: Vec::new(), remediation, fix },
+        None => Reason {
+            clause: None,
+            leaf: Leaf::Unknown,
+            fault: (fault != 0).then_some(fault),
+            actual: None,
+            bindings: Vec::new(),
+            remediation,
+            fix,
+        },
     }
 }

@@ -4,7 +4,9 @@
 use crate::source::Span;
 use crate::syntax::ast::Quant;
 use serde_json::Value;
-use tenet_stdlib::abi::{ClauseMeta, ControlMeta, LookupMeta, Projection, RecMeta, StandardMeta, VarMeta};
+use tenet_stdlib::abi::{
+    ClauseMeta, ControlMeta, LookupMeta, Projection, RecMeta, StandardMeta, VarMeta,
+};
 use tenet_stdlib::{Function, Ty};
 
 /// Index into [`Program::clauses`].
@@ -204,7 +206,11 @@ impl Node {
 
 /// Computes the projection of the resource (and of each lookup) that a program reads.
 pub fn project(p: &Program) -> (Projection, Vec<Projection>) {
-    let mut pr = Projector { var_base: vec![None; p.vars.len()], root: Projection::default(), lookups: vec![Projection::default(); p.lookups.len()] };
+    let mut pr = Projector {
+        var_base: vec![None; p.vars.len()],
+        root: Projection::default(),
+        lookups: vec![Projection::default(); p.lookups.len()],
+    };
     for r in &p.recs {
         for n in r.when.iter().chain(std::iter::once(&r.cond)) {
             pr.node(n);
@@ -218,7 +224,9 @@ pub fn project(p: &Program) -> (Projection, Vec<Projection>) {
             match f {
                 Fix::Set(_, n) | Fix::Append(_, n) => pr.node(n),
                 Fix::Remove(_) => {}
-                Fix::RemoveWhere { list, var, cond, .. } => {
+                Fix::RemoveWhere {
+                    list, var, cond, ..
+                } => {
                     pr.bind(*var, list);
                     pr.node(cond);
                     pr.node(list);
@@ -247,7 +255,9 @@ impl Projector {
         match &n.kind {
             Kind::Root => Some((Base::Root, Vec::new())),
             Kind::Var(v) => self.var_base.get(*v as usize).cloned().flatten(),
-            Kind::Bound(ids) => ids.first().and_then(|v| self.var_base.get(*v as usize).cloned().flatten()),
+            Kind::Bound(ids) => ids
+                .first()
+                .and_then(|v| self.var_base.get(*v as usize).cloned().flatten()),
             Kind::Get(b, k) => self.path(b).map(|(base, mut p)| {
                 p.push(k.clone());
                 (base, p)
@@ -293,19 +303,33 @@ impl Projector {
     fn node(&mut self, n: &Node) {
         match &n.kind {
             Kind::Lit(_) => {}
-            Kind::Root | Kind::Var(_) | Kind::Bound(_) | Kind::Get(..) | Kind::Index(..) => self.need(n),
+            Kind::Root | Kind::Var(_) | Kind::Bound(_) | Kind::Get(..) | Kind::Index(..) => {
+                self.need(n)
+            }
             Kind::GetDyn(b, k) => {
                 self.need(b);
                 self.need(k);
             }
-            Kind::List(items) | Kind::And(items) | Kind::Or(items) => items.iter().for_each(|i| self.need(i)),
+            Kind::List(items) | Kind::And(items) | Kind::Or(items) => {
+                items.iter().for_each(|i| self.need(i))
+            }
             Kind::Call { args, .. } => args.iter().for_each(|a| self.need(a)),
             Kind::Cmp(_, a, b, _) | Kind::In(a, b, _, _) | Kind::Default(a, b) => {
                 self.need(a);
                 self.need(b);
             }
-            Kind::Not(a) | Kind::Truthy(a, _) | Kind::ToVal(a) | Kind::Exists(a, _, _) | Kind::IsUnknown(a, _) => self.need(a),
-            Kind::Quant { key, var, source, body, .. } => {
+            Kind::Not(a)
+            | Kind::Truthy(a, _)
+            | Kind::ToVal(a)
+            | Kind::Exists(a, _, _)
+            | Kind::IsUnknown(a, _) => self.need(a),
+            Kind::Quant {
+                key,
+                var,
+                source,
+                body,
+                ..
+            } => {
                 match source {
                     Source::Value(s) => {
                         if key.is_some() {
@@ -318,7 +342,11 @@ impl Projector {
                                     Base::Lookup(i) => self.lookups.get_mut(i),
                                 };
                                 if let Some(t) = target {
-                                    t.add(&p, false);
+                                    // Keep every element (the count and the keys matter), even
+                                    // when the body reads nothing of them.
+                                    let mut each = p.clone();
+                                    each.push("*".to_string());
+                                    t.add(&each, false);
                                 }
                             } else {
                                 self.node(s);

@@ -63,7 +63,14 @@ impl Failure {
     fn io(message: String) -> Failure {
         let mut sources = Sources::new();
         let f = sources.add("<command line>", "");
-        Failure { diagnostics: vec![Diagnostic::error("E0117", source::Span::new(f, 0, 0), message)], sources }
+        Failure {
+            diagnostics: vec![Diagnostic::error(
+                "E0117",
+                source::Span::new(f, 0, 0),
+                message,
+            )],
+            sources,
+        }
     }
 }
 
@@ -91,7 +98,10 @@ pub fn compile_str(name: &str, text: &str) -> Result<Compiled, Failure> {
     let id = sources.add(name, text);
     match syntax::parse(id, text) {
         Ok(f) => compile_parsed(sources, vec![f]),
-        Err(d) => Err(Failure { diagnostics: vec![d], sources }),
+        Err(d) => Err(Failure {
+            diagnostics: vec![d],
+            sources,
+        }),
     }
 }
 
@@ -113,7 +123,8 @@ fn load(paths: &[PathBuf]) -> Result<(Sources, Vec<syntax::ast::File>), Failure>
     let mut sources = Sources::new();
     let mut files = Vec::new();
     let mut diags = Vec::new();
-    let mut queue: Vec<(PathBuf, Option<(source::Span, String)>)> = paths.iter().map(|p| (p.clone(), None)).collect();
+    let mut queue: Vec<(PathBuf, Option<(source::Span, String)>)> =
+        paths.iter().map(|p| (p.clone(), None)).collect();
     let mut seen = std::collections::HashSet::new();
     while let Some((path, from)) = queue.pop() {
         let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
@@ -126,7 +137,10 @@ fn load(paths: &[PathBuf]) -> Result<(Sources, Vec<syntax::ast::File>), Failure>
                 Err(_) => {
                     let msg = format!("{} is not UTF-8 text", path.display());
                     match from {
-                        Some((span, _)) => diags.push(Diagnostic::error("E0117", span, msg).help("save the policy file as UTF-8")),
+                        Some((span, _)) => diags.push(
+                            Diagnostic::error("E0117", span, msg)
+                                .help("save the policy file as UTF-8"),
+                        ),
                         None => return Err(Failure::io(msg)),
                     }
                     continue;
@@ -135,7 +149,11 @@ fn load(paths: &[PathBuf]) -> Result<(Sources, Vec<syntax::ast::File>), Failure>
             Err(e) => {
                 let msg = format!("cannot read {}: {e}", path.display());
                 match from {
-                    Some((span, _)) => diags.push(Diagnostic::error("E0117", span, msg).label("imported here").help("import paths are relative to the importing file")),
+                    Some((span, _)) => diags.push(
+                        Diagnostic::error("E0117", span, msg)
+                            .label("imported here")
+                            .help("import paths are relative to the importing file"),
+                    ),
                     None => return Err(Failure::io(msg)),
                 }
                 continue;
@@ -156,7 +174,10 @@ fn load(paths: &[PathBuf]) -> Result<(Sources, Vec<syntax::ast::File>), Failure>
         }
     }
     if !diags.is_empty() {
-        return Err(Failure { diagnostics: diags, sources });
+        return Err(Failure {
+            diagnostics: diags,
+            sources,
+        });
     }
     Ok((sources, files))
 }
@@ -164,15 +185,30 @@ fn load(paths: &[PathBuf]) -> Result<(Sources, Vec<syntax::ast::File>), Failure>
 fn compile_parsed(sources: Sources, files: Vec<syntax::ast::File>) -> Result<Compiled, Failure> {
     let checked = match check::check(&sources, &files) {
         Ok(c) => c,
-        Err(diagnostics) => return Err(Failure { diagnostics, sources }),
+        Err(diagnostics) => {
+            return Err(Failure {
+                diagnostics,
+                sources,
+            })
+        }
     };
     let program = checked.program;
     let metadata = metadata_of(&program);
     match codegen::generate(&program, &metadata) {
-        Ok(wasm) => Ok(Compiled { wasm, metadata, program, warnings: checked.warnings, sources }),
+        Ok(wasm) => Ok(Compiled {
+            wasm,
+            metadata,
+            program,
+            warnings: checked.warnings,
+            sources,
+        }),
         Err(e) => {
             let span = source::Span::default();
-            Err(Failure { diagnostics: vec![Diagnostic::error("E0900", span, e.to_string()).help("this is a bug in tenet; please report it with the policy")], sources })
+            Err(Failure {
+                diagnostics: vec![Diagnostic::error("E0900", span, e.to_string())
+                    .help("this is a bug in tenet; please report it with the policy")],
+                sources,
+            })
         }
     }
 }
@@ -184,7 +220,10 @@ pub fn metadata_of(p: &ir::Program) -> Metadata {
         .lookups
         .iter()
         .zip(lookup_proj)
-        .map(|(l, projection)| abi::LookupMeta { projection, ..l.clone() })
+        .map(|(l, projection)| abi::LookupMeta {
+            projection,
+            ..l.clone()
+        })
         .collect();
     Metadata {
         abi: abi::ABI_VERSION,

@@ -11,7 +11,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tenet_stdlib::abi::{self, Metadata, RecResult};
-use wasmtime::{Config, InstancePre, Linker, Memory, Module, OptLevel, Store, StoreLimits, StoreLimitsBuilder, TypedFunc};
+use wasmtime::{
+    Config, InstancePre, Linker, Memory, Module, OptLevel, Store, StoreLimits, StoreLimitsBuilder,
+    TypedFunc,
+};
 
 /// Evaluation limits.
 #[derive(Clone, Copy, Debug)]
@@ -24,7 +27,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { timeout: Duration::from_secs(2), memory_bytes: 512 << 20 }
+        Limits {
+            timeout: Duration::from_secs(2),
+            memory_bytes: 512 << 20,
+        }
     }
 }
 
@@ -72,10 +78,15 @@ impl Engine {
                 Ok(c) => {
                     config.cache(Some(c));
                 }
-                Err(e) => return Err(RuntimeError::Engine(format!("cannot use the cache directory: {e}"))),
+                Err(e) => {
+                    return Err(RuntimeError::Engine(format!(
+                        "cannot use the cache directory: {e}"
+                    )))
+                }
             }
         }
-        let inner = wasmtime::Engine::new(&config).map_err(|e| RuntimeError::Engine(e.to_string()))?;
+        let inner =
+            wasmtime::Engine::new(&config).map_err(|e| RuntimeError::Engine(e.to_string()))?;
         let stop = Arc::new(AtomicBool::new(false));
         let (clock, flag) = (inner.clone(), stop.clone());
         std::thread::Builder::new()
@@ -87,7 +98,11 @@ impl Engine {
                 }
             })
             .map_err(|e| RuntimeError::Engine(e.to_string()))?;
-        Ok(Engine { inner, limits, stop })
+        Ok(Engine {
+            inner,
+            limits,
+            stop,
+        })
     }
 
     /// Loads a module: checks that it is a tenet module of this ABI version and compiles it.
@@ -96,18 +111,35 @@ impl Engine {
         if metadata.abi != abi::ABI_VERSION {
             return Err(RuntimeError::Abi(metadata.abi));
         }
-        let module = Module::new(&self.inner, wasm).map_err(|e| RuntimeError::NotTenet(format!("{e:#}")))?;
-        for name in [abi::EXPORT_VERSION, abi::EXPORT_INDEX_RESERVE, abi::EXPORT_RESERVE, abi::EXPORT_EVAL, abi::EXPORT_MEMORY] {
+        let module =
+            Module::new(&self.inner, wasm).map_err(|e| RuntimeError::NotTenet(format!("{e:#}")))?;
+        for name in [
+            abi::EXPORT_VERSION,
+            abi::EXPORT_INDEX_RESERVE,
+            abi::EXPORT_RESERVE,
+            abi::EXPORT_EVAL,
+            abi::EXPORT_MEMORY,
+        ] {
             if module.get_export(name).is_none() {
-                return Err(RuntimeError::NotTenet(format!("it does not export `{name}`")));
+                return Err(RuntimeError::NotTenet(format!(
+                    "it does not export `{name}`"
+                )));
             }
         }
         if module.imports().len() != 0 {
-            return Err(RuntimeError::NotTenet("it has imports; tenet modules are self-contained".into()));
+            return Err(RuntimeError::NotTenet(
+                "it has imports; tenet modules are self-contained".into(),
+            ));
         }
         let linker: Linker<StoreLimits> = Linker::new(&self.inner);
-        let pre = linker.instantiate_pre(&module).map_err(|e| RuntimeError::NotTenet(e.to_string()))?;
-        Ok(Standard { engine: self.clone(), pre, metadata: Arc::new(metadata) })
+        let pre = linker
+            .instantiate_pre(&module)
+            .map_err(|e| RuntimeError::NotTenet(e.to_string()))?;
+        Ok(Standard {
+            engine: self.clone(),
+            pre,
+            metadata: Arc::new(metadata),
+        })
     }
 }
 
@@ -116,13 +148,22 @@ pub fn read_metadata(wasm: &[u8]) -> Result<Metadata, RuntimeError> {
     let mut found = None;
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
         match payload {
-            Ok(wasmparser::Payload::CustomSection(c)) if c.name() == abi::METADATA_SECTION => found = Some(c.data().to_vec()),
+            Ok(wasmparser::Payload::CustomSection(c)) if c.name() == abi::METADATA_SECTION => {
+                found = Some(c.data().to_vec())
+            }
             Ok(_) => {}
-            Err(e) => return Err(RuntimeError::NotTenet(format!("it is not a WebAssembly module ({e})"))),
+            Err(e) => {
+                return Err(RuntimeError::NotTenet(format!(
+                    "it is not a WebAssembly module ({e})"
+                )))
+            }
         }
     }
-    let data = found.ok_or_else(|| RuntimeError::NotTenet(format!("it has no `{}` section", abi::METADATA_SECTION)))?;
-    serde_json::from_slice(&data).map_err(|e| RuntimeError::NotTenet(format!("its metadata is not valid: {e}")))
+    let data = found.ok_or_else(|| {
+        RuntimeError::NotTenet(format!("it has no `{}` section", abi::METADATA_SECTION))
+    })?;
+    serde_json::from_slice(&data)
+        .map_err(|e| RuntimeError::NotTenet(format!("its metadata is not valid: {e}")))
 }
 
 /// A loaded standard.
@@ -157,27 +198,59 @@ impl Standard {
     /// A fresh instance, loaded with the inventory index (see [`abi::encode_index`]).
     pub fn instantiate(&self, index: &[u8]) -> Result<Instance, RuntimeError> {
         let limits = self.engine.limits;
-        let mut store = Store::new(&self.engine.inner, StoreLimitsBuilder::new().memory_size(limits.memory_bytes).build());
+        let mut store = Store::new(
+            &self.engine.inner,
+            StoreLimitsBuilder::new()
+                .memory_size(limits.memory_bytes)
+                .build(),
+        );
         store.limiter(|l| l);
         let ticks = (limits.timeout.as_millis() / TICK.as_millis()).max(1) as u64 + 1;
         store.set_epoch_deadline(ticks);
-        let instance = self.pre.instantiate(&mut store).map_err(|e| trap(e, limits.timeout))?;
-        let get = |name: &str| RuntimeError::NotTenet(format!("export `{name}` has the wrong type"));
-        let version: TypedFunc<(), i32> = instance.get_typed_func(&mut store, abi::EXPORT_VERSION).map_err(|_| get(abi::EXPORT_VERSION))?;
-        let v = version.call(&mut store, ()).map_err(|e| trap(e, limits.timeout))?;
+        let instance = self
+            .pre
+            .instantiate(&mut store)
+            .map_err(|e| trap(e, limits.timeout))?;
+        let get =
+            |name: &str| RuntimeError::NotTenet(format!("export `{name}` has the wrong type"));
+        let version: TypedFunc<(), i32> = instance
+            .get_typed_func(&mut store, abi::EXPORT_VERSION)
+            .map_err(|_| get(abi::EXPORT_VERSION))?;
+        let v = version
+            .call(&mut store, ())
+            .map_err(|e| trap(e, limits.timeout))?;
         if v as u32 != abi::ABI_VERSION {
             return Err(RuntimeError::Abi(v as u32));
         }
-        let memory = instance.get_memory(&mut store, abi::EXPORT_MEMORY).ok_or_else(|| get(abi::EXPORT_MEMORY))?;
-        let index_reserve: TypedFunc<i32, i32> = instance.get_typed_func(&mut store, abi::EXPORT_INDEX_RESERVE).map_err(|_| get(abi::EXPORT_INDEX_RESERVE))?;
-        let reserve = instance.get_typed_func(&mut store, abi::EXPORT_RESERVE).map_err(|_| get(abi::EXPORT_RESERVE))?;
-        let eval = instance.get_typed_func(&mut store, abi::EXPORT_EVAL).map_err(|_| get(abi::EXPORT_EVAL))?;
+        let memory = instance
+            .get_memory(&mut store, abi::EXPORT_MEMORY)
+            .ok_or_else(|| get(abi::EXPORT_MEMORY))?;
+        let index_reserve: TypedFunc<i32, i32> = instance
+            .get_typed_func(&mut store, abi::EXPORT_INDEX_RESERVE)
+            .map_err(|_| get(abi::EXPORT_INDEX_RESERVE))?;
+        let reserve = instance
+            .get_typed_func(&mut store, abi::EXPORT_RESERVE)
+            .map_err(|_| get(abi::EXPORT_RESERVE))?;
+        let eval = instance
+            .get_typed_func(&mut store, abi::EXPORT_EVAL)
+            .map_err(|_| get(abi::EXPORT_EVAL))?;
         if !index.is_empty() {
             let len = i32::try_from(index.len()).map_err(|_| RuntimeError::Memory)?;
-            let at = index_reserve.call(&mut store, len).map_err(|e| trap(e, limits.timeout))?;
-            memory.write(&mut store, at as u32 as usize, index).map_err(|_| RuntimeError::Memory)?;
+            let at = index_reserve
+                .call(&mut store, len)
+                .map_err(|e| trap(e, limits.timeout))?;
+            memory
+                .write(&mut store, at as u32 as usize, index)
+                .map_err(|_| RuntimeError::Memory)?;
         }
-        Ok(Instance { store, memory, reserve, eval, ticks, expected: self.metadata.recommendations.len() })
+        Ok(Instance {
+            store,
+            memory,
+            reserve,
+            eval,
+            ticks,
+            expected: self.metadata.recommendations.len(),
+        })
     }
 }
 
@@ -187,12 +260,24 @@ impl Instance {
         let timeout = Duration::from_millis(self.ticks.saturating_sub(1) * TICK.as_millis() as u64);
         self.store.set_epoch_deadline(self.ticks);
         let len = i32::try_from(input.len()).map_err(|_| RuntimeError::Memory)?;
-        let at = self.reserve.call(&mut self.store, len).map_err(|e| trap(e, timeout))?;
-        self.memory.write(&mut self.store, at as u32 as usize, input).map_err(|_| RuntimeError::Memory)?;
-        let out = self.eval.call(&mut self.store, (at, len)).map_err(|e| trap(e, timeout))? as u32 as usize;
+        let at = self
+            .reserve
+            .call(&mut self.store, len)
+            .map_err(|e| trap(e, timeout))?;
+        self.memory
+            .write(&mut self.store, at as u32 as usize, input)
+            .map_err(|_| RuntimeError::Memory)?;
+        let out = self
+            .eval
+            .call(&mut self.store, (at, len))
+            .map_err(|e| trap(e, timeout))? as u32 as usize;
         let data = self.memory.data(&self.store);
-        let total = data.get(out..out + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize).ok_or(RuntimeError::Memory)?;
+        let total = data
+            .get(out..out + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+            .ok_or(RuntimeError::Memory)?;
         let bytes = data.get(out..out + total).ok_or(RuntimeError::Memory)?;
-        abi::decode_output(bytes, self.expected).map_err(|e| RuntimeError::Trap(format!("malformed output: {e}")))
+        abi::decode_output(bytes, self.expected)
+            .map_err(|e| RuntimeError::Trap(format!("malformed output: {e}")))
     }
 }

@@ -11,11 +11,18 @@ use tenet_stdlib::value;
 /// Resources per parallel work item.
 const CHUNK: usize = 64;
 
-fn type_matcher(types: &[String]) -> Vec<Box<dyn Fn(&str) -> bool + Send + Sync>> {
+/// Tests a resource type against one selector.
+type Matcher = Box<dyn Fn(&str) -> bool + Send + Sync>;
+
+fn type_matcher(types: &[String]) -> Vec<Matcher> {
     types
         .iter()
-        .map(|t| -> Box<dyn Fn(&str) -> bool + Send + Sync> {
-            match globset::GlobBuilder::new(t).case_insensitive(true).literal_separator(false).build() {
+        .map(|t| -> Matcher {
+            match globset::GlobBuilder::new(t)
+                .case_insensitive(true)
+                .literal_separator(false)
+                .build()
+            {
                 Ok(g) if t.contains(['*', '?', '[', '{']) => {
                     let m = g.compile_matcher();
                     Box::new(move |k: &str| m.is_match(k))
@@ -69,7 +76,9 @@ pub fn evaluate(
         .map_init(
             || (standard.instantiate(&index), Vec::new()),
             |(inst, buf), chunk| {
-                let inst = inst.as_mut().map_err(|e| RuntimeError::Engine(e.to_string()))?;
+                let inst = inst
+                    .as_mut()
+                    .map_err(|e| RuntimeError::Engine(e.to_string()))?;
                 let mut out = Vec::with_capacity(chunk.len());
                 for r in chunk {
                     encode(&standard.metadata, r, now, buf);

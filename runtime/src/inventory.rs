@@ -88,8 +88,25 @@ fn s(v: Option<&Value>) -> Option<String> {
     v.and_then(Value::as_str).map(str::to_string)
 }
 
+/// What [`classify`] infers about a document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Identity {
+    /// azure, aws, gcp, kubernetes (or the document's own `provider`).
+    pub provider: String,
+    /// Type, or the Kubernetes kind.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// Stable id.
+    pub id: String,
+    /// Kubernetes namespace.
+    pub namespace: Option<String>,
+    /// Region or location.
+    pub location: Option<String>,
+}
+
 /// Provider, type, name, id, namespace and location of a document, or `None` without a type.
-pub fn classify(doc: &Value) -> Option<(String, String, String, String, Option<String>, Option<String>)> {
+pub fn classify(doc: &Value) -> Option<Identity> {
     let obj = doc.as_object()?;
     let location = s(obj.get("location")).or_else(|| s(obj.get("region")));
     if let (Some(_), Some(kind)) = (s(obj.get("apiVersion")), s(obj.get("kind"))) {
@@ -97,30 +114,59 @@ pub fn classify(doc: &Value) -> Option<(String, String, String, String, Option<S
         let name = s(meta.and_then(|m| m.get("name"))).unwrap_or_default();
         let ns = s(meta.and_then(|m| m.get("namespace")));
         let id = format!("{}/{kind}/{name}", ns.as_deref().unwrap_or("default"));
-        return Some(("kubernetes".into(), kind, name, id, ns, location));
+        return Some(Identity {
+            provider: "kubernetes".into(),
+            kind,
+            name,
+            id,
+            namespace: ns,
+            location,
+        });
     }
-    let (ty, field) = [("type", "type"), ("assetType", "assetType"), ("Type", "Type")]
-        .iter()
-        .find_map(|(k, f)| s(obj.get(*k)).map(|t| (t, *f)))?;
+    let (ty, field) = [
+        ("type", "type"),
+        ("assetType", "assetType"),
+        ("Type", "Type"),
+    ]
+    .iter()
+    .find_map(|(k, f)| s(obj.get(*k)).map(|t| (t, *f)))?;
     let lower = ty.to_ascii_lowercase();
     let provider = s(obj.get("provider")).unwrap_or_else(|| {
         if lower.starts_with("microsoft.") {
             "azure".into()
         } else if lower.starts_with("aws::") || lower.starts_with("aws_") {
             "aws".into()
-        } else if lower.contains(".googleapis.com/") || lower.starts_with("google_") || field == "assetType" {
+        } else if lower.contains(".googleapis.com/")
+            || lower.starts_with("google_")
+            || field == "assetType"
+        {
             "gcp".into()
         } else {
             "unknown".into()
         }
     });
-    let name = s(obj.get("name")).or_else(|| s(obj.get("Name"))).unwrap_or_default();
+    let name = s(obj.get("name"))
+        .or_else(|| s(obj.get("Name")))
+        .unwrap_or_default();
     let id = s(obj.get("id"))
         .or_else(|| s(obj.get("arn")))
         .or_else(|| s(obj.get("Arn")))
         .or_else(|| s(obj.get("selfLink")))
-        .unwrap_or_else(|| if name.is_empty() { ty.clone() } else { name.clone() });
-    Some((provider, ty, name, id, None, location))
+        .unwrap_or_else(|| {
+            if name.is_empty() {
+                ty.clone()
+            } else {
+                name.clone()
+            }
+        });
+    Some(Identity {
+        provider,
+        kind: ty,
+        name,
+        id,
+        namespace: None,
+        location,
+    })
 }
 
 struct Lines {
@@ -135,7 +181,10 @@ impl Lines {
     }
 
     fn at(&self, text: &str, offset: usize) -> (usize, usize) {
-        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let line = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
         let start = self.starts.get(line).copied().unwrap_or(0);
         let col = text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
         (line + 1, col)
@@ -143,7 +192,12 @@ impl Lines {
 }
 
 fn err(file: &str, line: usize, col: usize, message: impl Into<String>) -> InputError {
-    InputError { file: file.to_string(), line, col, message: message.into() }
+    InputError {
+        file: file.to_string(),
+        line,
+        col,
+        message: message.into(),
+    }
 }
 
 fn json_error(file: &str, e: &serde_json::Error) -> InputError {
@@ -154,7 +208,12 @@ fn json_error(file: &str, e: &serde_json::Error) -> InputError {
     } else {
         "; fix the JSON syntax (a validator such as `jq . FILE` shows the same place)"
     };
-    err(file, e.line(), e.column(), format!("invalid JSON: {msg}{hint}"))
+    err(
+        file,
+        e.line(),
+        e.column(),
+        format!("invalid JSON: {msg}{hint}"),
+    )
 }
 
 /// Reads inventories from paths (`-` is standard input; directories are read recursively).
@@ -163,11 +222,19 @@ pub fn load(paths: &[PathBuf]) -> Result<Inventory, InputError> {
     for p in paths {
         if p.as_os_str() == "-" {
             let mut buf = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(|e| err("<stdin>", 0, 0, format!("cannot read standard input: {e}")))?;
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+                .map_err(|e| err("<stdin>", 0, 0, format!("cannot read standard input: {e}")))?;
             read_bytes("<stdin>", &buf, None, &mut inv)?;
         } else if p.is_dir() {
             let mut files = Vec::new();
-            walk(p, &mut files).map_err(|e| err(&p.display().to_string(), 0, 0, format!("cannot read directory: {e}")))?;
+            walk(p, &mut files).map_err(|e| {
+                err(
+                    &p.display().to_string(),
+                    0,
+                    0,
+                    format!("cannot read directory: {e}"),
+                )
+            })?;
             files.sort();
             for f in files {
                 read_file(&f, &mut inv)?;
@@ -184,7 +251,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let path = entry?.path();
         if path.is_dir() {
             walk(&path, out)?;
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("json" | "jsonl" | "ndjson" | "yaml" | "yml")) {
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("json" | "jsonl" | "ndjson" | "yaml" | "yml")
+        ) {
             out.push(path);
         }
     }
@@ -193,21 +263,45 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 fn read_file(path: &Path, inv: &mut Inventory) -> Result<(), InputError> {
     let name = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| err(&name, 0, 0, format!("cannot read: {e}")))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| err(&name, 0, 0, format!("cannot read: {e}")))?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(err(&name, 0, 0, format!("file is larger than {} GiB; split it or use JSON Lines", MAX_FILE_BYTES >> 30)));
+        return Err(err(
+            &name,
+            0,
+            0,
+            format!(
+                "file is larger than {} GiB; split it or use JSON Lines",
+                MAX_FILE_BYTES >> 30
+            ),
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| err(&name, 0, 0, format!("cannot read: {e}")))?;
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
     read_bytes(&name, &bytes, ext.as_deref(), inv)
 }
 
 /// Reads one input held in memory; `ext` selects the format (sniffed when `None`).
-pub fn read_bytes(name: &str, bytes: &[u8], ext: Option<&str>, inv: &mut Inventory) -> Result<(), InputError> {
+pub fn read_bytes(
+    name: &str,
+    bytes: &[u8],
+    ext: Option<&str>,
+    inv: &mut Inventory,
+) -> Result<(), InputError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
-        let line = bytes.get(..at).map_or(0, |b| b.iter().filter(|c| **c == b'\n').count() + 1);
-        err(name, line, 0, format!("not UTF-8 text (invalid byte at offset {at}); convert the file to UTF-8"))
+        let line = bytes
+            .get(..at)
+            .map_or(0, |b| b.iter().filter(|c| **c == b'\n').count() + 1);
+        err(
+            name,
+            line,
+            0,
+            format!("not UTF-8 text (invalid byte at offset {at}); convert the file to UTF-8"),
+        )
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let file: Arc<str> = Arc::from(name);
@@ -219,7 +313,9 @@ pub fn read_bytes(name: &str, bytes: &[u8], ext: Option<&str>, inv: &mut Invento
             let t = text.trim_start();
             if t.starts_with('{') || t.starts_with('[') {
                 match read_json(&file, text, inv) {
-                    Err(e) if e.message.contains("trailing characters") => read_json_lines(&file, text, inv),
+                    Err(e) if e.message.contains("trailing characters") => {
+                        read_json_lines(&file, text, inv)
+                    }
                     r => r,
                 }
             } else {
@@ -233,9 +329,18 @@ const CONTAINERS: &[&str] = &["resources", "value", "data", "items"];
 
 fn push(file: &Arc<str>, line: usize, col: usize, doc: Value, inv: &mut Inventory) {
     match classify(&doc) {
-        Some((provider, kind, name, id, namespace, location)) => {
-            inv.resources.push(Resource { id, provider, kind, name, namespace, location, doc, file: file.clone(), line, col })
-        }
+        Some(i) => inv.resources.push(Resource {
+            id: i.id,
+            provider: i.provider,
+            kind: i.kind,
+            name: i.name,
+            namespace: i.namespace,
+            location: i.location,
+            doc,
+            file: file.clone(),
+            line,
+            col,
+        }),
         None => inv.skipped.push(Skipped {
             file: file.to_string(),
             line,
@@ -251,15 +356,32 @@ fn read_json(file: &Arc<str>, text: &str, inv: &mut Inventory) -> Result<(), Inp
     let elements: Vec<&RawValue> = if body.starts_with('[') {
         serde_json::from_str(raw.get()).map_err(|e| json_error(file, &e))?
     } else if body.starts_with('{') {
-        let members: BTreeMap<String, &RawValue> = serde_json::from_str(raw.get()).map_err(|e| json_error(file, &e))?;
-        let list = CONTAINERS.iter().find_map(|k| members.get(*k).filter(|r| r.get().trim_start().starts_with('[')));
-        let is_resource = members.contains_key("type") || members.contains_key("kind") && members.contains_key("apiVersion") && !members.get("kind").is_some_and(|k| k.get().ends_with("List\""));
+        let members: BTreeMap<String, &RawValue> =
+            serde_json::from_str(raw.get()).map_err(|e| json_error(file, &e))?;
+        let list = CONTAINERS.iter().find_map(|k| {
+            members
+                .get(*k)
+                .filter(|r| r.get().trim_start().starts_with('['))
+        });
+        let is_resource = members.contains_key("type")
+            || members.contains_key("kind")
+                && members.contains_key("apiVersion")
+                && !members
+                    .get("kind")
+                    .is_some_and(|k| k.get().ends_with("List\""));
         match list {
-            Some(l) if !is_resource => serde_json::from_str(l.get()).map_err(|e| json_error(file, &e))?,
+            Some(l) if !is_resource => {
+                serde_json::from_str(l.get()).map_err(|e| json_error(file, &e))?
+            }
             _ => vec![raw],
         }
     } else {
-        return Err(err(file, 1, 1, "expected a resource object or an array of resources"));
+        return Err(err(
+            file,
+            1,
+            1,
+            "expected a resource object or an array of resources",
+        ));
     };
     let base = text.as_ptr() as usize;
     let parsed: Result<Vec<(usize, usize, Value)>, InputError> = elements
@@ -267,7 +389,8 @@ fn read_json(file: &Arc<str>, text: &str, inv: &mut Inventory) -> Result<(), Inp
         .map(|r| {
             let offset = (r.get().as_ptr() as usize).saturating_sub(base);
             let (line, col) = lines.at(text, offset);
-            let v: Value = serde_json::from_str(r.get()).map_err(|e| err(file, line, col, format!("invalid JSON: {e}")))?;
+            let v: Value = serde_json::from_str(r.get())
+                .map_err(|e| err(file, line, col, format!("invalid JSON: {e}")))?;
             Ok((line, col, v))
         })
         .collect();
@@ -275,7 +398,11 @@ fn read_json(file: &Arc<str>, text: &str, inv: &mut Inventory) -> Result<(), Inp
         if v.is_object() {
             push(file, line, col, v, inv);
         } else {
-            inv.skipped.push(Skipped { file: file.to_string(), line, reason: "not an object".into() });
+            inv.skipped.push(Skipped {
+                file: file.to_string(),
+                line,
+                reason: "not an object".into(),
+            });
         }
     }
     Ok(())
@@ -286,7 +413,14 @@ fn read_json_lines(file: &Arc<str>, text: &str, inv: &mut Inventory) -> Result<(
         if line.trim().is_empty() {
             continue;
         }
-        let v: Value = serde_json::from_str(line).map_err(|e| err(file, i + 1, e.column(), format!("invalid JSON Lines record: {e}")))?;
+        let v: Value = serde_json::from_str(line).map_err(|e| {
+            err(
+                file,
+                i + 1,
+                e.column(),
+                format!("invalid JSON Lines record: {e}"),
+            )
+        })?;
         expand(file, i + 1, 1, v, inv);
     }
     Ok(())
@@ -296,11 +430,22 @@ fn read_json_lines(file: &Arc<str>, text: &str, inv: &mut Inventory) -> Result<(
 fn expand(file: &Arc<str>, line: usize, col: usize, v: Value, inv: &mut Inventory) {
     match v {
         Value::Null => {}
-        Value::Array(items) => items.into_iter().for_each(|i| expand(file, line, col, i, inv)),
-        Value::Object(ref m) if classify(&v).is_none() || m.get("kind").and_then(Value::as_str).is_some_and(|k| k.ends_with("List")) => {
-            let list = CONTAINERS.iter().find_map(|k| m.get(*k).filter(|x| x.is_array()).cloned());
+        Value::Array(items) => items
+            .into_iter()
+            .for_each(|i| expand(file, line, col, i, inv)),
+        Value::Object(ref m)
+            if classify(&v).is_none()
+                || m.get("kind")
+                    .and_then(Value::as_str)
+                    .is_some_and(|k| k.ends_with("List")) =>
+        {
+            let list = CONTAINERS
+                .iter()
+                .find_map(|k| m.get(*k).filter(|x| x.is_array()).cloned());
             match list {
-                Some(Value::Array(items)) => items.into_iter().for_each(|i| expand(file, line, col, i, inv)),
+                Some(Value::Array(items)) => items
+                    .into_iter()
+                    .for_each(|i| expand(file, line, col, i, inv)),
                 _ => push(file, line, col, v, inv),
             }
         }
@@ -342,13 +487,24 @@ mod tests {
     fn shapes_and_locations() {
         let inv = read("a.json", "{\"resources\": [\n  {\"type\": \"Microsoft.Storage/storageAccounts\", \"name\": \"s\"},\n  {\"type\": \"AWS::S3::Bucket\", \"name\": \"b\"}]}").unwrap();
         assert_eq!(inv.resources.len(), 2);
-        assert_eq!((inv.resources[0].provider.as_str(), inv.resources[0].line, inv.resources[0].col), ("azure", 2, 3));
+        assert_eq!(
+            (
+                inv.resources[0].provider.as_str(),
+                inv.resources[0].line,
+                inv.resources[0].col
+            ),
+            ("azure", 2, 3)
+        );
         assert_eq!(inv.resources[1].provider, "aws");
         let inv = read("k.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ns}\n---\napiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Service, metadata: {name: s}}\n").unwrap();
         assert_eq!(inv.resources.len(), 2);
         assert_eq!(inv.resources[0].id, "ns/Pod/p");
         assert_eq!(inv.resources[1].line, 5);
-        let inv = read("r.json", "{\"data\": [{\"type\": \"microsoft.keyvault/vaults\"}, {\"no\": 1}]}").unwrap();
+        let inv = read(
+            "r.json",
+            "{\"data\": [{\"type\": \"microsoft.keyvault/vaults\"}, {\"no\": 1}]}",
+        )
+        .unwrap();
         assert_eq!((inv.resources.len(), inv.skipped.len()), (1, 1));
     }
 
@@ -365,7 +521,11 @@ mod tests {
         assert!(e.line > 0, "{e}");
         let bomb = "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n";
         assert!(read("bomb.yaml", bomb).is_err());
-        let inv = read("l.jsonl", "{\"type\":\"AWS::S3::Bucket\"}\n\n{\"type\":\"AWS::S3::Bucket\"}\n").unwrap();
+        let inv = read(
+            "l.jsonl",
+            "{\"type\":\"AWS::S3::Bucket\"}\n\n{\"type\":\"AWS::S3::Bucket\"}\n",
+        )
+        .unwrap();
         assert_eq!(inv.resources[1].line, 3);
         let e = read("l.jsonl", "{\"type\":\"x\"}\n{oops}\n").unwrap_err();
         assert_eq!(e.line, 2);

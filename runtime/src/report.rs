@@ -17,7 +17,10 @@ pub const SEVERITIES: [&str; 3] = ["high", "medium", "low"];
 
 /// Rank of a severity (0 = high).
 pub fn severity_rank(s: &str) -> usize {
-    SEVERITIES.iter().position(|x| *x == s).unwrap_or(SEVERITIES.len())
+    SEVERITIES
+        .iter()
+        .position(|x| *x == s)
+        .unwrap_or(SEVERITIES.len())
 }
 
 /// A report.
@@ -176,7 +179,10 @@ pub struct Finding {
 }
 
 fn concrete_path(meta: &Metadata, path: &str, bindings: &[BindingOut]) -> String {
-    let head: String = path.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    let head: String = path
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
     match bindings.iter().rev().find(|b| b.name == head) {
         Some(b) if !head.is_empty() => format!("{}{}", b.path, &path[head.len()..]),
         _ => {
@@ -186,17 +192,35 @@ fn concrete_path(meta: &Metadata, path: &str, bindings: &[BindingOut]) -> String
     }
 }
 
+/// A clause as one line: white space collapsed, long texts shortened.
+fn one_line(text: &str) -> String {
+    let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if t.chars().count() > 90 {
+        format!("{}…", t.chars().take(89).collect::<String>())
+    } else {
+        t
+    }
+}
+
 /// Builds the explanation of a failing result.
 pub fn explain(meta: &Metadata, result: &RecResult) -> Option<Explanation> {
     let reason = result.reason.as_ref()?;
     let mut bindings: Vec<BindingOut> = Vec::new();
     for b in &reason.bindings {
-        let Some(v) = meta.vars.get(b.var as usize) else { continue };
+        let Some(v) = meta.vars.get(b.var as usize) else {
+            continue;
+        };
         let base = concrete_path(meta, &v.source, &bindings);
-        bindings.push(BindingOut { name: v.name.clone(), path: format!("{base}[{}]", b.index), value: b.value.clone().unwrap_or(Value::Null) });
+        bindings.push(BindingOut {
+            name: v.name.clone(),
+            path: format!("{base}[{}]", b.index),
+            value: b.value.clone().unwrap_or(Value::Null),
+        });
     }
     let clause = reason.clause.and_then(|c| meta.clauses.get(c as usize));
-    let path = clause.filter(|c| !c.path.is_empty()).map(|c| concrete_path(meta, &c.path, &bindings));
+    let path = clause
+        .filter(|c| !c.path.is_empty())
+        .map(|c| concrete_path(meta, &c.path, &bindings));
     let clause_value = match reason.leaf {
         Leaf::False => "false",
         Leaf::True => "true",
@@ -205,25 +229,38 @@ pub fn explain(meta: &Metadata, result: &RecResult) -> Option<Explanation> {
     let shown = render(reason.actual.as_ref());
     let message = match (result.outcome, clause) {
         (Outcome::Error, c) => {
-            let fault = reason.fault.and_then(tenet_stdlib::Fault::from_code).map_or("evaluation failed", |f| f.message());
+            let fault = reason
+                .fault
+                .and_then(tenet_stdlib::Fault::from_code)
+                .map_or("evaluation failed", |f| f.message());
             match c {
-                Some(c) => format!("evaluation failed at `{}`: {fault}", c.text),
+                Some(c) => format!("evaluation failed at `{}`: {fault}", one_line(&c.text)),
                 None => format!("evaluation failed: {fault}"),
             }
         }
         (_, None) => "the condition is false".to_string(),
         (_, Some(c)) => {
             let what = match &path {
-                Some(p) if reason.leaf == Leaf::Unknown && reason.actual.is_none() => format!(": `{p}` is missing"),
+                Some(p) if reason.leaf == Leaf::Unknown && reason.actual.is_none() => {
+                    format!(": `{p}` is missing")
+                }
                 Some(p) if reason.leaf == Leaf::Unknown => format!(": `{p}` is {shown}"),
-                Some(p) => format!(" (`{p}` is {})", if matches!(reason.actual, Some(Value::String(_))) { format!("\"{shown}\"") } else { shown.clone() }),
+                Some(p) => format!(
+                    " (`{p}` is {})",
+                    if matches!(reason.actual, Some(Value::String(_))) {
+                        format!("\"{shown}\"")
+                    } else {
+                        shown.clone()
+                    }
+                ),
                 None if reason.leaf == Leaf::Unknown => ": a value it needs is missing".to_string(),
                 None => String::new(),
             };
+            let text = one_line(&c.text);
             match reason.leaf {
-                Leaf::Unknown => format!("`{}` could not be decided{what}", c.text),
-                Leaf::True => format!("`{}` is true{what}", c.text),
-                Leaf::False => format!("`{}` is false{what}", c.text),
+                Leaf::Unknown => format!("`{text}` could not be decided{what}"),
+                Leaf::True => format!("`{text}` is true{what}"),
+                Leaf::False => format!("`{text}` is false{what}"),
             }
         }
     };
@@ -277,9 +314,19 @@ pub struct Select<'a> {
 }
 
 /// Assembles the report of a run.
-pub fn build(meta: &Metadata, resources: &[Resource], results: &[Vec<RecResult>], skipped: &[Skipped], evaluated_at: String, sel: Select<'_>) -> Report {
+pub fn build(
+    meta: &Metadata,
+    resources: &[Resource],
+    results: &[Vec<RecResult>],
+    skipped: &[Skipped],
+    evaluated_at: String,
+    sel: Select<'_>,
+) -> Report {
     let rec_ok = |id: &str| sel.recommendation.is_none_or(|m| m.is_match(id));
-    let res_ok = |r: &Resource| sel.resource.is_none_or(|m| m.is_match(&r.id) || m.is_match(&r.name));
+    let res_ok = |r: &Resource| {
+        sel.resource
+            .is_none_or(|m| m.is_match(&r.id) || m.is_match(&r.name))
+    };
     let mut recs: Vec<RecSummary> = meta
         .recommendations
         .iter()
@@ -344,7 +391,14 @@ pub fn build(meta: &Metadata, resources: &[Resource], results: &[Vec<RecResult>]
         summary,
         recommendations: recs,
         findings,
-        skipped: skipped.iter().map(|s| SkippedOut { file: s.file.clone(), line: s.line, reason: s.reason.clone() }).collect(),
+        skipped: skipped
+            .iter()
+            .map(|s| SkippedOut {
+                file: s.file.clone(),
+                line: s.line,
+                reason: s.reason.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -379,7 +433,11 @@ pub fn render_table(rep: &Report, color: bool) -> String {
         p.code("1", "Standard"),
         rep.standard.title,
         rep.standard.id,
-        if rep.standard.version.is_empty() { String::new() } else { format!(" {}", rep.standard.version) },
+        if rep.standard.version.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", rep.standard.version)
+        },
         rep.summary.resources,
         rep.summary.recommendations
     );
@@ -388,21 +446,51 @@ pub fn render_table(rep: &Report, color: bool) -> String {
         by_rec.entry(f.recommendation.as_str()).or_default().push(f);
     }
     let mut order: Vec<&RecSummary> = rep.recommendations.iter().collect();
-    order.sort_by_key(|r| (r.state != "not_compliant", r.errors == 0, severity_rank(&r.severity)));
+    order.sort_by_key(|r| {
+        (
+            r.state != "not_compliant",
+            r.errors == 0,
+            severity_rank(&r.severity),
+        )
+    });
     for r in order {
         let (mark, counts) = match r.state.as_str() {
-            "not_compliant" => (p.code("1;31", "✗"), format!("{} of {} unhealthy", r.unhealthy, r.unhealthy + r.healthy)),
+            "not_compliant" => (
+                p.code("1;31", "✗"),
+                format!("{} of {} unhealthy", r.unhealthy, r.unhealthy + r.healthy),
+            ),
             "compliant" => (p.code("32", "✓"), format!("{} healthy", r.healthy)),
             _ => (p.code("2", "-"), "not applicable".to_string()),
         };
-        let errs = if r.errors > 0 { format!(", {} errors", r.errors) } else { String::new() };
-        let _ = writeln!(out, "{mark} {} {}  {}  {}{errs}", p.severity(&r.severity), r.id, r.title, p.code("2", &counts));
+        let errs = if r.errors > 0 {
+            format!(", {} errors", r.errors)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "{mark} {} {}  {}  {}{errs}",
+            p.severity(&r.severity),
+            r.id,
+            r.title,
+            p.code("2", &counts)
+        );
         for f in by_rec.get(r.id.as_str()).into_iter().flatten() {
             if !matches!(f.state, Outcome::NotCompliant | Outcome::Error) {
                 continue;
             }
-            let state = if f.state == Outcome::Error { p.code("35", " [error]") } else { String::new() };
-            let _ = writeln!(out, "    {} ({}){state}  {}", p.code("1", &f.resource.name), f.resource.kind, p.code("2", &format!("{}:{}", f.resource.file, f.resource.line)));
+            let state = if f.state == Outcome::Error {
+                p.code("35", " [error]")
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "    {} ({}){state}  {}",
+                p.code("1", &f.resource.name),
+                f.resource.kind,
+                p.code("2", &format!("{}:{}", f.resource.file, f.resource.line))
+            );
             if let Some(e) = &f.explanation {
                 let _ = writeln!(out, "      why: {}", e.message);
             }
@@ -413,7 +501,10 @@ pub fn render_table(rep: &Report, color: bool) -> String {
     }
     let s = &rep.summary;
     let total: usize = s.not_compliant.values().sum();
-    let by_sev: Vec<String> = SEVERITIES.iter().filter_map(|sev| s.not_compliant.get(*sev).map(|n| format!("{n} {sev}"))).collect();
+    let by_sev: Vec<String> = SEVERITIES
+        .iter()
+        .filter_map(|sev| s.not_compliant.get(*sev).map(|n| format!("{n} {sev}")))
+        .collect();
     let _ = writeln!(
         out,
         "\n{} {} of {} recommendations compliant; {} unhealthy finding{}{}; {} error{}",
@@ -422,12 +513,21 @@ pub fn render_table(rep: &Report, color: bool) -> String {
         s.recommendations,
         total,
         if total == 1 { "" } else { "s" },
-        if by_sev.is_empty() { String::new() } else { format!(" ({})", by_sev.join(", ")) },
+        if by_sev.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", by_sev.join(", "))
+        },
         s.errors,
         if s.errors == 1 { "" } else { "s" }
     );
     if !rep.skipped.is_empty() {
-        let _ = writeln!(out, "{} {} document(s) skipped (no resource type); see the JSON report", p.code("33", "warning:"), rep.skipped.len());
+        let _ = writeln!(
+            out,
+            "{} {} document(s) skipped (no resource type); see the JSON report",
+            p.code("33", "warning:"),
+            rep.skipped.len()
+        );
     }
     out
 }

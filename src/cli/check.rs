@@ -91,7 +91,12 @@ fn rfc3339(secs: f64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
 }
 
 /// Runs `tenet check`.
@@ -100,18 +105,32 @@ pub fn run(a: Args) -> u8 {
         Some(t) => match tenet_stdlib::time::parse(t) {
             Some(s) => s,
             None => {
-                error(format!("--now `{t}` is not an RFC 3339 time such as 2026-01-31T12:00:00Z"));
+                error(format!(
+                    "--now `{t}` is not an RFC 3339 time such as 2026-01-31T12:00:00Z"
+                ));
                 return ERROR;
             }
         },
-        None => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs() as f64),
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs() as f64),
     };
-    let (rec_glob, res_glob) = match (glob(&a.recommendation, "recommendation"), glob(&a.resource, "resource")) {
+    let (rec_glob, res_glob) = match (
+        glob(&a.recommendation, "recommendation"),
+        glob(&a.resource, "resource"),
+    ) {
         (Ok(x), Ok(y)) => (x, y),
         _ => return ERROR,
     };
-    let cache = if a.no_cache { None } else { tenet_runtime::engine::default_cache_dir() };
-    let limits = Limits { timeout: Duration::from_millis(a.timeout), memory_bytes: a.max_memory << 20 };
+    let cache = if a.no_cache {
+        None
+    } else {
+        tenet_runtime::engine::default_cache_dir()
+    };
+    let limits = Limits {
+        timeout: Duration::from_millis(a.timeout),
+        memory_bytes: a.max_memory << 20,
+    };
     let engine = match Engine::new(cache, limits).or_else(|_| Engine::new(None, limits)) {
         Ok(e) => e,
         Err(e) => {
@@ -119,7 +138,9 @@ pub fn run(a: Args) -> u8 {
             return ERROR;
         }
     };
-    let Some(loaded) = load_standard(&engine, &a.standard) else { return ERROR };
+    let Some(loaded) = load_standard(&engine, &a.standard) else {
+        return ERROR;
+    };
     let inv = match inventory::load(&a.inventory) {
         Ok(i) => i,
         Err(e) => {
@@ -137,7 +158,10 @@ pub fn run(a: Args) -> u8 {
     }
     let bar = (std::io::stderr().is_terminal() && inv.resources.len() >= 2000).then(|| {
         let b = indicatif::ProgressBar::new(inv.resources.len() as u64);
-        b.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} resources {elapsed}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} resources {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
         b
     });
     let progress = |n: usize| {
@@ -155,14 +179,31 @@ pub fn run(a: Args) -> u8 {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let sel = Select { all: a.all, recommendation: rec_glob.as_ref(), resource: res_glob.as_ref() };
-    let rep = report::build(&loaded.standard.metadata, &inv.resources, &results, &inv.skipped, rfc3339(now), sel);
+    let sel = Select {
+        all: a.all,
+        recommendation: rec_glob.as_ref(),
+        resource: res_glob.as_ref(),
+    };
+    let rep = report::build(
+        &loaded.standard.metadata,
+        &inv.resources,
+        &results,
+        &inv.skipped,
+        rfc3339(now),
+        sel,
+    );
     match a.format {
-        Format::Table => print!("{}", report::render_table(&rep, color(std::io::stdout().is_terminal()))),
+        Format::Table => print!(
+            "{}",
+            report::render_table(&rep, color(std::io::stdout().is_terminal()))
+        ),
         Format::Json => println!("{}", serde_json::to_string_pretty(&rep).unwrap_or_default()),
     }
     let threshold = severity_rank(&a.fail_on);
-    let failing = rep.findings.iter().any(|f| matches!(f.state, Outcome::NotCompliant | Outcome::Error) && severity_rank(&f.severity) <= threshold);
+    let failing = rep.findings.iter().any(|f| {
+        matches!(f.state, Outcome::NotCompliant | Outcome::Error)
+            && severity_rank(&f.severity) <= threshold
+    });
     if failing {
         FINDINGS
     } else {
@@ -170,14 +211,24 @@ pub fn run(a: Args) -> u8 {
     }
 }
 
-fn explain(loaded: &super::Loaded, resources: &[inventory::Resource], rec: &str, now: f64, res: Option<&globset::GlobMatcher>) -> u8 {
+fn explain(
+    loaded: &super::Loaded,
+    resources: &[inventory::Resource],
+    rec: &str,
+    now: f64,
+    res: Option<&globset::GlobMatcher>,
+) -> u8 {
     let Some(program) = &loaded.program else {
-        error("--explain needs the policy source (a .tenet file or directory), not a compiled module");
+        error(
+            "--explain needs the policy source (a .tenet file or directory), not a compiled module",
+        );
         return ERROR;
     };
     let Some(idx) = program.recs.iter().position(|r| r.meta.id == rec) else {
         let ids: Vec<&str> = program.recs.iter().map(|r| r.meta.id.as_str()).collect();
-        let hint = tenet_compiler::diagnostics::suggest(rec, ids.iter().copied()).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+        let hint = tenet_compiler::diagnostics::suggest(rec, ids.iter().copied())
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
         error(format!("no recommendation `{rec}` in this standard{hint}"));
         return ERROR;
     };
@@ -186,22 +237,64 @@ fn explain(loaded: &super::Loaded, resources: &[inventory::Resource], rec: &str,
         .lookups
         .iter()
         .map(|l| {
-            let m: Vec<globset::GlobMatcher> = l.types.iter().filter_map(|t| globset::GlobBuilder::new(t).case_insensitive(true).build().ok()).map(|g| g.compile_matcher()).collect();
-            resources.iter().filter(|r| m.iter().any(|g| g.is_match(&r.kind))).map(|r| r.doc.clone()).collect()
+            let m: Vec<globset::GlobMatcher> = l
+                .types
+                .iter()
+                .filter_map(|t| {
+                    globset::GlobBuilder::new(t)
+                        .case_insensitive(true)
+                        .build()
+                        .ok()
+                })
+                .map(|g| g.compile_matcher())
+                .collect();
+            resources
+                .iter()
+                .filter(|r| m.iter().any(|g| g.is_match(&r.kind)))
+                .map(|r| r.doc.clone())
+                .collect()
         })
         .collect();
     let paint = color(std::io::stdout().is_terminal());
-    let dim = |s: &str| if paint { format!("\x1b[2m{s}\x1b[0m") } else { s.to_string() };
-    println!("{} — {}\ncompliant when {}\n", rec, program.recs[idx].meta.title, program.recs[idx].meta.condition);
-    for r in resources.iter().filter(|r| res.is_none_or(|m| m.is_match(&r.id) || m.is_match(&r.name))) {
-        let input = tenet_compiler::interp::Input { provider: &r.provider, kind: &r.kind, resource: &r.doc, now, lookups: &lookups };
-        let Some((result, steps)) = tenet_compiler::interp::trace(program, &input, idx) else { continue };
+    let dim = |s: &str| {
+        if paint {
+            format!("\x1b[2m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    println!(
+        "{} — {}\ncompliant when {}\n",
+        rec, program.recs[idx].meta.title, program.recs[idx].meta.condition
+    );
+    for r in resources
+        .iter()
+        .filter(|r| res.is_none_or(|m| m.is_match(&r.id) || m.is_match(&r.name)))
+    {
+        let input = tenet_compiler::interp::Input {
+            provider: &r.provider,
+            kind: &r.kind,
+            resource: &r.doc,
+            now,
+            lookups: &lookups,
+        };
+        let Some((result, steps)) = tenet_compiler::interp::trace(program, &input, idx) else {
+            continue;
+        };
         if result.outcome == Outcome::NotApplicable {
             continue;
         }
-        println!("{} ({}) {}: {}", r.name, r.kind, dim(&format!("{}:{}", r.file, r.line)), result.outcome.as_str());
+        println!(
+            "{} ({}) {}: {}",
+            r.name,
+            r.kind,
+            dim(&format!("{}:{}", r.file, r.line)),
+            result.outcome.as_str()
+        );
         for s in steps {
-            let Some(c) = meta.clauses.get(s.clause as usize) else { continue };
+            let Some(c) = meta.clauses.get(s.clause as usize) else {
+                continue;
+            };
             let v = match s.tri {
                 0 => "false",
                 1 => "true",
@@ -210,10 +303,25 @@ fn explain(loaded: &super::Loaded, resources: &[inventory::Resource], rec: &str,
             let binds: Vec<String> = s
                 .bindings
                 .iter()
-                .filter_map(|(var, i, _)| meta.vars.get(*var as usize).map(|m| format!("{}={}[{i}]", m.name, m.source)))
+                .filter_map(|(var, i, _)| {
+                    meta.vars
+                        .get(*var as usize)
+                        .map(|m| format!("{}={}[{i}]", m.name, m.source))
+                })
                 .collect();
-            let ctx = if binds.is_empty() { String::new() } else { format!("  {}", dim(&format!("with {}", binds.join(", ")))) };
-            println!("  {v:<7} {}  {}{ctx}", c.text, dim(&format!("← {}", tenet_stdlib::text::render(s.value.as_ref()))));
+            let ctx = if binds.is_empty() {
+                String::new()
+            } else {
+                format!("  {}", dim(&format!("with {}", binds.join(", "))))
+            };
+            println!(
+                "  {v:<7} {}  {}{ctx}",
+                c.text,
+                dim(&format!(
+                    "← {}",
+                    tenet_stdlib::text::render(s.value.as_ref())
+                ))
+            );
         }
         if let Some(e) = report::explain(meta, &result) {
             println!("  => {}", e.message);

@@ -128,7 +128,14 @@ pub fn check_policy(a: CheckArgs) -> u8 {
     };
     let (sources, diags) = tenet_compiler::check_files(&files);
     match a.format {
-        DiagFormat::Human => print!("{}", render(&sources, &diags, super::color(std::io::IsTerminal::is_terminal(&std::io::stdout())))),
+        DiagFormat::Human => print!(
+            "{}",
+            render(
+                &sources,
+                &diags,
+                super::color(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+            )
+        ),
         DiagFormat::Short => print!("{}", render_short(&sources, &diags)),
         DiagFormat::Json => {
             let items: Vec<serde_json::Value> = diags

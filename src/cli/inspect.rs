@@ -33,14 +33,25 @@ pub fn run(a: Args) -> u8 {
         }
     };
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&meta).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&meta).unwrap_or_default()
+        );
         return OK;
     }
     let n = meta.recommendations.len().max(1);
-    println!("module:      {} ({} bytes, {} bytes per recommendation)", a.module.display(), bytes.len(), bytes.len() / n);
+    println!(
+        "module:      {} ({} bytes, {} bytes per recommendation)",
+        a.module.display(),
+        bytes.len(),
+        bytes.len() / n
+    );
     println!("abi version: {}", meta.abi);
     println!("compiler:    {}", meta.compiler);
-    println!("standard:    {} \"{}\" {}", meta.standard.id, meta.standard.title, meta.standard.version);
+    println!(
+        "standard:    {} \"{}\" {}",
+        meta.standard.id, meta.standard.title, meta.standard.version
+    );
     println!("controls:    {}", meta.controls.len());
     println!("lookups:     {}", meta.lookups.len());
     println!("recommendations ({}):", meta.recommendations.len());

@@ -27,15 +27,25 @@ pub fn color_stderr() -> bool {
 
 /// Prints an error to standard error.
 pub fn error(msg: impl std::fmt::Display) {
-    let prefix = if color_stderr() { "\x1b[1;31merror:\x1b[0m" } else { "error:" };
+    let prefix = if color_stderr() {
+        "\x1b[1;31merror:\x1b[0m"
+    } else {
+        "error:"
+    };
     eprintln!("{prefix} {msg}");
 }
 
 /// Writes a file atomically: a temporary file in the same directory, synced, then renamed over
 /// the target. On failure the target is untouched.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "out".into());
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -72,7 +82,9 @@ pub fn policy_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// Where built-in standards live: `$TENET_POLICIES`, else the `policies/` folder of this source tree.
 pub fn builtin_dir() -> PathBuf {
-    std::env::var_os("TENET_POLICIES").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("policies"))
+    std::env::var_os("TENET_POLICIES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("policies"))
 }
 
 /// A standard to run: compiled now from source (with its IR, for `--explain`) or loaded from a module.
@@ -107,7 +119,10 @@ pub fn load_standard(engine: &Engine, spec: &str) -> Option<Loaded> {
             }
         };
         return match engine.load(&bytes) {
-            Ok(standard) => Some(Loaded { standard, program: None }),
+            Ok(standard) => Some(Loaded {
+                standard,
+                program: None,
+            }),
             Err(e) => {
                 error(format!("{}: {e}", path.display()));
                 None
@@ -128,10 +143,16 @@ pub fn load_standard(engine: &Engine, spec: &str) -> Option<Loaded> {
     match tenet_compiler::compile_files(&files) {
         Ok(c) => {
             if !c.warnings.is_empty() {
-                eprint!("{}", tenet_compiler::diagnostics::render(&c.sources, &c.warnings, color_stderr()));
+                eprint!(
+                    "{}",
+                    tenet_compiler::diagnostics::render(&c.sources, &c.warnings, color_stderr())
+                );
             }
             match engine.load(&c.wasm) {
-                Ok(standard) => Some(Loaded { standard, program: Some(c.program) }),
+                Ok(standard) => Some(Loaded {
+                    standard,
+                    program: Some(c.program),
+                }),
                 Err(e) => {
                     error(e);
                     None

@@ -133,7 +133,10 @@ pub fn decode_output(bytes: &[u8], expected: usize) -> Result<Vec<RecResult>, Ou
     let _len = r.u32()?;
     let n = r.u32()?;
     if n as usize != expected {
-        return Err(OutputError::Count { got: n, want: expected });
+        return Err(OutputError::Count {
+            got: n,
+            want: expected,
+        });
     }
     let mut out = Vec::with_capacity(expected);
     for _ in 0..n {
@@ -255,11 +258,20 @@ impl Projection {
         match path.split_first() {
             None => {
                 if whole {
-                    *self = Projection { all: true, ..Projection::default() };
+                    *self = Projection {
+                        all: true,
+                        ..Projection::default()
+                    };
                 }
             }
-            Some((head, rest)) if head == "*" => self.each.get_or_insert_with(Box::default).add(rest, whole),
-            Some((head, rest)) => self.fields.entry(head.clone()).or_default().add(rest, whole),
+            Some((head, rest)) if head == "*" => {
+                self.each.get_or_insert_with(Box::default).add(rest, whole)
+            }
+            Some((head, rest)) => self
+                .fields
+                .entry(head.clone())
+                .or_default()
+                .add(rest, whole),
         }
     }
 
@@ -269,7 +281,10 @@ impl Projection {
             return;
         }
         if other.all {
-            *self = Projection { all: true, ..Projection::default() };
+            *self = Projection {
+                all: true,
+                ..Projection::default()
+            };
             return;
         }
         for (k, v) in &other.fields {
@@ -452,7 +467,10 @@ mod tests {
         p.add(&["properties".into()], false);
         p.add(&["tags".into()], true);
         let v = json!({"properties": {"a": 1, "b": 2, "list": []}, "tags": {"x": "y"}, "other": 3});
-        assert_eq!(p.apply(&v), json!({"properties": {"a": 1}, "tags": {"x": "y"}}));
+        assert_eq!(
+            p.apply(&v),
+            json!({"properties": {"a": 1}, "tags": {"x": "y"}})
+        );
         let arr = json!({"properties": {"a": [{"a": 1}]}});
         assert_eq!(p.apply(&arr), arr);
         let mut q = Projection::default();

@@ -34,6 +34,18 @@ pub enum PatternError {
 
 /// Compiles a regex (Rust `regex` syntax) into a DFA table.
 pub fn regex_table(pattern: &str) -> Result<Vec<u8>, PatternError> {
+    // The regex crate explains syntax errors precisely; keep its last line ("error: ...").
+    if let Err(e) = regex::bytes::Regex::new(pattern) {
+        let msg = e.to_string();
+        let last = msg
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or(&msg)
+            .trim()
+            .trim_start_matches("error: ");
+        return Err(PatternError::Invalid(last.to_string()));
+    }
     let dfa = dense::Builder::new()
         .syntax(regex_automata::util::syntax::Config::new().utf8(false))
         .configure(
@@ -105,7 +117,9 @@ pub fn regex_table(pattern: &str) -> Result<Vec<u8>, PatternError> {
 /// Runs a table over `text` (the same algorithm as the prelude; used in tests).
 pub fn table_match(table: &[u8], text: &[u8]) -> bool {
     let rd = |at: usize| -> usize {
-        table.get(at..at + 4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        table
+            .get(at..at + 4)
+            .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
     };
     let (nclasses, n, mut s) = (rd(256), rd(260), rd(264));
     let flags = 268;
@@ -114,7 +128,9 @@ pub fn table_match(table: &[u8], text: &[u8]) -> bool {
     for &b in text {
         let class = table.get(b as usize).copied().unwrap_or(0) as usize;
         let at = trans + 2 * (s * nclasses + class);
-        s = table.get(at..at + 2).map_or(0, |x| u16::from_le_bytes([x[0], x[1]]) as usize);
+        s = table
+            .get(at..at + 2)
+            .map_or(0, |x| u16::from_le_bytes([x[0], x[1]]) as usize);
         let f = flag(s);
         if f & 1 != 0 {
             return true;
@@ -158,7 +174,10 @@ mod tests {
     #[test]
     fn table_agrees_with_regex() {
         let cases = [
-            ("^[a-z][a-z0-9-]{1,38}[a-z0-9]$", vec!["abc", "a", "Abc", "ab-", "a-b-c", ""]),
+            (
+                "^[a-z][a-z0-9-]{1,38}[a-z0-9]$",
+                vec!["abc", "a", "Abc", "ab-", "a-b-c", ""],
+            ),
             ("TLS1_[23]", vec!["xTLS1_2y", "TLS1_1", "TLS1_"]),
             ("(?i)^prod", vec!["PROD-1", "xprod"]),
             ("a$", vec!["ba", "ab", "a\n"]),
@@ -176,7 +195,11 @@ mod tests {
             };
             let re = regex::bytes::Regex::new(p).unwrap();
             for i in inputs {
-                assert_eq!(table_match(&table, i.as_bytes()), re.is_match(i.as_bytes()), "{p} on {i:?}");
+                assert_eq!(
+                    table_match(&table, i.as_bytes()),
+                    re.is_match(i.as_bytes()),
+                    "{p} on {i:?}"
+                );
             }
         }
     }

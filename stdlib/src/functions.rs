@@ -207,7 +207,9 @@ fn sum(a: &[&Value], _: &Ctx) -> Ret {
 
 fn keys(a: &[&Value], _: &Ctx) -> Ret {
     let m = arg(a, 0)?.as_object().ok_or(Fault::Type)?;
-    Ok(Some(Value::Array(m.keys().map(|k| Value::String(k.clone())).collect())))
+    Ok(Some(Value::Array(
+        m.keys().map(|k| Value::String(k.clone())).collect(),
+    )))
 }
 
 fn values(a: &[&Value], _: &Ctx) -> Ret {

@@ -21,7 +21,11 @@ pub struct Block {
 
 fn prefix_range(addr: u128, bits: u32, prefix: u32) -> (u128, u128) {
     let host = bits - prefix;
-    let host_mask: u128 = if host >= 128 { u128::MAX } else { (1u128 << host) - 1 };
+    let host_mask: u128 = if host >= 128 {
+        u128::MAX
+    } else {
+        (1u128 << host) - 1
+    };
     (addr & !host_mask, addr | host_mask)
 }
 
@@ -40,9 +44,17 @@ pub fn parse_block(s: &str) -> Option<Block> {
         if addr.contains('.') {
             return None;
         }
-        (true, u128::from(addr.parse::<std::net::Ipv6Addr>().ok()?), 128)
+        (
+            true,
+            u128::from(addr.parse::<std::net::Ipv6Addr>().ok()?),
+            128,
+        )
     } else {
-        (false, u128::from(u32::from(addr.parse::<std::net::Ipv4Addr>().ok()?)), 32)
+        (
+            false,
+            u128::from(u32::from(addr.parse::<std::net::Ipv4Addr>().ok()?)),
+            32,
+        )
     };
     let prefix = prefix.unwrap_or(bits);
     if prefix > bits {
@@ -103,7 +115,15 @@ pub(crate) fn is_any_source(a: &[&Value], _: &Ctx) -> Ret {
     b(l == "*"
         || l == "any"
         || l == "internet"
-        || parse_block(s).is_some_and(|x| x.lo == 0 && x.hi == if x.v6 { u128::MAX } else { u128::from(u32::MAX) }))
+        || parse_block(s).is_some_and(|x| {
+            x.lo == 0
+                && x.hi
+                    == if x.v6 {
+                        u128::MAX
+                    } else {
+                        u128::from(u32::MAX)
+                    }
+        }))
 }
 
 /// Parses a port spec into inclusive ranges: a number, `"*"`, `"a"`, `"a-b"`, or a comma-separated
@@ -147,7 +167,9 @@ fn port(s: &str) -> Option<u32> {
 pub(crate) fn ports_overlap(a: &[&Value], _: &Ctx) -> Ret {
     let (x, y) = (parse_ports(arg(a, 0)?), parse_ports(arg(a, 1)?));
     b(match (x, y) {
-        (Some(x), Some(y)) => x.iter().any(|(l1, h1)| y.iter().any(|(l2, h2)| l1 <= h2 && l2 <= h1)),
+        (Some(x), Some(y)) => x
+            .iter()
+            .any(|(l1, h1)| y.iter().any(|(l2, h2)| l1 <= h2 && l2 <= h1)),
         _ => false,
     })
 }
@@ -164,14 +186,35 @@ mod tests {
 
     #[test]
     fn blocks_and_containment() {
-        assert!(call(cidr_contains, &[json!("10.0.0.0/8"), json!("10.1.2.3")]));
-        assert!(call(cidr_contains, &[json!("10.0.0.0/8"), json!("10.1.0.0/16")]));
-        assert!(!call(cidr_contains, &[json!("10.1.0.0/16"), json!("10.0.0.0/8")]));
-        assert!(call(cidr_overlaps, &[json!("10.1.0.0/16"), json!("10.0.0.0/8")]));
+        assert!(call(
+            cidr_contains,
+            &[json!("10.0.0.0/8"), json!("10.1.2.3")]
+        ));
+        assert!(call(
+            cidr_contains,
+            &[json!("10.0.0.0/8"), json!("10.1.0.0/16")]
+        ));
+        assert!(!call(
+            cidr_contains,
+            &[json!("10.1.0.0/16"), json!("10.0.0.0/8")]
+        ));
+        assert!(call(
+            cidr_overlaps,
+            &[json!("10.1.0.0/16"), json!("10.0.0.0/8")]
+        ));
         assert!(!call(cidr_contains, &[json!("::/0"), json!("1.2.3.4")]));
-        assert!(call(cidr_contains, &[json!("2001:db8::/32"), json!("2001:db8::1")]));
-        assert!(!call(cidr_contains, &[json!("10.0.0.0/33"), json!("10.0.0.1")]));
-        assert!(!call(cidr_contains, &[json!("Internet"), json!("10.0.0.1")]));
+        assert!(call(
+            cidr_contains,
+            &[json!("2001:db8::/32"), json!("2001:db8::1")]
+        ));
+        assert!(!call(
+            cidr_contains,
+            &[json!("10.0.0.0/33"), json!("10.0.0.1")]
+        ));
+        assert!(!call(
+            cidr_contains,
+            &[json!("Internet"), json!("10.0.0.1")]
+        ));
         assert_eq!(parse_block("01.2.3.4"), None);
         assert_eq!(parse_block("::ffff:1.2.3.4"), None);
     }
@@ -194,7 +237,10 @@ mod tests {
     fn ports() {
         assert!(call(ports_overlap, &[json!("20-25"), json!(22)]));
         assert!(call(ports_overlap, &[json!("*"), json!("3389")]));
-        assert!(call(ports_overlap, &[json!("80, 443,3380-3390"), json!(3389)]));
+        assert!(call(
+            ports_overlap,
+            &[json!("80, 443,3380-3390"), json!(3389)]
+        ));
         assert!(!call(ports_overlap, &[json!("23-21"), json!(22)]));
         assert!(!call(ports_overlap, &[json!("70000"), json!(22)]));
         assert!(!call(ports_overlap, &[json!(22.5), json!(22)]));

@@ -58,7 +58,9 @@ mod tests {
 
     #[test]
     fn global_constants_match_the_prelude() {
-        let want = ["heap", "err", "now", "reason", "base", "index", "err_rec", "prov", "type", "data_end"];
+        let want = [
+            "heap", "err", "now", "reason", "base", "index", "err_rec", "prov", "type", "data_end",
+        ];
         for (i, name) in want.iter().enumerate() {
             assert_eq!(GLOBALS.get(i), Some(name), "global {i}");
         }

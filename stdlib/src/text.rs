@@ -22,7 +22,9 @@ pub(crate) fn upper(a: &[&Value], _: &Ctx) -> Ret {
 }
 
 pub(crate) fn trim(a: &[&Value], _: &Ctx) -> Ret {
-    s(str_arg(a, 0)?.trim_matches(|c: char| c.is_ascii_whitespace()).to_string())
+    s(str_arg(a, 0)?
+        .trim_matches(|c: char| c.is_ascii_whitespace())
+        .to_string())
 }
 
 pub(crate) fn starts_with(a: &[&Value], _: &Ctx) -> Ret {
@@ -42,7 +44,9 @@ pub(crate) fn split(a: &[&Value], _: &Ctx) -> Ret {
     let parts: Vec<Value> = if sep.is_empty() {
         vec![Value::String(text.to_string())]
     } else {
-        text.split(sep).map(|p| Value::String(p.to_string())).collect()
+        text.split(sep)
+            .map(|p| Value::String(p.to_string()))
+            .collect()
     };
     Ok(Some(Value::Array(parts)))
 }
@@ -65,8 +69,10 @@ pub(crate) fn matches(a: &[&Value], _: &Ctx) -> Ret {
 
 pub(crate) fn glob(a: &[&Value], _: &Ctx) -> Ret {
     let (text, pattern) = (str_arg(a, 0)?, str_arg(a, 1)?);
-    let re = crate::automata::cached_regex(&crate::automata::glob_regex(pattern, false).ok_or(Fault::Type)?)
-        .ok_or(Fault::Type)?;
+    let re = crate::automata::cached_regex(
+        &crate::automata::glob_regex(pattern, false).ok_or(Fault::Type)?,
+    )
+    .ok_or(Fault::Type)?;
     b(re.is_match(text.as_bytes()))
 }
 
@@ -77,7 +83,12 @@ pub fn digit_runs(s: &str) -> Vec<u64> {
     for c in s.bytes() {
         if c.is_ascii_digit() {
             let d = u64::from(c - b'0');
-            cur = Some(cur.unwrap_or(0).saturating_mul(10).saturating_add(d).min(1_000_000_000_000_000));
+            cur = Some(
+                cur.unwrap_or(0)
+                    .saturating_mul(10)
+                    .saturating_add(d)
+                    .min(1_000_000_000_000_000),
+            );
         } else if let Some(n) = cur.take() {
             runs.push(n);
         }
@@ -88,7 +99,10 @@ pub fn digit_runs(s: &str) -> Vec<u64> {
 
 fn cmp_runs(x: &[u64], y: &[u64]) -> Ordering {
     for i in 0..x.len().max(y.len()) {
-        let (p, q) = (x.get(i).copied().unwrap_or(0), y.get(i).copied().unwrap_or(0));
+        let (p, q) = (
+            x.get(i).copied().unwrap_or(0),
+            y.get(i).copied().unwrap_or(0),
+        );
         match p.cmp(&q) {
             Ordering::Equal => {}
             o => return o,
@@ -227,33 +241,85 @@ mod tests {
 
     #[test]
     fn versions_compare_by_digit_runs() {
-        assert_eq!(call(version_compare, &[json!("TLS1_0"), json!("TLS1_2")]), Ok(Some(json!(-1))));
-        assert_eq!(call(version_compare, &[json!("1.10"), json!("1.9")]), Ok(Some(json!(1))));
-        assert_eq!(call(version_compare, &[json!("1.2.0"), json!("1.2")]), Ok(Some(json!(0))));
-        assert_eq!(call(version_compare, &[json!("latest"), json!("1")]), Ok(None));
+        assert_eq!(
+            call(version_compare, &[json!("TLS1_0"), json!("TLS1_2")]),
+            Ok(Some(json!(-1)))
+        );
+        assert_eq!(
+            call(version_compare, &[json!("1.10"), json!("1.9")]),
+            Ok(Some(json!(1)))
+        );
+        assert_eq!(
+            call(version_compare, &[json!("1.2.0"), json!("1.2")]),
+            Ok(Some(json!(0)))
+        );
+        assert_eq!(
+            call(version_compare, &[json!("latest"), json!("1")]),
+            Ok(None)
+        );
     }
 
     #[test]
     fn semver_orders_prereleases_first() {
-        let order = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "v1.0.1+build.5"];
+        let order = [
+            "1.0.0-alpha",
+            "1.0.0-alpha.1",
+            "1.0.0-alpha.beta",
+            "1.0.0-beta",
+            "1.0.0-beta.2",
+            "1.0.0-beta.11",
+            "1.0.0-rc.1",
+            "1.0.0",
+            "v1.0.1+build.5",
+        ];
         for w in order.windows(2) {
-            assert_eq!(call(semver_compare, &[json!(w[0]), json!(w[1])]), Ok(Some(json!(-1))), "{} < {}", w[0], w[1]);
-            assert_eq!(call(semver_compare, &[json!(w[1]), json!(w[0])]), Ok(Some(json!(1))));
+            assert_eq!(
+                call(semver_compare, &[json!(w[0]), json!(w[1])]),
+                Ok(Some(json!(-1))),
+                "{} < {}",
+                w[0],
+                w[1]
+            );
+            assert_eq!(
+                call(semver_compare, &[json!(w[1]), json!(w[0])]),
+                Ok(Some(json!(1)))
+            );
         }
     }
 
     #[test]
     fn strings() {
-        assert_eq!(call(split, &[json!("a,,b"), json!(",")]), Ok(Some(json!(["a", "", "b"]))));
-        assert_eq!(call(split, &[json!("ab"), json!("")]), Ok(Some(json!(["ab"]))));
+        assert_eq!(
+            call(split, &[json!("a,,b"), json!(",")]),
+            Ok(Some(json!(["a", "", "b"])))
+        );
+        assert_eq!(
+            call(split, &[json!("ab"), json!("")]),
+            Ok(Some(json!(["ab"])))
+        );
         assert_eq!(call(length, &[json!("héllo")]), Ok(Some(json!(5))));
         assert_eq!(call(trim, &[json!(" \tx \n")]), Ok(Some(json!("x"))));
         assert_eq!(call(lower, &[json!("ÀB")]), Ok(Some(json!("Àb"))));
         assert_eq!(call(lower, &[json!(1)]), Err(Fault::Type));
-        assert_eq!(call(contains, &[json!(["a", 1]), json!(1.0)]), Ok(Some(json!(true))));
-        assert_eq!(call(contains, &[json!({"k": 1}), json!("k")]), Ok(Some(json!(true))));
-        assert_eq!(call(matches, &[json!("prod-1"), json!("^prod-[0-9]$")]), Ok(Some(json!(true))));
-        assert_eq!(call(glob, &[json!("Microsoft.Storage/x"), json!("Microsoft.Storage/*")]), Ok(Some(json!(true))));
+        assert_eq!(
+            call(contains, &[json!(["a", 1]), json!(1.0)]),
+            Ok(Some(json!(true)))
+        );
+        assert_eq!(
+            call(contains, &[json!({"k": 1}), json!("k")]),
+            Ok(Some(json!(true)))
+        );
+        assert_eq!(
+            call(matches, &[json!("prod-1"), json!("^prod-[0-9]$")]),
+            Ok(Some(json!(true)))
+        );
+        assert_eq!(
+            call(
+                glob,
+                &[json!("Microsoft.Storage/x"), json!("Microsoft.Storage/*")]
+            ),
+            Ok(Some(json!(true)))
+        );
     }
 
     #[test]
@@ -263,6 +329,9 @@ mod tests {
         assert_eq!(format_number(1.0 / 3.0), "0.333333");
         assert_eq!(format_number(2.0000001), "2");
         assert_eq!(format_number(-0.0000001), "0");
-        assert_eq!(render(Some(&json!(["a", 1, true, {"x": 1}]))), "a, 1, true, {...}");
+        assert_eq!(
+            render(Some(&json!(["a", 1, true, {"x": 1}]))),
+            "a, 1, true, {...}"
+        );
     }
 }

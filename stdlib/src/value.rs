@@ -180,7 +180,10 @@ impl<'a> Reader<'a> {
 
     /// Reads `n` raw bytes.
     pub fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
-        let end = self.pos.checked_add(n).ok_or(DecodeError::Truncated(self.pos))?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .ok_or(DecodeError::Truncated(self.pos))?;
         let s = self
             .bytes
             .get(self.pos..end)
@@ -278,12 +281,21 @@ mod tests {
     fn container_lengths_cover_the_body() {
         let bytes = to_bytes(&json!(["ab"]));
         // tag, count=1, body=1+4+2
-        assert_eq!(bytes, vec![5, 1, 0, 0, 0, 7, 0, 0, 0, 4, 2, 0, 0, 0, b'a', b'b']);
+        assert_eq!(
+            bytes,
+            vec![5, 1, 0, 0, 0, 7, 0, 0, 0, 4, 2, 0, 0, 0, b'a', b'b']
+        );
     }
 
     #[test]
     fn truncated_and_bad_tags_are_errors() {
-        assert_eq!(from_bytes(&[4, 5, 0, 0, 0, b'a']), Err(DecodeError::Truncated(5)));
-        assert!(matches!(from_bytes(&[9]), Err(DecodeError::BadTag { tag: 9, .. })));
+        assert_eq!(
+            from_bytes(&[4, 5, 0, 0, 0, b'a']),
+            Err(DecodeError::Truncated(5))
+        );
+        assert!(matches!(
+            from_bytes(&[9]),
+            Err(DecodeError::BadTag { tag: 9, .. })
+        ));
     }
 }

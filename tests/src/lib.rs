@@ -26,7 +26,13 @@ pub fn engine() -> Engine {
 /// Reads resources from a JSON value (an array or a container).
 pub fn resources(v: &Value) -> Vec<Resource> {
     let mut inv = Inventory::default();
-    inventory::read_bytes("inline.json", v.to_string().as_bytes(), Some("json"), &mut inv).expect("inventory");
+    inventory::read_bytes(
+        "inline.json",
+        v.to_string().as_bytes(),
+        Some("json"),
+        &mut inv,
+    )
+    .expect("inventory");
     inv.resources
 }
 
@@ -38,14 +44,27 @@ pub fn interpret(c: &Compiled, rs: &[Resource]) -> Vec<Vec<RecResult>> {
         .iter()
         .map(|l| {
             rs.iter()
-                .filter(|r| l.types.iter().any(|t| globset::GlobBuilder::new(t).case_insensitive(true).build().is_ok_and(|g| g.compile_matcher().is_match(&r.kind))))
+                .filter(|r| {
+                    l.types.iter().any(|t| {
+                        globset::GlobBuilder::new(t)
+                            .case_insensitive(true)
+                            .build()
+                            .is_ok_and(|g| g.compile_matcher().is_match(&r.kind))
+                    })
+                })
                 .map(|r| r.doc.clone())
                 .collect()
         })
         .collect();
     rs.iter()
         .map(|r| {
-            let input = interp::Input { provider: &r.provider, kind: &r.kind, resource: &r.doc, now: NOW, lookups: &lookups };
+            let input = interp::Input {
+                provider: &r.provider,
+                kind: &r.kind,
+                resource: &r.doc,
+                now: NOW,
+                lookups: &lookups,
+            };
             interp::evaluate(&c.program, &input)
         })
         .collect()
@@ -72,3 +91,5 @@ pub fn assert_agree(engine: &Engine, c: &Compiled, rs: &[Resource]) -> Vec<Vec<R
     }
     b
 }
+
+pub mod gen;

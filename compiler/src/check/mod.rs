@@ -8,7 +8,9 @@ use crate::source::{Sources, Span};
 use crate::syntax::ast::{self, BinOp, ExprKind, FieldValue, Quant};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use tenet_stdlib::abi::{AppliesMeta, ClauseMeta, ControlMeta, LookupMeta, RecMeta, StandardMeta, VarMeta};
+use tenet_stdlib::abi::{
+    AppliesMeta, ClauseMeta, ControlMeta, LookupMeta, RecMeta, StandardMeta, VarMeta,
+};
 use tenet_stdlib::{automata, Ty};
 
 /// Providers a recommendation can apply to.
@@ -16,8 +18,17 @@ pub const PROVIDERS: &[&str] = &["azure", "aws", "gcp", "kubernetes", "*"];
 /// Severities.
 pub const SEVERITIES: &[&str] = &["high", "medium", "low"];
 const REC_FIELDS: &[&str] = &[
-    "description", "severity", "control", "tactics", "techniques", "frameworks", "refs", "workload", "domain",
-    "links", "risk_factors",
+    "description",
+    "severity",
+    "control",
+    "tactics",
+    "techniques",
+    "frameworks",
+    "refs",
+    "workload",
+    "domain",
+    "links",
+    "risk_factors",
 ];
 const STANDARD_FIELDS: &[&str] = &["version", "source", "description"];
 const CONTROL_FIELDS: &[&str] = &["points", "description"];
@@ -69,11 +80,15 @@ pub fn check(sources: &Sources, files: &[ast::File]) -> Result<Checked, Vec<Diag
         lets_used: Vec::new(),
     };
     c.run(files);
-    c.diags.sort_by_key(|d| (d.level, d.span.file, d.span.start));
+    c.diags
+        .sort_by_key(|d| (d.level, d.span.file, d.span.start));
     if c.diags.iter().any(|d| d.level == Level::Error) {
         return Err(c.diags);
     }
-    Ok(Checked { program: c.program, warnings: c.diags })
+    Ok(Checked {
+        program: c.program,
+        warnings: c.diags,
+    })
 }
 
 fn is_path(e: &ast::Expr) -> bool {
@@ -124,9 +139,18 @@ impl<'a> Checker<'a> {
                     ast::Decl::Standard(h) => {
                         if let Some(first) = standard {
                             let l = self.sources.locate(first.span);
-                            self.err(Diagnostic::error("E0103", h.id.span, "a standard is declared twice")
+                            self.err(
+                                Diagnostic::error(
+                                    "E0103",
+                                    h.id.span,
+                                    "a standard is declared twice",
+                                )
                                 .label("second declaration")
-                                .help(format!("a compilation holds one standard; the first is at {}:{}:{}", l.file, l.line, l.col)));
+                                .help(format!(
+                                    "a compilation holds one standard; the first is at {}:{}:{}",
+                                    l.file, l.line, l.col
+                                )),
+                            );
                         } else {
                             standard = Some(h);
                         }
@@ -163,8 +187,17 @@ impl<'a> Checker<'a> {
         for h in controls {
             if let Some(prev) = seen_controls.insert(h.id.text.clone(), h.id.span) {
                 let l = self.sources.locate(prev);
-                self.err(Diagnostic::error("E0105", h.id.span, format!("control `{}` is declared twice", h.id.text))
-                    .help(format!("the first declaration is at {}:{}:{}", l.file, l.line, l.col)));
+                self.err(
+                    Diagnostic::error(
+                        "E0105",
+                        h.id.span,
+                        format!("control `{}` is declared twice", h.id.text),
+                    )
+                    .help(format!(
+                        "the first declaration is at {}:{}:{}",
+                        l.file, l.line, l.col
+                    )),
+                );
                 continue;
             }
             self.control(h);
@@ -173,9 +206,18 @@ impl<'a> Checker<'a> {
         for r in recs {
             if let Some(prev) = seen_recs.insert(r.header.id.text.clone(), r.header.id.span) {
                 let l = self.sources.locate(prev);
-                self.err(Diagnostic::error("E0104", r.header.id.span, format!("recommendation `{}` is declared twice", r.header.id.text))
+                self.err(
+                    Diagnostic::error(
+                        "E0104",
+                        r.header.id.span,
+                        format!("recommendation `{}` is declared twice", r.header.id.text),
+                    )
                     .label("duplicate id")
-                    .help(format!("ids must be unique and stable; the first is at {}:{}:{}", l.file, l.line, l.col)));
+                    .help(format!(
+                        "ids must be unique and stable; the first is at {}:{}:{}",
+                        l.file, l.line, l.col
+                    )),
+                );
                 continue;
             }
             self.recommendation(r);
@@ -184,16 +226,29 @@ impl<'a> Checker<'a> {
 
     fn duplicate(&mut self, n: &ast::Name, prev: Span) {
         let l = self.sources.locate(prev);
-        self.err(Diagnostic::error("E0101", n.span, format!("`{}` is defined twice", n.text))
-            .label("second definition")
-            .help(format!("rename one of them; the first is at {}:{}:{}", l.file, l.line, l.col)));
+        self.err(
+            Diagnostic::error("E0101", n.span, format!("`{}` is defined twice", n.text))
+                .label("second definition")
+                .help(format!(
+                    "rename one of them; the first is at {}:{}:{}",
+                    l.file, l.line, l.col
+                )),
+        );
     }
 
     fn unknown_field(&mut self, key: &ast::Name, allowed: &[&str], what: &str) {
-        let mut d = Diagnostic::error("E0113", key.span, format!("unknown {what} field `{}`", key.text)).label("not a field");
+        let mut d = Diagnostic::error(
+            "E0113",
+            key.span,
+            format!("unknown {what} field `{}`", key.text),
+        )
+        .label("not a field");
         d = match suggest(&key.text, allowed.iter().copied()) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
-            None => d.help(format!("the fields of a {what} are: {}", allowed.join(", "))),
+            None => d.help(format!(
+                "the fields of a {what} are: {}",
+                allowed.join(", ")
+            )),
         };
         self.err(d);
     }
@@ -202,8 +257,14 @@ impl<'a> Checker<'a> {
         match &f.value {
             FieldValue::Str(s) | FieldValue::Id(s) => s.text.clone(),
             other => {
-                self.err(Diagnostic::error("E0116", other.span(), format!("`{}` takes a string", f.key.text))
-                    .help(format!("write `{} \"...\"`", f.key.text)));
+                self.err(
+                    Diagnostic::error(
+                        "E0116",
+                        other.span(),
+                        format!("`{}` takes a string", f.key.text),
+                    )
+                    .help(format!("write `{} \"...\"`", f.key.text)),
+                );
                 String::new()
             }
         }
@@ -214,8 +275,14 @@ impl<'a> Checker<'a> {
             FieldValue::List(items, _) => items.iter().map(|n| n.text.clone()).collect(),
             FieldValue::Str(s) | FieldValue::Id(s) => vec![s.text.clone()],
             other => {
-                self.err(Diagnostic::error("E0116", other.span(), format!("`{}` takes a list of strings", f.key.text))
-                    .help(format!("write `{} [\"a\", \"b\"]`", f.key.text)));
+                self.err(
+                    Diagnostic::error(
+                        "E0116",
+                        other.span(),
+                        format!("`{}` takes a list of strings", f.key.text),
+                    )
+                    .help(format!("write `{} [\"a\", \"b\"]`", f.key.text)),
+                );
                 Vec::new()
             }
         }
@@ -226,20 +293,35 @@ impl<'a> Checker<'a> {
             FieldValue::Map(entries, _) => {
                 let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
                 for (k, vs) in entries {
-                    m.entry(k.text.clone()).or_default().extend(vs.iter().map(|v| v.text.clone()));
+                    m.entry(k.text.clone())
+                        .or_default()
+                        .extend(vs.iter().map(|v| v.text.clone()));
                 }
                 m
             }
             other => {
-                self.err(Diagnostic::error("E0116", other.span(), format!("`{}` takes a block of references", f.key.text))
-                    .help(format!("write `{} {{ checkov \"CKV_AZURE_3\" cis-azure [\"3.1\", \"3.2\"] }}`", f.key.text)));
+                self.err(
+                    Diagnostic::error(
+                        "E0116",
+                        other.span(),
+                        format!("`{}` takes a block of references", f.key.text),
+                    )
+                    .help(format!(
+                        "write `{} {{ checkov \"CKV_AZURE_3\" cis-azure [\"3.1\", \"3.2\"] }}`",
+                        f.key.text
+                    )),
+                );
                 BTreeMap::new()
             }
         }
     }
 
     fn standard(&mut self, h: &ast::Header) {
-        let mut s = StandardMeta { id: h.id.text.clone(), title: h.title.text.clone(), ..StandardMeta::default() };
+        let mut s = StandardMeta {
+            id: h.id.text.clone(),
+            title: h.title.text.clone(),
+            ..StandardMeta::default()
+        };
         for f in &h.fields {
             match f.key.text.as_str() {
                 "version" => s.version = self.string_field(f),
@@ -252,12 +334,18 @@ impl<'a> Checker<'a> {
     }
 
     fn control(&mut self, h: &ast::Header) {
-        let mut c = ControlMeta { id: h.id.text.clone(), title: h.title.text.clone(), points: 0.0 };
+        let mut c = ControlMeta {
+            id: h.id.text.clone(),
+            title: h.title.text.clone(),
+            points: 0.0,
+        };
         for f in &h.fields {
             match (f.key.text.as_str(), &f.value) {
                 ("points", FieldValue::Num(n, _)) if *n >= 0.0 => c.points = *n,
-                ("points", v) => self.err(Diagnostic::error("E0116", v.span(), "`points` takes a number of at least 0")
-                    .help("write `points 8`")),
+                ("points", v) => self.err(
+                    Diagnostic::error("E0116", v.span(), "`points` takes a number of at least 0")
+                        .help("write `points 8`"),
+                ),
                 ("description", _) => {
                     self.string_field(f);
                 }
@@ -304,8 +392,12 @@ impl<'a> Checker<'a> {
                     if SEVERITIES.contains(&s.as_str()) {
                         severity = Some(s);
                     } else {
-                        let mut d = Diagnostic::error("E0110", f.value.span(), format!("unknown severity `{s}`"))
-                            .label("not a severity");
+                        let mut d = Diagnostic::error(
+                            "E0110",
+                            f.value.span(),
+                            format!("unknown severity `{s}`"),
+                        )
+                        .label("not a severity");
                         d = match suggest(&s.to_lowercase(), SEVERITIES.iter().copied()) {
                             Some(x) => d.help(format!("did you mean `{x}`?")),
                             None => d.help("severity is one of `high`, `medium`, `low`"),
@@ -317,11 +409,23 @@ impl<'a> Checker<'a> {
                 "control" => {
                     let c = self.string_field(f);
                     if !self.program.controls.iter().any(|x| x.id == c) {
-                        let ids: Vec<&str> = self.program.controls.iter().map(|x| x.id.as_str()).collect();
-                        let mut d = Diagnostic::error("E0114", f.value.span(), format!("unknown control `{c}`")).label("no such control");
+                        let ids: Vec<&str> = self
+                            .program
+                            .controls
+                            .iter()
+                            .map(|x| x.id.as_str())
+                            .collect();
+                        let mut d = Diagnostic::error(
+                            "E0114",
+                            f.value.span(),
+                            format!("unknown control `{c}`"),
+                        )
+                        .label("no such control");
                         d = match suggest(&c, ids.iter().copied()) {
                             Some(x) => d.help(format!("did you mean `{x}`?")),
-                            None => d.help(format!("declare it: `control {c} \"Title\" {{ points 1 }}`")),
+                            None => d.help(format!(
+                                "declare it: `control {c} \"Title\" {{ points 1 }}`"
+                            )),
                         };
                         self.err(d);
                     }
@@ -340,18 +444,31 @@ impl<'a> Checker<'a> {
         }
         match severity {
             Some(s) => meta.severity = s,
-            None => self.err(Diagnostic::error("E0110", h.id.span, format!("recommendation `{}` has no severity", h.id.text))
-                .help("add `severity high`, `severity medium` or `severity low`")),
+            None => self.err(
+                Diagnostic::error(
+                    "E0110",
+                    h.id.span,
+                    format!("recommendation `{}` has no severity", h.id.text),
+                )
+                .help("add `severity high`, `severity medium` or `severity low`"),
+            ),
         }
         // applies
         let mut applies = Vec::new();
         for (provider, types) in &r.applies {
             let p = provider.text.to_ascii_lowercase();
             if !PROVIDERS.contains(&p.as_str()) {
-                let mut d = Diagnostic::error("E0115", provider.span, format!("unknown provider `{}`", provider.text)).label("not a provider");
+                let mut d = Diagnostic::error(
+                    "E0115",
+                    provider.span,
+                    format!("unknown provider `{}`", provider.text),
+                )
+                .label("not a provider");
                 d = match suggest(&p, PROVIDERS.iter().copied()) {
                     Some(x) => d.help(format!("did you mean `{x}`?")),
-                    None => d.help("providers are `azure`, `aws`, `gcp`, `kubernetes`, or `*` for any"),
+                    None => {
+                        d.help("providers are `azure`, `aws`, `gcp`, `kubernetes`, or `*` for any")
+                    }
                 };
                 self.err(d);
             }
@@ -364,13 +481,19 @@ impl<'a> Checker<'a> {
                                 matchers.push(TypeMatch::Glob(i));
                             }
                         }
-                        None => self.err(Diagnostic::error("E0205", t.span, "invalid type glob").help("globs use `*`, `?`, `[a-z]` and `{a,b}`")),
+                        None => self.err(
+                            Diagnostic::error("E0205", t.span, "invalid type glob")
+                                .help("globs use `*`, `?`, `[a-z]` and `{a,b}`"),
+                        ),
                     }
                 } else {
                     matchers.push(TypeMatch::Exact(t.text.to_ascii_lowercase()));
                 }
             }
-            meta.applies.push(AppliesMeta { provider: p.clone(), types: types.iter().map(|t| t.text.clone()).collect() });
+            meta.applies.push(AppliesMeta {
+                provider: p.clone(),
+                types: types.iter().map(|t| t.text.clone()).collect(),
+            });
             applies.push((p, matchers));
         }
         if r.applies.is_empty() {
@@ -389,11 +512,20 @@ impl<'a> Checker<'a> {
         let when = if r.when.is_empty() {
             None
         } else {
-            let parts: Vec<Node> = r.when.iter().map(|w| {
-                let n = self.lower(w, &mut scope);
-                self.cond(n)
-            }).collect();
-            Some(if parts.len() == 1 { parts.into_iter().next().unwrap_or_else(|| node(Kind::Lit(Value::Bool(true)), Ty::Bool, h.span)) } else {
+            let parts: Vec<Node> = r
+                .when
+                .iter()
+                .map(|w| {
+                    let n = self.lower(w, &mut scope);
+                    self.cond(n)
+                })
+                .collect();
+            Some(if parts.len() == 1 {
+                parts
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| node(Kind::Lit(Value::Bool(true)), Ty::Bool, h.span))
+            } else {
                 let span = h.span;
                 node(Kind::And(parts), Ty::Bool, span)
             })
@@ -406,8 +538,14 @@ impl<'a> Checker<'a> {
             }
             [c, rest @ ..] => {
                 for extra in rest {
-                    self.err(Diagnostic::error("E0112", extra.span, "a recommendation has one `compliant when` condition")
-                        .help("combine the conditions with `and`"));
+                    self.err(
+                        Diagnostic::error(
+                            "E0112",
+                            extra.span,
+                            "a recommendation has one `compliant when` condition",
+                        )
+                        .help("combine the conditions with `and`"),
+                    );
                 }
                 let n = self.lower(c, &mut scope);
                 if let Kind::Lit(Value::Bool(b)) = n.kind {
@@ -417,7 +555,11 @@ impl<'a> Checker<'a> {
                 self.cond(n)
             }
         };
-        meta.condition = r.compliant.first().map(|c| self.text(c.span)).unwrap_or_default();
+        meta.condition = r
+            .compliant
+            .first()
+            .map(|c| self.text(c.span))
+            .unwrap_or_default();
         // Template placeholders and fix values may name the quantifier variables of the condition.
         let vars = self.rec_vars.clone();
         let mut names: Vec<String> = Vec::new();
@@ -427,7 +569,11 @@ impl<'a> Checker<'a> {
             }
         }
         for n in names {
-            let ids: Vec<VarId> = vars.iter().filter(|(m, _)| *m == n).map(|(_, id)| *id).collect();
+            let ids: Vec<VarId> = vars
+                .iter()
+                .filter(|(m, _)| *m == n)
+                .map(|(_, id)| *id)
+                .collect();
             scope.push((n, Bind::Node(node(Kind::Bound(ids), Ty::Any, h.span), None)));
         }
         let mut remediation = Vec::new();
@@ -445,31 +591,56 @@ impl<'a> Checker<'a> {
             }
         }
         for extra in r.remediation.iter().skip(1) {
-            self.err(Diagnostic::error("E0116", extra.span, "a recommendation has one `remediation` text")
-                .help("join the texts into one string"));
+            self.err(
+                Diagnostic::error(
+                    "E0116",
+                    extra.span,
+                    "a recommendation has one `remediation` text",
+                )
+                .help("join the texts into one string"),
+            );
         }
         let fix = r.fix.as_ref().map(|(ops, span)| {
             meta.fix = self.text(*span);
-            ops.iter().filter_map(|op| self.fix_op(op, &mut scope)).collect()
+            ops.iter()
+                .filter_map(|op| self.fix_op(op, &mut scope))
+                .collect()
         });
         for (i, (name, _)) in r.lets.iter().enumerate() {
             if !self.lets_used.get(i).copied().unwrap_or(true) {
-                self.err(Diagnostic::warning("W0302", name.span, format!("`{}` is never used", name.text))
+                self.err(
+                    Diagnostic::warning(
+                        "W0302",
+                        name.span,
+                        format!("`{}` is never used", name.text),
+                    )
                     .label("unused binding")
-                    .help("remove the `let`, or use it in the condition"));
+                    .help("remove the `let`, or use it in the condition"),
+                );
             }
         }
-        self.program.recs.push(Rec { meta, applies, when, cond, remediation, fix });
+        self.program.recs.push(Rec {
+            meta,
+            applies,
+            when,
+            cond,
+            remediation,
+            fix,
+        });
     }
 
     fn pointer(&mut self, e: &ast::Expr) -> Option<String> {
         match &e.kind {
             ExprKind::SelfRef => Some(String::new()),
             ExprKind::Name(n) => Some(format!("/{}", pointer_token(n))),
-            ExprKind::Field(b, n) => Some(format!("{}/{}", self.pointer(b)?, pointer_token(&n.text))),
+            ExprKind::Field(b, n) => {
+                Some(format!("{}/{}", self.pointer(b)?, pointer_token(&n.text)))
+            }
             ExprKind::Index(b, i) => match &i.kind {
                 ExprKind::Str(s) => Some(format!("{}/{}", self.pointer(b)?, pointer_token(s))),
-                ExprKind::Num(n) if n.fract() == 0.0 && *n >= 0.0 => Some(format!("{}/{}", self.pointer(b)?, *n as u64)),
+                ExprKind::Num(n) if n.fract() == 0.0 && *n >= 0.0 => {
+                    Some(format!("{}/{}", self.pointer(b)?, *n as u64))
+                }
                 _ => None,
             },
             _ => None,
@@ -508,19 +679,34 @@ impl<'a> Checker<'a> {
                 let body = self.lower(c, scope);
                 let cond = self.cond(body);
                 scope.pop();
-                Fix::RemoveWhere { ptr, list, var: id, cond }
+                Fix::RemoveWhere {
+                    ptr,
+                    list,
+                    var: id,
+                    cond,
+                }
             }
         })
     }
 
     fn new_var(&mut self, name: &str, source: &str) -> VarId {
-        self.program.vars.push(VarMeta { name: name.to_string(), source: source.to_string() });
+        self.program.vars.push(VarMeta {
+            name: name.to_string(),
+            source: source.to_string(),
+        });
         self.program.vars.len() as VarId - 1
     }
 
     fn clause(&mut self, span: Span, subject: Option<&ast::Expr>) -> ClauseId {
-        let path = subject.filter(|s| is_path(s)).map(|s| self.text(s.span)).unwrap_or_default();
-        self.program.clauses.push(ClauseMeta { text: self.text(span), path, span: self.sources.locate(span) });
+        let path = subject
+            .filter(|s| is_path(s))
+            .map(|s| self.text(s.span))
+            .unwrap_or_default();
+        self.program.clauses.push(ClauseMeta {
+            text: self.text(span),
+            path,
+            span: self.sources.locate(span),
+        });
         self.program.clauses.len() as ClauseId - 1
     }
 
@@ -528,7 +714,7 @@ impl<'a> Checker<'a> {
     fn val(&mut self, n: Node) -> Node {
         if n.is_bool() {
             if let Kind::Lit(v) = n.kind {
-                return node(Kind::Lit(v), Ty::Bool, n.span).as_value();
+                return node(Kind::Lit(v), Ty::Bool, n.span).into_value();
             }
             let span = n.span;
             node(Kind::ToVal(Box::new(n)), Ty::Any, span)
@@ -550,7 +736,10 @@ impl<'a> Checker<'a> {
 
     fn clause_for_node(&mut self, span: Span) -> ClauseId {
         let text = self.text(span);
-        let is_path = !text.is_empty() && text.chars().all(|c| c.is_alphanumeric() || "._[]\"'-/$@".contains(c));
+        let is_path = !text.is_empty()
+            && text
+                .chars()
+                .all(|c| c.is_alphanumeric() || "._[]\"'-/$@".contains(c));
         self.program.clauses.push(ClauseMeta {
             text: text.clone(),
             path: if is_path { text } else { String::new() },
@@ -580,10 +769,13 @@ impl<'a> Checker<'a> {
             ExprKind::Null => node(Kind::Lit(Value::Null), Ty::Null, span),
             ExprKind::SelfRef => node(Kind::Root, Ty::Map, span),
             ExprKind::List(items) => {
-                let items: Vec<Node> = items.iter().map(|i| {
-                    let n = self.lower(i, scope);
-                    self.val(n)
-                }).collect();
+                let items: Vec<Node> = items
+                    .iter()
+                    .map(|i| {
+                        let n = self.lower(i, scope);
+                        self.val(n)
+                    })
+                    .collect();
                 if items.iter().all(|i| matches!(i.kind, Kind::Lit(_))) {
                     let vals = items.into_iter().filter_map(|i| match i.kind {
                         Kind::Lit(v) => Some(v),
@@ -603,8 +795,14 @@ impl<'a> Checker<'a> {
                         Kind::Lit(x) => {
                             m.insert(k.text.clone(), x);
                         }
-                        _ => self.err(Diagnostic::error("E0215", v.span, "the values of a map literal must be constants")
-                            .help("write literal values, e.g. `{\"enabled\": true, \"days\": 30}`")),
+                        _ => self.err(
+                            Diagnostic::error(
+                                "E0215",
+                                v.span,
+                                "the values of a map literal must be constants",
+                            )
+                            .help("write literal values, e.g. `{\"enabled\": true, \"days\": 30}`"),
+                        ),
                     }
                 }
                 node(Kind::Lit(Value::Object(m)), Ty::Map, span)
@@ -620,13 +818,31 @@ impl<'a> Checker<'a> {
                 let base = self.val(base);
                 let idx = self.lower(i, scope);
                 match &idx.kind {
-                    Kind::Lit(Value::String(s)) => node(Kind::Get(Box::new(base), s.clone()), Ty::Any, span),
-                    Kind::Lit(Value::Number(n)) if n.as_f64().is_some_and(|f| f.fract() == 0.0 && f.abs() < 1e9) => {
-                        node(Kind::Index(Box::new(base), n.as_f64().unwrap_or(0.0) as i64), Ty::Any, span)
+                    Kind::Lit(Value::String(s)) => {
+                        node(Kind::Get(Box::new(base), s.clone()), Ty::Any, span)
+                    }
+                    Kind::Lit(Value::Number(n))
+                        if n.as_f64()
+                            .is_some_and(|f| f.fract() == 0.0 && f.abs() < 1e9) =>
+                    {
+                        node(
+                            Kind::Index(Box::new(base), n.as_f64().unwrap_or(0.0) as i64),
+                            Ty::Any,
+                            span,
+                        )
                     }
                     Kind::Lit(v) => {
-                        self.err(Diagnostic::error("E0203", i.span, format!("an index must be a string or a whole number, not {}", lit_ty(v).name()))
-                            .help("write `x[0]` for an element or `x[\"key\"]` for a field"));
+                        self.err(
+                            Diagnostic::error(
+                                "E0203",
+                                i.span,
+                                format!(
+                                    "an index must be a string or a whole number, not {}",
+                                    lit_ty(v).name()
+                                ),
+                            )
+                            .help("write `x[0]` for an element or `x[\"key\"]` for a field"),
+                        );
                         node(Kind::Lit(Value::Null), Ty::Null, span)
                     }
                     _ => {
@@ -645,11 +861,16 @@ impl<'a> Checker<'a> {
                 node(Kind::Not(Box::new(inner)), Ty::Bool, span)
             }
             ExprKind::Binary(op, a, b) => self.binary(*op, a, b, span, scope),
-            ExprKind::Quant { kind, vars, source, body } => self.quant(*kind, vars, source, body, span, scope),
+            ExprKind::Quant {
+                kind,
+                vars,
+                source,
+                body,
+            } => self.quant(*kind, vars, source, body, span, scope),
         }
     }
 
-    fn name(&mut self, n: &str, span: Span, scope: &mut Vec<(String, Bind)>) -> Node {
+    fn name(&mut self, n: &str, span: Span, scope: &[(String, Bind)]) -> Node {
         if let Some((_, b)) = scope.iter().rev().find(|(k, _)| k == n) {
             return match b.clone() {
                 Bind::Var(id) => node(Kind::Var(id), Ty::Any, span),
@@ -670,7 +891,14 @@ impl<'a> Checker<'a> {
         if let Some(e) = self.consts.get(n).copied() {
             let key = format!("const {n}");
             if self.stack.contains(&key) {
-                self.err(Diagnostic::error("E0209", span, format!("`{n}` is defined in terms of itself")).help("break the cycle"));
+                self.err(
+                    Diagnostic::error(
+                        "E0209",
+                        span,
+                        format!("`{n}` is defined in terms of itself"),
+                    )
+                    .help("break the cycle"),
+                );
                 return node(Kind::Lit(Value::Null), Ty::Null, span);
             }
             self.stack.push(key);
@@ -681,49 +909,99 @@ impl<'a> Checker<'a> {
         }
         if let Some(f) = self.fns.get(n).copied() {
             if f.is_condition {
-                return self.inline(f, &[], span, scope);
+                return self.inline(f, &[], span);
             }
-            self.err(Diagnostic::error("E0214", span, format!("`{n}` is a function")).help(format!("call it: `{n}(...)`")));
+            self.err(
+                Diagnostic::error("E0214", span, format!("`{n}` is a function"))
+                    .help(format!("call it: `{n}(...)`")),
+            );
             return node(Kind::Lit(Value::Null), Ty::Null, span);
         }
-        node(Kind::Get(Box::new(node(Kind::Root, Ty::Map, span)), n.to_string()), Ty::Any, span)
+        node(
+            Kind::Get(Box::new(node(Kind::Root, Ty::Map, span)), n.to_string()),
+            Ty::Any,
+            span,
+        )
     }
 
-    fn inline(&mut self, f: &'a ast::Function, args: &[Node], span: Span, _caller: &mut [(String, Bind)]) -> Node {
+    fn inline(&mut self, f: &'a ast::Function, args: &[Node], span: Span) -> Node {
         let key = format!("fn {}", f.name.text);
         if self.stack.contains(&key) {
-            self.err(Diagnostic::error("E0209", span, format!("`{}` calls itself", f.name.text))
-                .help("helpers are inlined, so they cannot be recursive"));
+            self.err(
+                Diagnostic::error("E0209", span, format!("`{}` calls itself", f.name.text))
+                    .help("helpers are inlined, so they cannot be recursive"),
+            );
             return node(Kind::Lit(Value::Null), Ty::Null, span);
         }
         self.stack.push(key);
-        let mut scope: Vec<(String, Bind)> = f.params.iter().zip(args).map(|(p, a)| (p.text.clone(), Bind::Node(a.clone(), None))).collect();
+        let mut scope: Vec<(String, Bind)> = f
+            .params
+            .iter()
+            .zip(args)
+            .map(|(p, a)| (p.text.clone(), Bind::Node(a.clone(), None)))
+            .collect();
         let out = self.lower(&f.body, &mut scope);
         self.stack.pop();
         out
     }
 
-    fn call(&mut self, name: &ast::Name, args: &[ast::Expr], span: Span, scope: &mut Vec<(String, Bind)>) -> Node {
+    fn call(
+        &mut self,
+        name: &ast::Name,
+        args: &[ast::Expr],
+        span: Span,
+        scope: &mut Vec<(String, Bind)>,
+    ) -> Node {
         let n = name.text.as_str();
         let null = node(Kind::Lit(Value::Null), Ty::Null, span);
         if let Some(f) = self.fns.get(n).copied() {
             if f.is_condition {
-                self.err(Diagnostic::error("E0214", name.span, format!("`{n}` is a condition and takes no arguments"))
-                    .help(format!("write `{n}` without parentheses")));
+                self.err(
+                    Diagnostic::error(
+                        "E0214",
+                        name.span,
+                        format!("`{n}` is a condition and takes no arguments"),
+                    )
+                    .help(format!("write `{n}` without parentheses")),
+                );
                 return null;
             }
             if f.params.len() != args.len() {
-                self.err(Diagnostic::error("E0202", span, format!("`{n}` takes {} argument(s), {} given", f.params.len(), args.len()))
-                    .help(format!("its parameters are ({})", f.params.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join(", "))));
+                self.err(
+                    Diagnostic::error(
+                        "E0202",
+                        span,
+                        format!(
+                            "`{n}` takes {} argument(s), {} given",
+                            f.params.len(),
+                            args.len()
+                        ),
+                    )
+                    .help(format!(
+                        "its parameters are ({})",
+                        f.params
+                            .iter()
+                            .map(|p| p.text.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                );
                 return null;
             }
             let lowered: Vec<Node> = args.iter().map(|a| self.lower(a, scope)).collect();
-            return self.inline(f, &lowered, span, scope);
+            return self.inline(f, &lowered, span);
         }
         match n {
             "exists" | "missing" | "is_unknown" => {
                 if args.len() != 1 {
-                    self.err(Diagnostic::error("E0202", span, format!("`{n}` takes 1 argument, {} given", args.len())).help(format!("write `{n}(properties.field)`")));
+                    self.err(
+                        Diagnostic::error(
+                            "E0202",
+                            span,
+                            format!("`{n}` takes 1 argument, {} given", args.len()),
+                        )
+                        .help(format!("write `{n}(properties.field)`")),
+                    );
                     return null;
                 }
                 let v = self.lower(&args[0], scope);
@@ -745,7 +1023,8 @@ impl<'a> Checker<'a> {
             let mut names: Vec<&str> = tenet_stdlib::FUNCTIONS.iter().map(|f| f.name).collect();
             names.extend(self.fns.keys().copied());
             names.extend(SPECIAL_FUNCTIONS.iter().copied());
-            let mut d = Diagnostic::error("E0201", name.span, format!("unknown function `{n}`")).label("not a function");
+            let mut d = Diagnostic::error("E0201", name.span, format!("unknown function `{n}`"))
+                .label("not a function");
             d = match suggest(n, names.iter().copied()) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
                 None => d.help("docs/language.md lists the standard functions; define your own with `fn name(x) = ...`"),
@@ -755,19 +1034,48 @@ impl<'a> Checker<'a> {
         };
         if f.params.len() != args.len() {
             let sig: Vec<&str> = f.params.iter().map(|t| t.name()).collect();
-            self.err(Diagnostic::error("E0202", span, format!("`{n}` takes {} argument(s), {} given", f.params.len(), args.len()))
-                .help(format!("its signature is `{n}({})`: {}", sig.join(", "), f.doc)));
+            self.err(
+                Diagnostic::error(
+                    "E0202",
+                    span,
+                    format!(
+                        "`{n}` takes {} argument(s), {} given",
+                        f.params.len(),
+                        args.len()
+                    ),
+                )
+                .help(format!(
+                    "its signature is `{n}({})`: {}",
+                    sig.join(", "),
+                    f.doc
+                )),
+            );
             return null;
         }
         let mut lowered = Vec::new();
         for (i, (a, want)) in args.iter().zip(f.params).enumerate() {
             let x = self.lower(a, scope);
             let x = self.val(x);
-            let got = if matches!(x.kind, Kind::ToVal(_)) { Ty::Bool } else { x.ty };
+            let got = if matches!(x.kind, Kind::ToVal(_)) {
+                Ty::Bool
+            } else {
+                x.ty
+            };
             if !got.fits(*want) {
-                self.err(Diagnostic::error("E0203", a.span, format!("argument {} of `{n}` must be a {}, not a {}", i + 1, want.name(), got.name()))
+                self.err(
+                    Diagnostic::error(
+                        "E0203",
+                        a.span,
+                        format!(
+                            "argument {} of `{n}` must be a {}, not a {}",
+                            i + 1,
+                            want.name(),
+                            got.name()
+                        ),
+                    )
                     .label(format!("this is a {}", got.name()))
-                    .help(format!("`{n}`: {}", f.doc)));
+                    .help(format!("`{n}`: {}", f.doc)),
+                );
             }
             lowered.push(x);
         }
@@ -776,11 +1084,18 @@ impl<'a> Checker<'a> {
             match lowered.get(li).map(|x| &x.kind) {
                 Some(Kind::Lit(Value::String(p))) => {
                     let p = p.clone();
-                    let regex = if n == "glob" { automata::glob_regex(&p, false) } else { Some(p.clone()) };
+                    let regex = if n == "glob" {
+                        automata::glob_regex(&p, false)
+                    } else {
+                        Some(p.clone())
+                    };
                     let at = args.get(li).map_or(span, |a| a.span);
                     match regex {
                         Some(re) => pattern = self.pattern(&re, at),
-                        None => self.err(Diagnostic::error("E0205", at, "invalid glob").help("globs use `*`, `?`, `[a-z]` and `{a,b}`")),
+                        None => self.err(
+                            Diagnostic::error("E0205", at, "invalid glob")
+                                .help("globs use `*`, `?`, `[a-z]` and `{a,b}`"),
+                        ),
                     }
                 }
                 _ => {
@@ -791,10 +1106,26 @@ impl<'a> Checker<'a> {
             }
         }
         let clause = (f.ret == Ty::Bool).then(|| self.clause(span, args.first()));
-        node(Kind::Call { f, args: lowered, pattern, clause }, f.ret, span)
+        node(
+            Kind::Call {
+                f,
+                args: lowered,
+                pattern,
+                clause,
+            },
+            f.ret,
+            span,
+        )
     }
 
-    fn binary(&mut self, op: BinOp, a: &ast::Expr, b: &ast::Expr, span: Span, scope: &mut Vec<(String, Bind)>) -> Node {
+    fn binary(
+        &mut self,
+        op: BinOp,
+        a: &ast::Expr,
+        b: &ast::Expr,
+        span: Span,
+        scope: &mut Vec<(String, Bind)>,
+    ) -> Node {
         match op {
             BinOp::And | BinOp::Or => {
                 let mut parts = Vec::new();
@@ -802,11 +1133,17 @@ impl<'a> Checker<'a> {
                     let n = self.lower(side, scope);
                     let n = self.cond(n);
                     match (op, n.kind) {
-                        (BinOp::And, Kind::And(inner)) | (BinOp::Or, Kind::Or(inner)) => parts.extend(inner),
+                        (BinOp::And, Kind::And(inner)) | (BinOp::Or, Kind::Or(inner)) => {
+                            parts.extend(inner)
+                        }
                         (_, kind) => parts.push(Node { kind, ..n }),
                     }
                 }
-                let kind = if op == BinOp::And { Kind::And(parts) } else { Kind::Or(parts) };
+                let kind = if op == BinOp::And {
+                    Kind::And(parts)
+                } else {
+                    Kind::Or(parts)
+                };
                 node(kind, Ty::Bool, span)
             }
             BinOp::Default => {
@@ -819,22 +1156,41 @@ impl<'a> Checker<'a> {
                 node(Kind::Default(Box::new(x), Box::new(y)), ty, span)
             }
             _ => {
+                let errors_before = self.error_count();
                 let x = self.lower(a, scope);
                 let x = self.val(x);
                 let y = self.lower(b, scope);
                 let y = self.val(y);
+                // After an error in an operand, its placeholder value must not cause more reports.
+                let poisoned = self.error_count() > errors_before;
                 let subject = if matches!(x.kind, Kind::Lit(_)) { b } else { a };
                 let c = self.clause(span, Some(subject));
                 let (tx, ty) = (self.static_ty(&x), self.static_ty(&y));
                 match op {
                     BinOp::In | BinOp::NotIn => {
                         if !matches!(ty, Ty::Any | Ty::List | Ty::Map | Ty::Str) {
-                            self.err(Diagnostic::error("E0208", b.span, format!("`{}` needs a list, map or string on the right, not a {}", op.symbol(), ty.name()))
+                            self.err(
+                                Diagnostic::error(
+                                    "E0208",
+                                    b.span,
+                                    format!(
+                                        "`{}` needs a list, map or string on the right, not a {}",
+                                        op.symbol(),
+                                        ty.name()
+                                    ),
+                                )
                                 .label(format!("this is a {}", ty.name()))
-                                .help("write `x in [\"a\", \"b\"]`"));
+                                .help("write `x in [\"a\", \"b\"]`"),
+                            );
                         }
-                        self.fold_warning(&x, &y, span);
-                        node(Kind::In(Box::new(x), Box::new(y), op == BinOp::NotIn, c), Ty::Bool, span)
+                        if !poisoned {
+                            self.fold_warning(&x, &y, span);
+                        }
+                        node(
+                            Kind::In(Box::new(x), Box::new(y), op == BinOp::NotIn, c),
+                            Ty::Bool,
+                            span,
+                        )
                     }
                     _ => {
                         let cmp = match op {
@@ -846,24 +1202,49 @@ impl<'a> Checker<'a> {
                             _ => CmpOp::Ge,
                         };
                         let ordering = !matches!(cmp, CmpOp::Eq | CmpOp::Ne);
-                        if tx != Ty::Any && ty != Ty::Any && tx != ty && tx != Ty::Null && ty != Ty::Null {
+                        if poisoned {
+                        } else if tx != Ty::Any
+                            && ty != Ty::Any
+                            && tx != ty
+                            && tx != Ty::Null
+                            && ty != Ty::Null
+                        {
                             self.err(Diagnostic::error("E0206", span, format!("a {} is compared with a {}", tx.name(), ty.name()))
                                 .label(if ordering { "these cannot be ordered".to_string() } else { "this is never equal".to_string() })
                                 .help("values of different types are never equal and cannot be ordered; compare like with like, e.g. `version_compare(a, b) < 0` for versions"));
                         } else if ordering {
                             for (t, side) in [(tx, a), (ty, b)] {
                                 if !matches!(t, Ty::Any | Ty::Num | Ty::Str) {
-                                    self.err(Diagnostic::error("E0207", side.span, format!("a {} cannot be ordered with `{}`", t.name(), op.symbol()))
-                                        .help("only numbers and strings are ordered"));
+                                    self.err(
+                                        Diagnostic::error(
+                                            "E0207",
+                                            side.span,
+                                            format!(
+                                                "a {} cannot be ordered with `{}`",
+                                                t.name(),
+                                                op.symbol()
+                                            ),
+                                        )
+                                        .help("only numbers and strings are ordered"),
+                                    );
                                 }
                             }
                         }
-                        self.fold_warning(&x, &y, span);
+                        if self.error_count() == errors_before {
+                            self.fold_warning(&x, &y, span);
+                        }
                         node(Kind::Cmp(cmp, Box::new(x), Box::new(y), c), Ty::Bool, span)
                     }
                 }
             }
         }
+    }
+
+    fn error_count(&self) -> usize {
+        self.diags
+            .iter()
+            .filter(|d| d.level == Level::Error)
+            .count()
     }
 
     fn static_ty(&self, n: &Node) -> Ty {
@@ -876,16 +1257,29 @@ impl<'a> Checker<'a> {
 
     fn fold_warning(&mut self, x: &Node, y: &Node, span: Span) {
         if matches!(x.kind, Kind::Lit(_)) && matches!(y.kind, Kind::Lit(_)) {
-            self.err(Diagnostic::warning("W0301", span, "this comparison is between two constants")
-                .label("always gives the same result")
-                .help("compare a field of the resource, e.g. `properties.x == \"value\"`"));
+            self.err(
+                Diagnostic::warning("W0301", span, "this comparison is between two constants")
+                    .label("always gives the same result")
+                    .help("compare a field of the resource, e.g. `properties.x == \"value\"`"),
+            );
         }
     }
 
-    fn quant(&mut self, kind: Quant, vars: &[ast::Name], source: &ast::Expr, body: &ast::Expr, span: Span, scope: &mut Vec<(String, Bind)>) -> Node {
+    fn quant(
+        &mut self,
+        kind: Quant,
+        vars: &[ast::Name],
+        source: &ast::Expr,
+        body: &ast::Expr,
+        span: Span,
+        scope: &mut Vec<(String, Bind)>,
+    ) -> Node {
         let null = node(Kind::Lit(Value::Null), Ty::Null, span);
         if vars.is_empty() || vars.len() > 2 {
-            self.err(Diagnostic::error("E0212", span, "a quantifier binds one or two variables").help("write `any x in list { ... }` or `any k, v in map { ... }`"));
+            self.err(
+                Diagnostic::error("E0212", span, "a quantifier binds one or two variables")
+                    .help("write `any x in list { ... }` or `any k, v in map { ... }`"),
+            );
             return null;
         }
         let src = match &source.kind {
@@ -894,20 +1288,44 @@ impl<'a> Checker<'a> {
                 for a in args {
                     match &a.kind {
                         ExprKind::Str(s) => types.push(s.clone()),
-                        _ => self.err(Diagnostic::error("E0203", a.span, "`resources` takes resource type strings").help("write `resources(\"Microsoft.Network/publicIPAddresses\")`")),
+                        _ => self.err(
+                            Diagnostic::error(
+                                "E0203",
+                                a.span,
+                                "`resources` takes resource type strings",
+                            )
+                            .help("write `resources(\"Microsoft.Network/publicIPAddresses\")`"),
+                        ),
                     }
                 }
                 if types.is_empty() {
-                    self.err(Diagnostic::error("E0202", source.span, "`resources` needs at least one resource type").help("write `resources(\"Microsoft.Network/publicIPAddresses\")`"));
+                    self.err(
+                        Diagnostic::error(
+                            "E0202",
+                            source.span,
+                            "`resources` needs at least one resource type",
+                        )
+                        .help("write `resources(\"Microsoft.Network/publicIPAddresses\")`"),
+                    );
                 }
                 if vars.len() != 1 {
-                    self.err(Diagnostic::error("E0212", span, "a quantifier over `resources(...)` binds one variable").help("write `any r in resources(...) { ... }`"));
+                    self.err(
+                        Diagnostic::error(
+                            "E0212",
+                            span,
+                            "a quantifier over `resources(...)` binds one variable",
+                        )
+                        .help("write `any r in resources(...) { ... }`"),
+                    );
                 }
                 let i = match self.lookups.get(&types) {
                     Some(i) => *i,
                     None => {
                         let i = self.program.lookups.len();
-                        self.program.lookups.push(LookupMeta { types: types.clone(), ..LookupMeta::default() });
+                        self.program.lookups.push(LookupMeta {
+                            types: types.clone(),
+                            ..LookupMeta::default()
+                        });
                         self.lookups.insert(types, i);
                         i
                     }
@@ -919,17 +1337,31 @@ impl<'a> Checker<'a> {
                 let s = self.val(s);
                 let t = self.static_ty(&s);
                 if !matches!(t, Ty::Any | Ty::List | Ty::Map) {
-                    self.err(Diagnostic::error("E0210", source.span, format!("a quantifier needs a list or a map, not a {}", t.name()))
+                    self.err(
+                        Diagnostic::error(
+                            "E0210",
+                            source.span,
+                            format!("a quantifier needs a list or a map, not a {}", t.name()),
+                        )
                         .label(format!("this is a {}", t.name()))
-                        .help("quantify over a list such as `properties.securityRules`"));
+                        .help("quantify over a list such as `properties.securityRules`"),
+                    );
                 }
                 Source::Value(Box::new(s))
             }
         };
-        let source_text = self.text(source.span);
+        // Name the collection by its path, without a `?? default`.
+        let mut shown = source;
+        while let ExprKind::Binary(BinOp::Default, l, _) = &shown.kind {
+            shown = l;
+        }
+        let source_text = self.text(shown.span);
         let (key, var) = match vars {
             [v] => (None, self.new_var(&v.text, &source_text)),
-            [k, v, ..] => (Some(self.new_var(&k.text, &source_text)), self.new_var(&v.text, &source_text)),
+            [k, v, ..] => (
+                Some(self.new_var(&k.text, &source_text)),
+                self.new_var(&v.text, &source_text),
+            ),
             [] => return null,
         };
         let depth = scope.len();
@@ -945,15 +1377,33 @@ impl<'a> Checker<'a> {
         let b = self.cond(b);
         scope.truncate(depth);
         let clause = self.clause(span, Some(source));
-        let ty = if kind == Quant::Count { Ty::Num } else { Ty::Bool };
-        node(Kind::Quant { kind, key, var, source: src, body: Box::new(b), clause }, ty, span)
+        let ty = if kind == Quant::Count {
+            Ty::Num
+        } else {
+            Ty::Bool
+        };
+        node(
+            Kind::Quant {
+                kind,
+                key,
+                var,
+                source: src,
+                body: Box::new(b),
+                clause,
+            },
+            ty,
+            span,
+        )
     }
 }
 
 impl Node {
     /// A boolean literal as a value literal (not three-valued).
-    fn as_value(self) -> Node {
-        Node { ty: Ty::Any, ..self }
+    fn into_value(self) -> Node {
+        Node {
+            ty: Ty::Any,
+            ..self
+        }
     }
 }
 

@@ -16,8 +16,9 @@ use tenet_stdlib::abi::{self, Metadata};
 use tenet_stdlib::prelude::{self as pl, ADDR_FALSE, ADDR_NULL, ADDR_TRUE, DATA_START};
 use tenet_stdlib::value;
 use wasm_encoder::{
-    BlockType, CodeSection, ConstExpr, CustomSection, DataSection, ExportKind, ExportSection, Function, FunctionSection,
-    GlobalSection, GlobalType, Instruction as I, MemArg, MemorySection, MemoryType, Module, TypeSection, ValType,
+    BlockType, CodeSection, ConstExpr, CustomSection, DataSection, ExportKind, ExportSection,
+    Function, FunctionSection, GlobalSection, GlobalType, Instruction as I, MemArg, MemorySection,
+    MemoryType, Module, TypeSection, ValType,
 };
 
 /// Marks a call target as a generated function (the low bits are its index among them).
@@ -73,8 +74,17 @@ struct Gen<'p> {
     prelude: Prelude<'static>,
     used: Vec<bool>,
     data: Data,
-    funcs: Vec<(Vec<ValType>, Vec<ValType>, Vec<ValType>, Vec<I<'static>>)>,
+    funcs: Vec<GenFunc>,
     pattern_addr: Vec<i32>,
+}
+
+/// A generated function: name, signature, locals and body.
+struct GenFunc {
+    name: String,
+    params: Vec<ValType>,
+    results: Vec<ValType>,
+    locals: Vec<ValType>,
+    body: Vec<I<'static>>,
 }
 
 /// Builds one generated function.
@@ -89,7 +99,14 @@ struct Fb {
 
 impl Fb {
     fn new(nparams: u32) -> Fb {
-        Fb { nparams, locals: Vec::new(), code: Vec::new(), vars: HashMap::new(), scope: Vec::new(), reason: None }
+        Fb {
+            nparams,
+            locals: Vec::new(),
+            code: Vec::new(),
+            vars: HashMap::new(),
+            scope: Vec::new(),
+            reason: None,
+        }
     }
 
     fn local(&mut self, t: ValType) -> u32 {
@@ -115,7 +132,11 @@ impl Fb {
 }
 
 fn mem(offset: u64) -> MemArg {
-    MemArg { offset, align: 0, memory_index: 0 }
+    MemArg {
+        offset,
+        align: 0,
+        memory_index: 0,
+    }
 }
 
 const RESULT_I32: BlockType = BlockType::Result(ValType::I32);
@@ -240,10 +261,17 @@ impl Gen<'_> {
                 f.get(v);
                 self.call(f, "vec_array");
             }
-            Kind::Call { f: func, args, pattern, .. } => {
+            Kind::Call {
+                f: func,
+                args,
+                pattern,
+                ..
+            } => {
                 for (i, a) in args.iter().enumerate() {
                     if pattern.is_some() && Some(i) == func.literal {
-                        let addr = pattern.and_then(|p| self.pattern_addr.get(p).copied()).unwrap_or(0);
+                        let addr = pattern
+                            .and_then(|p| self.pattern_addr.get(p).copied())
+                            .unwrap_or(0);
                         f.c(addr);
                     } else {
                         self.val(f, a);
@@ -265,7 +293,9 @@ impl Gen<'_> {
                 f.get(t);
                 f.i(I::End);
             }
-            Kind::Quant { kind: Quant::Count, .. } => self.quant(f, n),
+            Kind::Quant {
+                kind: Quant::Count, ..
+            } => self.quant(f, n),
             _ => {
                 self.tri(f, n);
                 self.call(f, "tri_val");
@@ -273,7 +303,7 @@ impl Gen<'_> {
         }
     }
 
-    fn to_local(&mut self, f: &mut Fb, n: &Node) -> u32 {
+    fn val_local(&mut self, f: &mut Fb, n: &Node) -> u32 {
         let l = f.local(ValType::I32);
         self.val(f, n);
         f.set(l);
@@ -285,8 +315,8 @@ impl Gen<'_> {
         match &n.kind {
             Kind::Lit(serde_json::Value::Bool(b)) => f.c(i32::from(*b)),
             Kind::Cmp(op, a, b, c) => {
-                let la = self.to_local(f, a);
-                let lb = self.to_local(f, b);
+                let la = self.val_local(f, a);
+                let lb = self.val_local(f, b);
                 f.get(la);
                 f.get(lb);
                 match op {
@@ -304,13 +334,17 @@ impl Gen<'_> {
                 }
                 let t = f.local(ValType::I32);
                 f.set(t);
-                let s = if matches!(a.kind, Kind::Lit(_)) { lb } else { la };
+                let s = if matches!(a.kind, Kind::Lit(_)) {
+                    lb
+                } else {
+                    la
+                };
                 self.leaf(f, *c, t, Some(s));
                 f.get(t);
             }
             Kind::In(a, b, neg, c) => {
-                let la = self.to_local(f, a);
-                let lb = self.to_local(f, b);
+                let la = self.val_local(f, a);
+                let lb = self.val_local(f, b);
                 f.get(la);
                 f.get(lb);
                 self.call(f, "op_in");
@@ -320,13 +354,21 @@ impl Gen<'_> {
                     self.negate(f, t);
                     f.set(t);
                 }
-                let s = if matches!(a.kind, Kind::Lit(_)) { lb } else { la };
+                let s = if matches!(a.kind, Kind::Lit(_)) {
+                    lb
+                } else {
+                    la
+                };
                 self.leaf(f, *c, t, Some(s));
                 f.get(t);
             }
             Kind::And(items) | Kind::Or(items) => {
                 let stop = i32::from(!matches!(n.kind, Kind::And(_)));
-                let (t, u, s) = (f.local(ValType::I32), f.local(ValType::I32), f.local(ValType::I32));
+                let (t, u, s) = (
+                    f.local(ValType::I32),
+                    f.local(ValType::I32),
+                    f.local(ValType::I32),
+                );
                 // Locals keep their values across loop iterations: reset the unknown flag.
                 f.c(0);
                 f.set(u);
@@ -359,7 +401,7 @@ impl Gen<'_> {
                 self.negate(f, t);
             }
             Kind::Truthy(v, c) => {
-                let x = self.to_local(f, v);
+                let x = self.val_local(f, v);
                 f.get(x);
                 self.call(f, "truthy");
                 let t = f.local(ValType::I32);
@@ -368,7 +410,7 @@ impl Gen<'_> {
                 f.get(t);
             }
             Kind::Exists(v, neg, c) => {
-                let x = self.to_local(f, v);
+                let x = self.val_local(f, v);
                 f.get(x);
                 f.c(0);
                 f.i(if *neg { I::I32Eq } else { I::I32Ne });
@@ -378,7 +420,7 @@ impl Gen<'_> {
                 f.get(t);
             }
             Kind::IsUnknown(v, c) => {
-                let x = self.to_local(f, v);
+                let x = self.val_local(f, v);
                 f.get(x);
                 self.call(f, "is_unknown");
                 let t = f.local(ValType::I32);
@@ -386,14 +428,19 @@ impl Gen<'_> {
                 self.leaf(f, *c, t, Some(x));
                 f.get(t);
             }
-            Kind::Call { f: func, args, pattern, clause } => {
+            Kind::Call {
+                f: func,
+                args,
+                pattern,
+                clause,
+            } => {
                 let mut first = None;
                 let mut locals = Vec::new();
                 for (i, a) in args.iter().enumerate() {
                     if pattern.is_some() && Some(i) == func.literal {
                         locals.push(None);
                     } else {
-                        let l = self.to_local(f, a);
+                        let l = self.val_local(f, a);
                         first.get_or_insert(l);
                         locals.push(Some(l));
                     }
@@ -402,7 +449,9 @@ impl Gen<'_> {
                     match l {
                         Some(l) => f.get(l),
                         None => {
-                            let addr = pattern.and_then(|p| self.pattern_addr.get(p).copied()).unwrap_or(0);
+                            let addr = pattern
+                                .and_then(|p| self.pattern_addr.get(p).copied())
+                                .unwrap_or(0);
                             f.c(addr);
                         }
                     }
@@ -453,7 +502,15 @@ impl Gen<'_> {
 
     /// Quantifiers: booleans leave a three-valued result, `count` leaves a number value.
     fn quant(&mut self, f: &mut Fb, n: &Node) {
-        let Kind::Quant { kind, key, var, source, body, clause } = &n.kind else {
+        let Kind::Quant {
+            kind,
+            key,
+            var,
+            source,
+            body,
+            clause,
+        } = &n.kind
+        else {
             f.c(0);
             return;
         };
@@ -645,8 +702,14 @@ impl Gen<'_> {
         f.i(I::End); // $out
     }
 
-    fn finish(&mut self, f: Fb, params: Vec<ValType>, results: Vec<ValType>) -> u32 {
-        self.funcs.push((params, results, f.locals, f.code));
+    fn finish(&mut self, name: String, f: Fb, params: Vec<ValType>, results: Vec<ValType>) -> u32 {
+        self.funcs.push(GenFunc {
+            name,
+            params,
+            results,
+            locals: f.locals,
+            body: f.code,
+        });
         GEN + self.funcs.len() as u32 - 1
     }
 
@@ -724,7 +787,12 @@ impl Gen<'_> {
         f.c(1);
         f.i(I::I32Eq);
         f.i(I::I32Sub);
-        self.finish(f, vec![ValType::I32], vec![ValType::I32])
+        self.finish(
+            format!("cond:{}", r.meta.id),
+            f,
+            vec![ValType::I32],
+            vec![ValType::I32],
+        )
     }
 
     /// `$rem_i(root, reason) -> string`.
@@ -734,7 +802,7 @@ impl Gen<'_> {
         let mut vals = Vec::new();
         for part in &r.remediation {
             if let TPart::Value(n) = part {
-                vals.push(self.to_local(&mut f, n));
+                vals.push(self.val_local(&mut f, n));
             }
         }
         let s = f.local(ValType::I32);
@@ -759,11 +827,16 @@ impl Gen<'_> {
         }
         f.get(s);
         self.call(&mut f, "text_end");
-        self.finish(f, vec![ValType::I32; 2], vec![ValType::I32])
+        self.finish(
+            format!("remediation:{}", r.meta.id),
+            f,
+            vec![ValType::I32; 2],
+            vec![ValType::I32],
+        )
     }
 
     /// `$fix_i(root, reason) -> list of operations, or 0 when a value is missing`.
-    fn fix_fn(&mut self, ops: &[Fix]) -> u32 {
+    fn fix_fn(&mut self, id: &str, ops: &[Fix]) -> u32 {
         let mut f = Fb::new(2);
         f.reason = Some(1);
         let vec = f.local(ValType::I32);
@@ -772,7 +845,7 @@ impl Gen<'_> {
         for op in ops {
             match op {
                 Fix::Set(ptr, n) | Fix::Append(ptr, n) => {
-                    let v = self.to_local(&mut f, n);
+                    let v = self.val_local(&mut f, n);
                     f.get(v);
                     f.i(I::I32Eqz);
                     f.i(I::If(BlockType::Empty));
@@ -780,7 +853,11 @@ impl Gen<'_> {
                     f.i(I::Return);
                     f.i(I::End);
                     f.get(vec);
-                    let name = if matches!(op, Fix::Set(..)) { "set" } else { "append" };
+                    let name = if matches!(op, Fix::Set(..)) {
+                        "set"
+                    } else {
+                        "append"
+                    };
                     let (o, pa) = (self.data.string(name), self.data.string(ptr));
                     f.c(o);
                     f.c(pa);
@@ -797,9 +874,18 @@ impl Gen<'_> {
                     self.call(&mut f, "fix_op");
                     self.call(&mut f, "vec_push");
                 }
-                Fix::RemoveWhere { ptr, list, var, cond } => {
-                    let l = self.to_local(&mut f, list);
-                    let (i, vp, vi) = (f.local(ValType::I32), f.local(ValType::I32), f.local(ValType::I32));
+                Fix::RemoveWhere {
+                    ptr,
+                    list,
+                    var,
+                    cond,
+                } => {
+                    let l = self.val_local(&mut f, list);
+                    let (i, vp, vi) = (
+                        f.local(ValType::I32),
+                        f.local(ValType::I32),
+                        f.local(ValType::I32),
+                    );
                     f.get(l);
                     self.call(&mut f, "known");
                     f.i(I::If(BlockType::Empty));
@@ -853,7 +939,12 @@ impl Gen<'_> {
         }
         f.get(vec);
         self.call(&mut f, "vec_array");
-        self.finish(f, vec![ValType::I32; 2], vec![ValType::I32])
+        self.finish(
+            format!("fix:{id}"),
+            f,
+            vec![ValType::I32; 2],
+            vec![ValType::I32],
+        )
     }
 
     /// `$run(root) -> output address`.
@@ -861,7 +952,15 @@ impl Gen<'_> {
         let mut f = Fb::new(1);
         let n = recs.len();
         let slots: Vec<[u32; 5]> = (0..n)
-            .map(|_| [f.local(ValType::I32), f.local(ValType::I32), f.local(ValType::I32), f.local(ValType::I32), f.local(ValType::I32)])
+            .map(|_| {
+                [
+                    f.local(ValType::I32),
+                    f.local(ValType::I32),
+                    f.local(ValType::I32),
+                    f.local(ValType::I32),
+                    f.local(ValType::I32),
+                ]
+            })
             .collect();
         for (&(cond, _, _), [o, r, e, _, _]) in recs.iter().zip(&slots) {
             f.get(0);
@@ -912,14 +1011,14 @@ impl Gen<'_> {
         f.i(I::I32Sub);
         f.i(I::I32Store(mem(0)));
         f.get(out);
-        self.finish(f, vec![ValType::I32], vec![ValType::I32])
+        self.finish("run".into(), f, vec![ValType::I32], vec![ValType::I32])
     }
 
     fn exports(&mut self, run: u32) -> [u32; 4] {
         // tenet_abi_version
         let mut f = Fb::new(0);
         f.c(abi::ABI_VERSION as i32);
-        let version = self.finish(f, vec![], vec![ValType::I32]);
+        let version = self.finish(abi::EXPORT_VERSION.into(), f, vec![], vec![ValType::I32]);
         // tenet_index_reserve(len): reset, reserve the index after static data
         let mut f = Fb::new(1);
         f.i(I::GlobalGet(pl::G_DATA_END));
@@ -930,18 +1029,32 @@ impl Gen<'_> {
         f.i(I::GlobalGet(pl::G_HEAP));
         f.i(I::GlobalSet(pl::G_BASE));
         f.i(I::GlobalGet(pl::G_INDEX));
-        let index_reserve = self.finish(f, vec![ValType::I32], vec![ValType::I32]);
+        let index_reserve = self.finish(
+            abi::EXPORT_INDEX_RESERVE.into(),
+            f,
+            vec![ValType::I32],
+            vec![ValType::I32],
+        );
         // tenet_reserve(len)
         let mut f = Fb::new(1);
         f.i(I::GlobalGet(pl::G_BASE));
         f.i(I::GlobalSet(pl::G_HEAP));
         f.get(0);
         self.call(&mut f, "alloc");
-        let reserve = self.finish(f, vec![ValType::I32], vec![ValType::I32]);
+        let reserve = self.finish(
+            abi::EXPORT_RESERVE.into(),
+            f,
+            vec![ValType::I32],
+            vec![ValType::I32],
+        );
         // tenet_eval(ptr, len)
         let mut f = Fb::new(2);
         f.get(0);
-        f.i(I::F64Load(MemArg { offset: 0, align: 0, memory_index: 0 }));
+        f.i(I::F64Load(MemArg {
+            offset: 0,
+            align: 0,
+            memory_index: 0,
+        }));
         f.i(I::GlobalSet(pl::G_NOW));
         f.get(0);
         f.c(8);
@@ -961,7 +1074,12 @@ impl Gen<'_> {
         f.i(I::I32Load(mem(0)));
         f.i(I::I32Add);
         f.i(I::Call(run));
-        let eval = self.finish(f, vec![ValType::I32; 2], vec![ValType::I32]);
+        let eval = self.finish(
+            abi::EXPORT_EVAL.into(),
+            f,
+            vec![ValType::I32; 2],
+            vec![ValType::I32],
+        );
         [version, index_reserve, reserve, eval]
     }
 }
@@ -970,13 +1088,20 @@ impl Gen<'_> {
 pub fn generate(p: &Program, metadata: &Metadata) -> Result<Vec<u8>, CodegenError> {
     let prelude = Prelude::parse(pl::WASM).map_err(CodegenError::Prelude)?;
     let nprelude = prelude.len();
-    let mut g = Gen { p, prelude, used: vec![false; nprelude], data: Data::default(), funcs: Vec::new(), pattern_addr: Vec::new() };
+    let mut g = Gen {
+        p,
+        prelude,
+        used: vec![false; nprelude],
+        data: Data::default(),
+        funcs: Vec::new(),
+        pattern_addr: Vec::new(),
+    };
     g.pattern_addr = p.patterns.iter().map(|t| g.data.intern(t) as i32).collect();
     let mut recs = Vec::new();
     for r in &g.p.recs {
         let cond = g.cond_fn(r);
         let rem = Some(g.rem_fn(r));
-        let fix = r.fix.as_ref().map(|ops| g.fix_fn(ops));
+        let fix = r.fix.as_ref().map(|ops| g.fix_fn(&r.meta.id, ops));
         recs.push((cond, rem, fix));
     }
     let run = g.run_fn(&recs);
@@ -997,7 +1122,13 @@ pub fn generate(p: &Program, metadata: &Metadata) -> Result<Vec<u8>, CodegenErro
         }
     }
     let base = kept.len() as u32;
-    let resolve = |x: u32| if x >= GEN { base + (x - GEN) } else { remap.get(x as usize).copied().unwrap_or(0) };
+    let resolve = |x: u32| {
+        if x >= GEN {
+            base + (x - GEN)
+        } else {
+            remap.get(x as usize).copied().unwrap_or(0)
+        }
+    };
 
     let mut types = TypeSection::new();
     let mut type_ids: HashMap<(Vec<ValType>, Vec<ValType>), u32> = HashMap::new();
@@ -1007,7 +1138,9 @@ pub fn generate(p: &Program, metadata: &Metadata) -> Result<Vec<u8>, CodegenErro
             return *t;
         }
         let id = type_ids.len() as u32;
-        types.ty().function(params.iter().copied(), results.iter().copied());
+        types
+            .ty()
+            .function(params.iter().copied(), results.iter().copied());
         type_ids.insert(key, id);
         id
     };
@@ -1017,13 +1150,22 @@ pub fn generate(p: &Program, metadata: &Metadata) -> Result<Vec<u8>, CodegenErro
         let (params, results) = g.prelude.signature(i);
         let t = type_of(&params, &results, &mut types);
         functions.function(t);
-        g.prelude.copy_body(i, &remap, &mut code).map_err(CodegenError::Prelude)?;
+        g.prelude
+            .copy_body(i, &remap, &mut code)
+            .map_err(CodegenError::Prelude)?;
     }
-    for (params, results, locals, body) in &g.funcs {
-        let t = type_of(params, results, &mut types);
+    let mut names = wasm_encoder::NameMap::new();
+    for (k, &i) in kept.iter().enumerate() {
+        names.append(k as u32, pl::FUNCS.get(i as usize).copied().unwrap_or("?"));
+    }
+    for (k, gf) in g.funcs.iter().enumerate() {
+        names.append(base + k as u32, &gf.name);
+    }
+    for gf in &g.funcs {
+        let t = type_of(&gf.params, &gf.results, &mut types);
         functions.function(t);
-        let mut f = Function::new_with_locals_types(locals.iter().copied());
-        for ins in body {
+        let mut f = Function::new_with_locals_types(gf.locals.iter().copied());
+        for ins in &gf.body {
             match ins {
                 I::Call(x) => f.instruction(&I::Call(resolve(*x))),
                 other => f.instruction(other),
@@ -1042,19 +1184,48 @@ pub fn generate(p: &Program, metadata: &Metadata) -> Result<Vec<u8>, CodegenErro
             (_, ValType::F64) => ConstExpr::f64_const(0.0.into()),
             _ => ConstExpr::i32_const(0),
         };
-        globals.global(GlobalType { val_type: *gt, mutable: true, shared: false }, &init);
+        globals.global(
+            GlobalType {
+                val_type: *gt,
+                mutable: true,
+                shared: false,
+            },
+            &init,
+        );
     }
     let mut memory = MemorySection::new();
-    memory.memory(MemoryType { minimum: u64::from(data_end / 65536 + 1), maximum: None, memory64: false, shared: false, page_size_log2: None });
+    memory.memory(MemoryType {
+        minimum: u64::from(data_end / 65536 + 1),
+        maximum: None,
+        memory64: false,
+        shared: false,
+        page_size_log2: None,
+    });
     let mut export = ExportSection::new();
     export.export(abi::EXPORT_MEMORY, ExportKind::Memory, 0);
-    for (name, f) in [abi::EXPORT_VERSION, abi::EXPORT_INDEX_RESERVE, abi::EXPORT_RESERVE, abi::EXPORT_EVAL].iter().zip(exports) {
+    for (name, f) in [
+        abi::EXPORT_VERSION,
+        abi::EXPORT_INDEX_RESERVE,
+        abi::EXPORT_RESERVE,
+        abi::EXPORT_EVAL,
+    ]
+    .iter()
+    .zip(exports)
+    {
         export.export(name, ExportKind::Func, resolve(f));
     }
     let mut data = DataSection::new();
-    data.active(0, &ConstExpr::i32_const(ADDR_FALSE), [value::tag::FALSE, value::tag::TRUE, value::tag::NULL]);
+    data.active(
+        0,
+        &ConstExpr::i32_const(ADDR_FALSE),
+        [value::tag::FALSE, value::tag::TRUE, value::tag::NULL],
+    );
     if !g.data.bytes.is_empty() {
-        data.active(0, &ConstExpr::i32_const(DATA_START as i32), g.data.bytes.iter().copied());
+        data.active(
+            0,
+            &ConstExpr::i32_const(DATA_START as i32),
+            g.data.bytes.iter().copied(),
+        );
     }
     let meta = serde_json::to_vec(metadata).map_err(|e| CodegenError::Prelude(e.to_string()))?;
 
@@ -1066,7 +1237,13 @@ pub fn generate(p: &Program, metadata: &Metadata) -> Result<Vec<u8>, CodegenErro
     module.section(&export);
     module.section(&code);
     module.section(&data);
-    module.section(&CustomSection { name: abi::METADATA_SECTION.into(), data: meta.into() });
+    module.section(&CustomSection {
+        name: abi::METADATA_SECTION.into(),
+        data: meta.into(),
+    });
+    let mut name_section = wasm_encoder::NameSection::new();
+    name_section.functions(&names);
+    module.section(&name_section);
     let bytes = module.finish();
     if cfg!(debug_assertions) {
         wasmparser::validate(&bytes).map_err(|e| CodegenError::Invalid(e.to_string()))?;

@@ -38,7 +38,11 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 pub fn parse(file: FileId, text: &str) -> Result<File, Diagnostic> {
     pest::set_call_limit(std::num::NonZeroUsize::new(5_000_000));
     let mut pairs = Grammar::parse(Rule::file, text).map_err(|e| syntax_error(file, text, e))?;
-    let mut lower = Lower { file, base: 0, errors: Vec::new() };
+    let mut lower = Lower {
+        file,
+        base: 0,
+        errors: Vec::new(),
+    };
     let mut out = File::default();
     if let Some(root) = pairs.next() {
         for pair in root.into_inner() {
@@ -78,6 +82,9 @@ fn rule_name(r: &Rule) -> String {
         Rule::call => "a call",
         Rule::path => "a path",
         Rule::fix_set | Rule::fix_remove | Rule::fix_append | Rule::fix_remove_where => "a fix operation (`set`, `remove`, `append`)",
+        Rule::not_op => "`not`",
+        Rule::map_lit => "a map `{\"key\": value}`",
+        Rule::paren => "`(`",
         Rule::or_op | Rule::and_op | Rule::eq_op | Rule::ne_op | Rule::lt_op | Rule::le_op | Rule::gt_op | Rule::ge_op | Rule::in_op | Rule::not_in_op | Rule::default_op => "an operator",
         other => return format!("{other:?}"),
     }
@@ -94,7 +101,10 @@ fn syntax_error(file: FileId, text: &str, e: pest::error::Error<Rule>) -> Diagno
         end
     } else {
         let rest = text.get(start..).unwrap_or("");
-        let n = rest.find(|c: char| c.is_whitespace() || "(){}[],".contains(c)).unwrap_or(rest.len()).max(1);
+        let n = rest
+            .find(|c: char| c.is_whitespace() || "(){}[],".contains(c))
+            .unwrap_or(rest.len())
+            .max(1);
         (start + n).min(text.len())
     };
     let found = text.get(start..end).unwrap_or("").trim();
@@ -111,9 +121,17 @@ fn syntax_error(file: FileId, text: &str, e: pest::error::Error<Rule>) -> Diagno
         expected.truncate(4);
         expected.push("…".to_string());
     }
-    let found_text = if found.is_empty() { "the end of the file".to_string() } else { format!("`{found}`") };
-    let mut d = Diagnostic::error("E0001", Span::new(file, start, end), format!("unexpected {found_text}"))
-        .label(format!("expected {}", expected.join(" or ")));
+    let found_text = if found.is_empty() {
+        "the end of the file".to_string()
+    } else {
+        format!("`{found}`")
+    };
+    let mut d = Diagnostic::error(
+        "E0001",
+        Span::new(file, start, end),
+        format!("unexpected {found_text}"),
+    )
+    .label(format!("expected {}", expected.join(" or ")));
     if let Some(kw) = crate::diagnostics::suggest(found, KEYWORDS.iter().copied()) {
         if kw != found {
             d = d.help(format!("did you mean `{kw}`?"));
@@ -127,9 +145,37 @@ fn syntax_error(file: FileId, text: &str, e: pest::error::Error<Rule>) -> Diagno
 
 /// Keywords of the language (for "did you mean").
 pub const KEYWORDS: &[&str] = &[
-    "standard", "control", "recommendation", "import", "fn", "condition", "const", "applies", "compliant",
-    "when", "let", "remediation", "fix", "set", "remove", "append", "where", "and", "or", "not", "in", "any",
-    "all", "none", "count", "true", "false", "null", "self", "severity", "description",
+    "standard",
+    "control",
+    "recommendation",
+    "import",
+    "fn",
+    "condition",
+    "const",
+    "applies",
+    "compliant",
+    "when",
+    "let",
+    "remediation",
+    "fix",
+    "set",
+    "remove",
+    "append",
+    "where",
+    "and",
+    "or",
+    "not",
+    "in",
+    "any",
+    "all",
+    "none",
+    "count",
+    "true",
+    "false",
+    "null",
+    "self",
+    "severity",
+    "description",
 ];
 
 struct Lower {
@@ -153,7 +199,11 @@ fn unquote(raw: &str) -> String {
             Some('0') => out.push('\0'),
             Some('u') => {
                 let rest: String = chars.clone().collect();
-                if let Some(body) = rest.strip_prefix('{').and_then(|r| r.split_once('}')).map(|(h, _)| h.to_string()) {
+                if let Some(body) = rest
+                    .strip_prefix('{')
+                    .and_then(|r| r.split_once('}'))
+                    .map(|(h, _)| h.to_string())
+                {
                     if let Some(ch) = u32::from_str_radix(&body, 16).ok().and_then(char::from_u32) {
                         out.push(ch);
                         for _ in 0..body.len() + 2 {
@@ -191,7 +241,11 @@ impl Lower {
         let span = self.span(&p);
         let rule = p.as_rule();
         let mut inner = p.into_inner();
-        let mut next = || inner.next().ok_or_else(|| Diagnostic::error("E0001", span, "incomplete declaration"));
+        let mut next = || {
+            inner
+                .next()
+                .ok_or_else(|| Diagnostic::error("E0001", span, "incomplete declaration"))
+        };
         Ok(match rule {
             Rule::import_decl => Decl::Import(self.name(next()?)),
             Rule::standard_decl | Rule::control_decl => {
@@ -201,7 +255,12 @@ impl Lower {
                 for f in inner {
                     fields.push(self.field(f)?);
                 }
-                let h = Header { id, title, fields, span };
+                let h = Header {
+                    id,
+                    title,
+                    fields,
+                    span,
+                };
                 if rule == Rule::standard_decl {
                     Decl::Standard(h)
                 } else {
@@ -212,12 +271,22 @@ impl Lower {
                 let name = self.name(next()?);
                 let params = next()?.into_inner().map(|p| self.name(p)).collect();
                 let body = self.expr(next()?)?;
-                Decl::Function(Function { name, params, body, is_condition: false })
+                Decl::Function(Function {
+                    name,
+                    params,
+                    body,
+                    is_condition: false,
+                })
             }
             Rule::condition_decl => {
                 let name = self.name(next()?);
                 let body = self.expr(next()?)?;
-                Decl::Function(Function { name, params: Vec::new(), body, is_condition: true })
+                Decl::Function(Function {
+                    name,
+                    params: Vec::new(),
+                    body,
+                    is_condition: true,
+                })
             }
             Rule::const_decl => {
                 let name = self.name(next()?);
@@ -240,7 +309,9 @@ impl Lower {
         let value = match v.as_rule() {
             Rule::string => FieldValue::Str(self.name(v)),
             Rule::number => FieldValue::Num(v.as_str().parse().unwrap_or(0.0), vspan),
-            Rule::string_list => FieldValue::List(v.into_inner().map(|s| self.name(s)).collect(), vspan),
+            Rule::string_list => {
+                FieldValue::List(v.into_inner().map(|s| self.name(s)).collect(), vspan)
+            }
             Rule::kv_block => {
                 let mut entries = Vec::new();
                 for kv in v.into_inner() {
@@ -248,7 +319,9 @@ impl Lower {
                     let Some(k) = it.next() else { continue };
                     let key = self.name(k);
                     let vals = match it.next() {
-                        Some(x) if x.as_rule() == Rule::string_list => x.into_inner().map(|s| self.name(s)).collect(),
+                        Some(x) if x.as_rule() == Rule::string_list => {
+                            x.into_inner().map(|s| self.name(s)).collect()
+                        }
                         Some(x) => vec![self.name(x)],
                         None => Vec::new(),
                     };
@@ -261,12 +334,21 @@ impl Lower {
         Ok(Field { key, value })
     }
 
-    fn recommendation(&mut self, span: Span, mut inner: pest::iterators::Pairs<Rule>) -> Result<Recommendation, Diagnostic> {
+    fn recommendation(
+        &mut self,
+        span: Span,
+        mut inner: pest::iterators::Pairs<Rule>,
+    ) -> Result<Recommendation, Diagnostic> {
         let missing = || Diagnostic::error("E0001", span, "incomplete recommendation");
         let id = self.name(inner.next().ok_or_else(missing)?);
         let title = self.name(inner.next().ok_or_else(missing)?);
         let mut r = Recommendation {
-            header: Header { id, title, fields: Vec::new(), span },
+            header: Header {
+                id,
+                title,
+                fields: Vec::new(),
+                span,
+            },
             applies: Vec::new(),
             when: Vec::new(),
             compliant: Vec::new(),
@@ -281,14 +363,20 @@ impl Lower {
                     let mut it = item.into_inner();
                     let provider = self.name(it.next().ok_or_else(missing)?);
                     let types = match it.next() {
-                        Some(t) if t.as_rule() == Rule::string_list => t.into_inner().map(|s| self.name(s)).collect(),
+                        Some(t) if t.as_rule() == Rule::string_list => {
+                            t.into_inner().map(|s| self.name(s)).collect()
+                        }
                         Some(t) => vec![self.name(t)],
                         None => Vec::new(),
                     };
                     r.applies.push((provider, types));
                 }
-                Rule::compliant => r.compliant.push(self.expr(item.into_inner().next().ok_or_else(missing)?)?),
-                Rule::when_clause => r.when.push(self.expr(item.into_inner().next().ok_or_else(missing)?)?),
+                Rule::compliant => r
+                    .compliant
+                    .push(self.expr(item.into_inner().next().ok_or_else(missing)?)?),
+                Rule::when_clause => r
+                    .when
+                    .push(self.expr(item.into_inner().next().ok_or_else(missing)?)?),
                 Rule::let_item => {
                     let mut it = item.into_inner();
                     let name = self.name(it.next().ok_or_else(missing)?);
@@ -320,7 +408,10 @@ impl Lower {
         let span = self.span(&p);
         let rule = p.as_rule();
         let mut it = p.into_inner();
-        let mut next = || it.next().ok_or_else(|| Diagnostic::error("E0001", span, "incomplete fix operation"));
+        let mut next = || {
+            it.next()
+                .ok_or_else(|| Diagnostic::error("E0001", span, "incomplete fix operation"))
+        };
         Ok(match rule {
             Rule::fix_set => {
                 let path = self.path(next()?)?;
@@ -355,7 +446,9 @@ impl Lower {
         let span = self.span(&p);
         let raw_pair = p.into_inner().next();
         let raw = raw_pair.as_ref().map_or("", |r| r.as_str());
-        let raw_start = raw_pair.as_ref().map_or(span.start as usize, |r| self.base + r.as_span().start());
+        let raw_start = raw_pair
+            .as_ref()
+            .map_or(span.start as usize, |r| self.base + r.as_span().start());
         let mut parts = Vec::new();
         let mut text = String::new();
         let mut i = 0;
@@ -370,8 +463,12 @@ impl Lower {
             if c == b'{' {
                 let close = raw.get(i..).and_then(|r| r.find('}')).map(|j| i + j);
                 let Some(close) = close else {
-                    return Err(Diagnostic::error("E0002", Span::new(self.file, raw_start + i, raw_start + i + 1), "unclosed `{` in remediation text")
-                        .help("close the placeholder with `}`, or write `{{` for a literal brace"));
+                    return Err(Diagnostic::error(
+                        "E0002",
+                        Span::new(self.file, raw_start + i, raw_start + i + 1),
+                        "unclosed `{` in remediation text",
+                    )
+                    .help("close the placeholder with `}`, or write `{{` for a literal brace"));
                 };
                 if !text.is_empty() {
                     parts.push(TemplatePart::Text(unquote(&std::mem::take(&mut text))));
@@ -401,7 +498,10 @@ impl Lower {
                 i = close + 1;
                 continue;
             }
-            let ch_len = raw.get(i..).and_then(|r| r.chars().next()).map_or(1, char::len_utf8);
+            let ch_len = raw
+                .get(i..)
+                .and_then(|r| r.chars().next())
+                .map_or(1, char::len_utf8);
             text.push_str(raw.get(i..i + ch_len).unwrap_or(""));
             // Keep escapes intact for unquote, including an escaped quote or backslash.
             if c == b'\\' {
@@ -433,12 +533,18 @@ impl Lower {
                 Ok(e) => e,
                 Err(d) => {
                     errors.borrow_mut().push(d);
-                    Expr { kind: ExprKind::Null, span: Span::default() }
+                    Expr {
+                        kind: ExprKind::Null,
+                        span: Span::default(),
+                    }
                 }
             })
             .map_prefix(|op, rhs| {
                 let span = sp(&op).to(rhs.span);
-                Expr { kind: ExprKind::Not(Box::new(rhs)), span }
+                Expr {
+                    kind: ExprKind::Not(Box::new(rhs)),
+                    span,
+                }
             })
             .map_infix(|lhs, op, rhs| {
                 let bin = match op.as_rule() {
@@ -455,7 +561,10 @@ impl Lower {
                     _ => BinOp::Default,
                 };
                 let span = lhs.span.to(rhs.span);
-                Expr { kind: ExprKind::Binary(bin, Box::new(lhs), Box::new(rhs)), span }
+                Expr {
+                    kind: ExprKind::Binary(bin, Box::new(lhs), Box::new(rhs)),
+                    span,
+                }
             })
             .parse(p.into_inner());
         if let Some(e) = errors.into_inner().into_iter().next() {
@@ -467,7 +576,11 @@ impl Lower {
     fn postfix_expr(&mut self, p: Pair<Rule>) -> Result<Expr, Diagnostic> {
         let mut it = p.into_inner();
         let Some(head) = it.next() else {
-            return Err(Diagnostic::error("E0001", Span::default(), "empty expression"));
+            return Err(Diagnostic::error(
+                "E0001",
+                Span::default(),
+                "empty expression",
+            ));
         };
         let mut e = self.atom(head)?;
         for seg in it {
@@ -481,10 +594,19 @@ impl Lower {
         let kind = match seg.as_rule() {
             Rule::field_access => {
                 let n = seg.into_inner().next().map(|f| self.name(f));
-                ExprKind::Field(Box::new(e), n.unwrap_or(Name { text: String::new(), span }))
+                ExprKind::Field(
+                    Box::new(e),
+                    n.unwrap_or(Name {
+                        text: String::new(),
+                        span,
+                    }),
+                )
             }
             _ => {
-                let idx = seg.into_inner().next().ok_or_else(|| Diagnostic::error("E0001", span, "empty index"))?;
+                let idx = seg
+                    .into_inner()
+                    .next()
+                    .ok_or_else(|| Diagnostic::error("E0001", span, "empty index"))?;
                 ExprKind::Index(Box::new(e), Box::new(self.expr(idx)?))
             }
         };
@@ -497,7 +619,10 @@ impl Lower {
             Rule::string => ExprKind::Str(self.name(p).text),
             Rule::number => match p.as_str().parse::<f64>() {
                 Ok(n) if n.is_finite() => ExprKind::Num(n),
-                _ => return Err(Diagnostic::error("E0003", span, "number out of range").help("numbers are 64-bit floating point")),
+                _ => {
+                    return Err(Diagnostic::error("E0003", span, "number out of range")
+                        .help("numbers are 64-bit floating point"))
+                }
             },
             Rule::true_lit => ExprKind::Bool(true),
             Rule::false_lit => ExprKind::Bool(false),
@@ -515,7 +640,9 @@ impl Lower {
                 let mut entries = Vec::new();
                 for e in p.into_inner() {
                     let mut it = e.into_inner();
-                    let (Some(k), Some(v)) = (it.next(), it.next()) else { continue };
+                    let (Some(k), Some(v)) = (it.next(), it.next()) else {
+                        continue;
+                    };
                     let key = self.name(k);
                     entries.push((key, self.expr(v)?));
                 }
@@ -523,7 +650,10 @@ impl Lower {
             }
             Rule::call => {
                 let mut it = p.into_inner();
-                let name = self.name(it.next().ok_or_else(|| Diagnostic::error("E0001", span, "empty call"))?);
+                let name = self.name(
+                    it.next()
+                        .ok_or_else(|| Diagnostic::error("E0001", span, "empty call"))?,
+                );
                 let mut args = Vec::new();
                 for a in it {
                     args.push(self.expr(a)?);
@@ -558,7 +688,14 @@ impl Lower {
                             for left in it {
                                 if let Some(right) = acc.take() {
                                     let span = left.span.to(right.span);
-                                    acc = Some(Expr { kind: ExprKind::Binary(BinOp::Default, Box::new(left), Box::new(right)), span });
+                                    acc = Some(Expr {
+                                        kind: ExprKind::Binary(
+                                            BinOp::Default,
+                                            Box::new(left),
+                                            Box::new(right),
+                                        ),
+                                        span,
+                                    });
                                 }
                             }
                             source = acc;
@@ -570,9 +707,23 @@ impl Lower {
                 let (Some(source), Some(body)) = (source, body) else {
                     return Err(Diagnostic::error("E0001", span, "incomplete quantifier"));
                 };
-                ExprKind::Quant { kind, vars, source: Box::new(source), body: Box::new(body) }
+                ExprKind::Quant {
+                    kind,
+                    vars,
+                    source: Box::new(source),
+                    body: Box::new(body),
+                }
             }
             Rule::expr => return self.expr(p),
+            Rule::paren => {
+                // Keep the parentheses in the span, so clause texts read as written.
+                let inner = p
+                    .into_inner()
+                    .next()
+                    .ok_or_else(|| Diagnostic::error("E0001", span, "empty parentheses"))?;
+                let e = self.expr(inner)?;
+                return Ok(Expr { kind: e.kind, span });
+            }
             _ => return Err(Diagnostic::error("E0001", span, "unexpected token")),
         };
         Ok(Expr { kind, span })
@@ -594,20 +745,39 @@ mod tests {
     #[test]
     fn precedence() {
         let e = expr_of("not a == 1 and b ?? 2 > 3 or c in [1, 2]");
-        let ExprKind::Binary(BinOp::Or, l, _) = e.kind else { panic!("{e:?}") };
-        let ExprKind::Binary(BinOp::And, nl, r) = l.kind else { panic!() };
+        let ExprKind::Binary(BinOp::Or, l, _) = e.kind else {
+            panic!("{e:?}")
+        };
+        let ExprKind::Binary(BinOp::And, nl, r) = l.kind else {
+            panic!()
+        };
         assert!(matches!(nl.kind, ExprKind::Not(_)));
-        let ExprKind::Binary(BinOp::Gt, d, _) = r.kind else { panic!() };
+        let ExprKind::Binary(BinOp::Gt, d, _) = r.kind else {
+            panic!()
+        };
         assert!(matches!(d.kind, ExprKind::Binary(BinOp::Default, _, _)));
     }
 
     #[test]
     fn paths_and_quantifiers() {
-        let e = expr_of(r#"any r in properties.rules { r.ports[0] == "22" and metadata.annotations["a/b"] != null }"#);
-        let ExprKind::Quant { kind: Quant::Any, vars, source, .. } = e.kind else { panic!() };
+        let e = expr_of(
+            r#"any r in properties.rules { r.ports[0] == "22" and metadata.annotations["a/b"] != null }"#,
+        );
+        let ExprKind::Quant {
+            kind: Quant::Any,
+            vars,
+            source,
+            ..
+        } = e.kind
+        else {
+            panic!()
+        };
         assert_eq!(vars[0].text, "r");
         assert!(matches!(source.kind, ExprKind::Field(_, _)));
-        assert!(matches!(expr_of("a not in b").kind, ExprKind::Binary(BinOp::NotIn, _, _)));
+        assert!(matches!(
+            expr_of("a not in b").kind,
+            ExprKind::Binary(BinOp::NotIn, _, _)
+        ));
         assert!(matches!(expr_of("anything").kind, ExprKind::Name(_)));
     }
 
@@ -620,9 +790,12 @@ mod tests {
 
     #[test]
     fn templates() {
-        let src = r#"recommendation r "t" { remediation "Set {name} on {{x}} {tags[\"owner\"]}." }"#;
+        let src =
+            r#"recommendation r "t" { remediation "Set {name} on {{x}} {tags[\"owner\"]}." }"#;
         let f = parse(FileId(0), src).unwrap();
-        let Decl::Recommendation(r) = &f.decls[0] else { panic!() };
+        let Decl::Recommendation(r) = &f.decls[0] else {
+            panic!()
+        };
         let parts = &r.remediation[0].parts;
         assert_eq!(parts.len(), 5, "{parts:?}");
         assert_eq!(parts[2], TemplatePart::Text(" on {x} ".into()));
