@@ -149,10 +149,13 @@ impl St<'_> {
             };
         }
         let rec = self.reason.clone();
+        // `--explain` traces the conditions only, not the remediation and fix that follow.
+        let trace = self.trace.take();
         self.bound = rec.clone();
         let remediation = self.render(&r.remediation, root);
         let fix = r.fix.as_ref().and_then(|ops| self.fix(ops, root));
         self.bound = None;
+        self.trace = trace;
         RecResult {
             outcome: Outcome::NotCompliant,
             reason: Some(reason_of(rec.as_deref(), 0, Some(remediation), fix)),

@@ -21,6 +21,7 @@
 pub mod check;
 pub mod codegen;
 pub mod diagnostics;
+pub mod fuzzing;
 pub mod interp;
 pub mod ir;
 pub mod source;

@@ -148,6 +148,22 @@ pub fn classify(doc: &Value) -> Option<Identity> {
     let name = s(obj.get("name"))
         .or_else(|| s(obj.get("Name")))
         .unwrap_or_default();
+    if field == "assetType" {
+        // Cloud Asset Inventory: `name` is the full asset name; the short name is the resource's.
+        let short = s(obj
+            .get("resource")
+            .and_then(|r| r.get("data"))
+            .and_then(|d| d.get("name")));
+        let short = short.unwrap_or_else(|| name.rsplit('/').next().unwrap_or(&name).to_string());
+        return Some(Identity {
+            provider,
+            kind: ty,
+            name: short,
+            id: name,
+            namespace: None,
+            location,
+        });
+    }
     let id = s(obj.get("id"))
         .or_else(|| s(obj.get("arn")))
         .or_else(|| s(obj.get("Arn")))
@@ -200,7 +216,7 @@ fn err(file: &str, line: usize, col: usize, message: impl Into<String>) -> Input
     }
 }
 
-fn json_error(file: &str, e: &serde_json::Error) -> InputError {
+fn json_message(e: &serde_json::Error) -> String {
     let msg = e.to_string();
     let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
     let hint = if msg.contains("recursion limit") {
@@ -208,12 +224,11 @@ fn json_error(file: &str, e: &serde_json::Error) -> InputError {
     } else {
         "; fix the JSON syntax (a validator such as `jq . FILE` shows the same place)"
     };
-    err(
-        file,
-        e.line(),
-        e.column(),
-        format!("invalid JSON: {msg}{hint}"),
-    )
+    format!("invalid JSON: {msg}{hint}")
+}
+
+fn json_error(file: &str, e: &serde_json::Error) -> InputError {
+    err(file, e.line(), e.column(), json_message(e))
 }
 
 /// Reads inventories from paths (`-` is standard input; directories are read recursively).
@@ -390,7 +405,7 @@ fn read_json(file: &Arc<str>, text: &str, inv: &mut Inventory) -> Result<(), Inp
             let offset = (r.get().as_ptr() as usize).saturating_sub(base);
             let (line, col) = lines.at(text, offset);
             let v: Value = serde_json::from_str(r.get())
-                .map_err(|e| err(file, line, col, format!("invalid JSON: {e}")))?;
+                .map_err(|e| err(file, line, col, json_message(&e)))?;
             Ok((line, col, v))
         })
         .collect();
@@ -413,14 +428,8 @@ fn read_json_lines(file: &Arc<str>, text: &str, inv: &mut Inventory) -> Result<(
         if line.trim().is_empty() {
             continue;
         }
-        let v: Value = serde_json::from_str(line).map_err(|e| {
-            err(
-                file,
-                i + 1,
-                e.column(),
-                format!("invalid JSON Lines record: {e}"),
-            )
-        })?;
+        let v: Value = serde_json::from_str(line)
+            .map_err(|e| err(file, i + 1, e.column(), json_message(&e)))?;
         expand(file, i + 1, 1, v, inv);
     }
     Ok(())

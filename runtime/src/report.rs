@@ -210,10 +210,15 @@ pub fn explain(meta: &Metadata, result: &RecResult) -> Option<Explanation> {
         let Some(v) = meta.vars.get(b.var as usize) else {
             continue;
         };
-        let base = concrete_path(meta, &v.source, &bindings);
+        // A variable over a literal list (`any p in [22, 3389]`) is best shown by its name.
+        let path = if v.source.starts_with('[') {
+            v.name.clone()
+        } else {
+            format!("{}[{}]", concrete_path(meta, &v.source, &bindings), b.index)
+        };
         bindings.push(BindingOut {
             name: v.name.clone(),
-            path: format!("{base}[{}]", b.index),
+            path,
             value: b.value.clone().unwrap_or(Value::Null),
         });
     }

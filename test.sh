@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The one command that runs every check: formatting, lints, the whole test suite (unit, snapshot,
+# differential, CLI), and a build of the fuzz target. `.ci/run` calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+
+step "lint"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "tests"
+cargo test --workspace --locked
+
+step "fuzz target build"
+if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+  command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+  (cd fuzz && cargo +nightly fuzz build parse_check)
+else
+  echo "no nightly toolchain: the fuzz target is not built (its logic still runs in 'cargo test')"
+fi

@@ -1,0 +1,376 @@
+//! End-to-end tests of the `tenet` binary: outputs, exit codes, bad inputs, hostile modules.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const NOW: &str = "2026-11-25T00:00:00Z";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn tenet(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("TENET_CACHE_DIR", scratch("cache"))
+        .output()
+        .expect("run tenet")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("tenet-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+#[test]
+fn check_example_table() {
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    insta::assert_snapshot!(stdout(&o));
+}
+
+#[test]
+fn check_example_json() {
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert_eq!(v["version"], 1);
+    let f = &v["findings"][0];
+    for key in [
+        "recommendation",
+        "title",
+        "severity",
+        "state",
+        "refs",
+        "resource",
+        "explanation",
+        "remediation",
+    ] {
+        assert!(f.get(key).is_some(), "finding lacks {key}");
+    }
+    insta::assert_json_snapshot!(v);
+}
+
+#[test]
+fn explain_shows_every_clause() {
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--now",
+        NOW,
+        "--explain",
+        "nsg-no-internet-admin",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!(stdout(&o));
+}
+
+#[test]
+fn thresholds_and_filters() {
+    let base = [
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--now",
+        NOW,
+    ];
+    let o = tenet(
+        &[
+            &base[..],
+            &["--recommendation", "storage-min-tls", "--fail-on", "high"],
+        ]
+        .concat(),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "medium findings pass a high threshold"
+    );
+    let o = tenet(
+        &[
+            &base[..],
+            &["--recommendation", "storage-min-tls", "--fail-on", "medium"],
+        ]
+        .concat(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let o = tenet(&[&base[..], &["--resource", "kv-payments"]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("1 resources"));
+}
+
+#[test]
+fn compile_inspect_and_run_a_module() {
+    let wasm = scratch("example.wasm");
+    let o = tenet(&["compile", "examples/standard", "-o", wasm.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = tenet(&["inspect", wasm.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o).lines().skip(1).collect::<Vec<_>>().join("\n");
+    insta::assert_snapshot!(text);
+    let table = |std: &str| {
+        stdout(&tenet(&[
+            "check",
+            "--standard",
+            std,
+            "examples/inventory.json",
+            "--now",
+            NOW,
+        ]))
+    };
+    assert_eq!(
+        table(wasm.to_str().unwrap()),
+        table("examples/standard"),
+        "module and source agree"
+    );
+    let o = tenet(&["compile", "examples/standard", "--emit", "wat"]);
+    assert!(stdout(&o).starts_with("(module"));
+}
+
+#[test]
+fn reads_standard_input() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args([
+            "check",
+            "--standard",
+            "examples/standard",
+            "-",
+            "--now",
+            NOW,
+            "--format",
+            "json",
+        ])
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let inv = std::fs::read(root().join("examples/inventory.json")).unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), &inv).unwrap();
+    drop(child.stdin.take());
+    let o = child.wait_with_output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["resources"], 23);
+    assert_eq!(v["findings"][0]["resource"]["file"], "<stdin>");
+}
+
+fn write(name: &str, bytes: &[u8]) -> PathBuf {
+    let p = scratch(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+#[test]
+fn bad_inputs_exit_2_with_a_location() {
+    let cases: Vec<(PathBuf, &str)> = vec![
+        (
+            write("broken.json", b"[\n  {\"type\": \"x\",,}\n]"),
+            "broken.json:2:",
+        ),
+        (
+            write(
+                "deep.json",
+                format!("{}{}", "[".repeat(300), "]".repeat(300)).as_bytes(),
+            ),
+            "128 levels",
+        ),
+        (
+            write("latin1.json", b"[{\"type\": \"caf\xe9\"}]"),
+            "not UTF-8",
+        ),
+        (write("broken.yaml", b"a: [1, 2\nb: 3\n"), "broken.yaml:"),
+        (scratch("missing.json"), "cannot read"),
+    ];
+    for (path, want) in cases {
+        let o = tenet(&[
+            "check",
+            "--standard",
+            "examples/standard",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{}: {}",
+            path.display(),
+            stderr(&o)
+        );
+        assert!(
+            stderr(&o).contains(want),
+            "{}: {}",
+            path.display(),
+            stderr(&o)
+        );
+    }
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "no-such-standard",
+        "examples/inventory.json",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no standard `no-such-standard`"));
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--format",
+        "xml",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "usage errors exit 2");
+}
+
+#[test]
+fn skips_documents_without_a_type() {
+    let p = write("mixed.json", br#"[{"type": "Microsoft.KeyVault/vaults", "name": "kv", "properties": {"enablePurgeProtection": true}}, {"name": "no type"}]"#);
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        p.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["resources"], 1);
+    assert_eq!(v["skipped"][0]["line"], 1);
+}
+
+#[test]
+fn policy_errors() {
+    let o = tenet(&[
+        "check-policy",
+        "tests/fixtures/check/E0201-unknown-function.tenet",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("did you mean `lower`?"));
+    let o = tenet(&[
+        "check-policy",
+        "--format",
+        "short",
+        "tests/fixtures/check/E0206-type-mismatch.tenet",
+    ]);
+    assert!(
+        stdout(&o).contains("E0206-type-mismatch.tenet:2:71: error[E0206]"),
+        "{}",
+        stdout(&o)
+    );
+    let o = tenet(&["check-policy", "examples/standard"]);
+    assert_eq!(o.status.code(), Some(0));
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "tests/fixtures/check/E0110-severity.tenet",
+        "examples/inventory.json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a broken policy is an error, not a finding"
+    );
+}
+
+/// A hand-written module with tenet's exports whose evaluation misbehaves.
+fn hostile(name: &str, abi: u32, eval_body: &str) -> PathBuf {
+    let meta = format!(
+        r#"{{"abi":{abi},"compiler":"test","standard":{{"id":"h","title":"Hostile"}},"controls":[],"recommendations":[],"clauses":[],"vars":[],"projection":{{}},"lookups":[]}}"#
+    );
+    let text = format!(
+        r#"(module
+            (memory (export "memory") 1)
+            (func (export "tenet_abi_version") (result i32) i32.const {abi})
+            (func (export "tenet_index_reserve") (param i32) (result i32) i32.const 1024)
+            (func (export "tenet_reserve") (param i32) (result i32) i32.const 1024)
+            (func (export "tenet_eval") (param i32 i32) (result i32) {eval_body})
+            (@custom "tenet.metadata" "{}"))"#,
+        meta.replace('"', "\\\"")
+    );
+    let wasm = wat::parse_str(text).unwrap();
+    write(name, &wasm)
+}
+
+#[test]
+fn hostile_modules_are_stopped() {
+    let inv = "examples/inventory.json";
+    let looping = hostile("loop.wasm", 1, "(loop (br 0)) i32.const 0");
+    let o = tenet(&[
+        "check",
+        "--standard",
+        looping.to_str().unwrap(),
+        inv,
+        "--timeout",
+        "200",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("took longer than"), "{}", stderr(&o));
+    let greedy = hostile(
+        "grow.wasm",
+        1,
+        "(loop (br_if 0 (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) unreachable",
+    );
+    let o = tenet(&[
+        "check",
+        "--standard",
+        greedy.to_str().unwrap(),
+        inv,
+        "--max-memory",
+        "64",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("failed while evaluating"),
+        "{}",
+        stderr(&o)
+    );
+    let future = hostile("abi2.wasm", 2, "i32.const 0");
+    let o = tenet(&["check", "--standard", future.to_str().unwrap(), inv]);
+    assert!(stderr(&o).contains("ABI version 2"), "{}", stderr(&o));
+    let plain = write("plain.wasm", &wat::parse_str("(module)").unwrap());
+    let o = tenet(&["check", "--standard", plain.to_str().unwrap(), inv]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not a tenet standard"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn help_has_examples() {
+    for cmd in ["check", "compile", "check-policy", "inspect"] {
+        let o = tenet(&[cmd, "--help"]);
+        assert!(stdout(&o).contains("Examples:"), "{cmd} --help");
+    }
+    assert!(Path::new(env!("CARGO_BIN_EXE_tenet")).exists());
+}
