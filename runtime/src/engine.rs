@@ -257,6 +257,14 @@ impl Standard {
 impl Instance {
     /// Evaluates one encoded input (see [`abi::encode_input`]).
     pub fn evaluate(&mut self, input: &[u8]) -> Result<Vec<RecResult>, RuntimeError> {
+        let expected = self.expected;
+        let bytes = self.evaluate_raw(input)?;
+        abi::decode_output(&bytes, expected)
+            .map_err(|e| RuntimeError::Trap(format!("malformed output: {e}")))
+    }
+
+    /// Evaluates one encoded input and returns the output bytes as the module wrote them.
+    pub fn evaluate_raw(&mut self, input: &[u8]) -> Result<Vec<u8>, RuntimeError> {
         let timeout = Duration::from_millis(self.ticks.saturating_sub(1) * TICK.as_millis() as u64);
         self.store.set_epoch_deadline(self.ticks);
         let len = i32::try_from(input.len()).map_err(|_| RuntimeError::Memory)?;
@@ -276,8 +284,8 @@ impl Instance {
             .get(out..out + 4)
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
             .ok_or(RuntimeError::Memory)?;
-        let bytes = data.get(out..out + total).ok_or(RuntimeError::Memory)?;
-        abi::decode_output(bytes, self.expected)
-            .map_err(|e| RuntimeError::Trap(format!("malformed output: {e}")))
+        data.get(out..out + total)
+            .map(<[u8]>::to_vec)
+            .ok_or(RuntimeError::Memory)
     }
 }
