@@ -56,18 +56,26 @@ pub fn build_index(meta: &Metadata, resources: &[Resource]) -> Vec<u8> {
     abi::encode_index(lookups)
 }
 
-/// The evaluation input of one resource.
-pub fn encode(meta: &Metadata, r: &Resource, now: f64, out: &mut Vec<u8>) {
+/// The evaluation input of one resource. Documents read with the standard's projection
+/// ([`crate::inventory::projection_for`]) are encoded as they are; complete ones are projected first.
+pub fn encode(meta: &Metadata, r: &Resource, now: f64, projected: bool, out: &mut Vec<u8>) {
     out.clear();
-    let doc = value::to_bytes(&meta.projection.apply(&r.doc));
+    let doc = if projected {
+        value::to_bytes(&r.doc)
+    } else {
+        value::to_bytes(&meta.projection.apply(&r.doc))
+    };
     abi::encode_input(now, &r.provider, &r.kind, &doc, out);
 }
 
 /// Evaluates every resource; `progress` is told how many resources each finished chunk held.
+///
+/// `projected` says the documents were read with the standard's projection.
 pub fn evaluate(
     standard: &Standard,
     resources: &[Resource],
     now: f64,
+    projected: bool,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<Vec<RecResult>>, RuntimeError> {
     let index = build_index(&standard.metadata, resources);
@@ -81,7 +89,7 @@ pub fn evaluate(
                     .map_err(|e| RuntimeError::Engine(e.to_string()))?;
                 let mut out = Vec::with_capacity(chunk.len());
                 for r in chunk {
-                    encode(&standard.metadata, r, now, buf);
+                    encode(&standard.metadata, r, now, projected, buf);
                     out.push(inst.evaluate(buf)?);
                 }
                 progress(chunk.len());

@@ -8,11 +8,10 @@
 
 use rayon::prelude::*;
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use tenet_stdlib::abi::Projection;
 
 /// Largest input file read (bigger inventories should be split or streamed as JSON Lines).
 pub const MAX_FILE_BYTES: u64 = 4 << 30;
@@ -82,6 +81,8 @@ pub struct Inventory {
     pub resources: Vec<Resource>,
     /// Documents skipped with a warning.
     pub skipped: Vec<Skipped>,
+    /// The projection documents were read with (`None`: complete documents).
+    pub projection: Option<Projection>,
 }
 
 fn s(v: Option<&Value>) -> Option<String> {
@@ -109,7 +110,10 @@ pub struct Identity {
 pub fn classify(doc: &Value) -> Option<Identity> {
     let obj = doc.as_object()?;
     let location = s(obj.get("location")).or_else(|| s(obj.get("region")));
-    if let (Some(_), Some(kind)) = (s(obj.get("apiVersion")), s(obj.get("kind"))) {
+    // Kubernetes objects have apiVersion, kind and metadata; ARM resources also have apiVersion
+    // and often kind (`StorageV2`), but always a `type`.
+    let k8s = obj.get("metadata").is_some_and(Value::is_object) && !obj.contains_key("type");
+    if let (true, Some(_), Some(kind)) = (k8s, s(obj.get("apiVersion")), s(obj.get("kind"))) {
         let meta = obj.get("metadata");
         let name = s(meta.and_then(|m| m.get("name"))).unwrap_or_default();
         let ns = s(meta.and_then(|m| m.get("namespace")));
@@ -185,28 +189,6 @@ pub fn classify(doc: &Value) -> Option<Identity> {
     })
 }
 
-struct Lines {
-    starts: Vec<usize>,
-}
-
-impl Lines {
-    fn new(text: &str) -> Lines {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Lines { starts }
-    }
-
-    fn at(&self, text: &str, offset: usize) -> (usize, usize) {
-        let line = self
-            .starts
-            .partition_point(|&s| s <= offset)
-            .saturating_sub(1);
-        let start = self.starts.get(line).copied().unwrap_or(0);
-        let col = text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
-        (line + 1, col)
-    }
-}
-
 fn err(file: &str, line: usize, col: usize, message: impl Into<String>) -> InputError {
     InputError {
         file: file.to_string(),
@@ -231,9 +213,33 @@ fn json_error(file: &str, e: &serde_json::Error) -> InputError {
     err(file, e.line(), e.column(), json_message(e))
 }
 
-/// Reads inventories from paths (`-` is standard input; directories are read recursively).
+/// Reads inventories from paths (`-` is standard input; directories are read recursively),
+/// keeping every field of each document.
 pub fn load(paths: &[PathBuf]) -> Result<Inventory, InputError> {
-    let mut inv = Inventory::default();
+    load_projected(paths, None)
+}
+
+/// The projection to read an inventory with for a standard: what its recommendations and lookups
+/// read, plus what identifies a resource.
+pub fn projection_for(meta: &tenet_stdlib::abi::Metadata) -> Projection {
+    let mut p = crate::project::identity();
+    p.merge(&meta.projection);
+    for l in &meta.lookups {
+        p.merge(&l.projection);
+    }
+    p
+}
+
+/// Reads inventories keeping only the fields `proj` names (all fields when `None`). Results of a
+/// standard are the same either way when `proj` comes from [`projection_for`].
+pub fn load_projected(
+    paths: &[PathBuf],
+    proj: Option<&Projection>,
+) -> Result<Inventory, InputError> {
+    let mut inv = Inventory {
+        projection: proj.cloned(),
+        ..Inventory::default()
+    };
     for p in paths {
         if p.as_os_str() == "-" {
             let mut buf = Vec::new();
@@ -343,6 +349,15 @@ pub fn read_bytes(
 const CONTAINERS: &[&str] = &["resources", "value", "data", "items"];
 
 fn push(file: &Arc<str>, line: usize, col: usize, doc: Value, inv: &mut Inventory) {
+    let doc = match &inv.projection {
+        Some(p) => p.apply(&doc),
+        None => doc,
+    };
+    push_projected(file, line, col, doc, inv);
+}
+
+/// Adds a document already reduced to the inventory's projection.
+fn push_projected(file: &Arc<str>, line: usize, col: usize, doc: Value, inv: &mut Inventory) {
     match classify(&doc) {
         Some(i) => inv.resources.push(Resource {
             id: i.id,
@@ -364,54 +379,83 @@ fn push(file: &Arc<str>, line: usize, col: usize, doc: Value, inv: &mut Inventor
     }
 }
 
-fn read_json(file: &Arc<str>, text: &str, inv: &mut Inventory) -> Result<(), InputError> {
-    let lines = Lines::new(text);
-    let raw: &RawValue = serde_json::from_str(text).map_err(|e| json_error(file, &e))?;
-    let body = raw.get().trim_start();
-    let elements: Vec<&RawValue> = if body.starts_with('[') {
-        serde_json::from_str(raw.get()).map_err(|e| json_error(file, &e))?
-    } else if body.starts_with('{') {
-        let members: BTreeMap<String, &RawValue> =
-            serde_json::from_str(raw.get()).map_err(|e| json_error(file, &e))?;
-        let list = CONTAINERS.iter().find_map(|k| {
-            members
-                .get(*k)
-                .filter(|r| r.get().trim_start().starts_with('['))
-        });
-        let is_resource = members.contains_key("type")
-            || members.contains_key("kind")
-                && members.contains_key("apiVersion")
-                && !members
-                    .get("kind")
-                    .is_some_and(|k| k.get().ends_with("List\""));
-        match list {
-            Some(l) if !is_resource => {
-                serde_json::from_str(l.get()).map_err(|e| json_error(file, &e))?
-            }
-            _ => vec![raw],
+/// The element ranges of the resource list of a JSON document, found without parsing it; `None`
+/// when the document is malformed (the parser then reports where).
+fn element_ranges(text: &str) -> Option<Vec<(usize, usize)>> {
+    use crate::split;
+    let start = text.len() - text.trim_start().len();
+    match text.as_bytes().get(start)? {
+        b'[' => {
+            let (els, end) = split::array_with_end(text, start)?;
+            split::only_space_after(text, end).then_some(els)
         }
-    } else {
-        return Err(err(
-            file,
-            1,
-            1,
-            "expected a resource object or an array of resources",
-        ));
+        b'{' => {
+            let (members, end) = split::object_members(text, start, CONTAINERS)?;
+            if !split::only_space_after(text, end) {
+                return None;
+            }
+            let raw = |r: (usize, usize)| text.get(r.0..r.1).unwrap_or("");
+            let get = |k: &str| members.iter().find(|(key, _, _)| *key == k);
+            let is_resource = get("type").is_some()
+                || (get("kind").is_some()
+                    && get("apiVersion").is_some()
+                    && !get("kind").is_some_and(|k| raw(k.1).ends_with("List\"")));
+            let list = CONTAINERS
+                .iter()
+                .find_map(|k| get(k).and_then(|m| m.2.clone()));
+            match list {
+                Some(els) if !is_resource => Some(els),
+                _ => Some(vec![(start, end)]),
+            }
+        }
+        _ => None,
+    }
+}
+
+fn read_json(file: &Arc<str>, text: &str, inv: &mut Inventory) -> Result<(), InputError> {
+    let Some(ranges) = element_ranges(text) else {
+        // Malformed (or not an array or object): let the parser say where.
+        return match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Err(e) => Err(json_error(file, &e)),
+            Ok(_) => Err(err(
+                file,
+                1,
+                1,
+                "expected a resource object or an array of resources",
+            )),
+        };
     };
-    let base = text.as_ptr() as usize;
-    let parsed: Result<Vec<(usize, usize, Value)>, InputError> = elements
+    let proj = inv.projection.clone();
+    let proj = proj.as_ref();
+    let starts: Vec<usize> = ranges.iter().map(|r| r.0).collect();
+    let pos = crate::split::positions(text, &starts);
+    let parsed: Result<Vec<(usize, usize, Value)>, InputError> = ranges
         .par_iter()
-        .map(|r| {
-            let offset = (r.get().as_ptr() as usize).saturating_sub(base);
-            let (line, col) = lines.at(text, offset);
-            let v: Value = serde_json::from_str(r.get())
-                .map_err(|e| err(file, line, col, json_message(&e)))?;
+        .zip(pos.par_iter())
+        .map(|(&(s, e), &(line, col))| {
+            let slice = text.get(s..e).unwrap_or("");
+            let v: Value = match proj {
+                Some(p) => crate::project::parse(slice, p),
+                None => serde_json::from_str(slice),
+            }
+            .map_err(|er| {
+                // Positions inside the element are relative to it; make them absolute.
+                let (l, c) = (
+                    line + er.line().saturating_sub(1),
+                    if er.line() <= 1 {
+                        col + er.column().saturating_sub(1)
+                    } else {
+                        er.column()
+                    },
+                );
+                err(file, l, c, json_message(&er))
+            })?;
             Ok((line, col, v))
         })
         .collect();
     for (line, col, v) in parsed? {
         if v.is_object() {
-            push(file, line, col, v, inv);
+            push_projected(file, line, col, v, inv);
         } else {
             inv.skipped.push(Skipped {
                 file: file.to_string(),

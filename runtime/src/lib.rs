@@ -2,13 +2,16 @@
 //!
 //! - [`engine`]: wasmtime engine, module validation, instances with deadlines and memory caps;
 //! - [`inventory`]: reading JSON, JSON Lines and YAML inventories into [`inventory::Resource`]s;
+//! - [`project`]: parsing JSON straight into the fields a standard reads;
 //! - [`eval`]: evaluating a standard over an inventory in parallel, in a deterministic order;
 //! - [`report`]: findings, per-recommendation summaries, and the table and JSON renderings.
 
 pub mod engine;
 pub mod eval;
 pub mod inventory;
+pub mod project;
 pub mod report;
+pub mod split;
 
 pub use engine::{Engine, Instance, Limits, Standard};
 

@@ -99,8 +99,21 @@ fn rfc3339(secs: f64) -> String {
     )
 }
 
+/// Prints phase timings to standard error when `TENET_TIMING` is set (for profiling).
+struct Phases(Option<std::time::Instant>);
+
+impl Phases {
+    fn mark(&mut self, what: &str) {
+        if let Some(t) = self.0.as_mut() {
+            eprintln!("timing: {what:<10} {:>8.3} s", t.elapsed().as_secs_f64());
+            *t = std::time::Instant::now();
+        }
+    }
+}
+
 /// Runs `tenet check`.
 pub fn run(a: Args) -> u8 {
+    let mut phases = Phases(std::env::var_os("TENET_TIMING").map(|_| std::time::Instant::now()));
     let now = match &a.now {
         Some(t) => match tenet_stdlib::time::parse(t) {
             Some(s) => s,
@@ -141,13 +154,15 @@ pub fn run(a: Args) -> u8 {
     let Some(loaded) = load_standard(&engine, &a.standard) else {
         return ERROR;
     };
-    let inv = match inventory::load(&a.inventory) {
+    let projection = inventory::projection_for(&loaded.standard.metadata);
+    let inv = match inventory::load_projected(&a.inventory, Some(&projection)) {
         Ok(i) => i,
         Err(e) => {
             error(e);
             return ERROR;
         }
     };
+    phases.mark("inventory");
     for s in &inv.skipped {
         if a.format == Format::Table {
             eprintln!("warning: {}:{}: skipped: {}", s.file, s.line, s.reason);
@@ -169,7 +184,7 @@ pub fn run(a: Args) -> u8 {
             b.inc(n as u64);
         }
     };
-    let results = match eval::evaluate(&loaded.standard, &inv.resources, now, &progress) {
+    let results = match eval::evaluate(&loaded.standard, &inv.resources, now, true, &progress) {
         Ok(r) => r,
         Err(e) => {
             error(e);
@@ -179,6 +194,7 @@ pub fn run(a: Args) -> u8 {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    phases.mark("evaluate");
     let sel = Select {
         all: a.all,
         recommendation: rec_glob.as_ref(),
@@ -192,6 +208,7 @@ pub fn run(a: Args) -> u8 {
         rfc3339(now),
         sel,
     );
+    phases.mark("report");
     match a.format {
         Format::Table => print!(
             "{}",
@@ -199,6 +216,7 @@ pub fn run(a: Args) -> u8 {
         ),
         Format::Json => println!("{}", serde_json::to_string_pretty(&rep).unwrap_or_default()),
     }
+    phases.mark("output");
     let threshold = severity_rank(&a.fail_on);
     let failing = rep.findings.iter().any(|f| {
         matches!(f.state, Outcome::NotCompliant | Outcome::Error)

@@ -73,7 +73,7 @@ pub fn interpret(c: &Compiled, rs: &[Resource]) -> Vec<Vec<RecResult>> {
 /// Results of the compiled module in wasmtime.
 pub fn run_wasm(engine: &Engine, c: &Compiled, rs: &[Resource]) -> Vec<Vec<RecResult>> {
     let std = engine.load(&c.wasm).expect("load");
-    eval::evaluate(&std, rs, NOW, &|_| {}).expect("evaluate")
+    eval::evaluate(&std, rs, NOW, false, &|_| {}).expect("evaluate")
 }
 
 /// Asserts that both back ends agree on every resource and recommendation.

@@ -65,6 +65,15 @@ fn check_seed(seed: u64) -> Result<(), String> {
         )
     })?;
     let docs: Vec<serde_json::Value> = (0..RESOURCES).map(|_| gen::resource(&mut r)).collect();
+    for d in &docs {
+        let parsed = tenet_runtime::project::parse(&d.to_string(), &c.metadata.projection)
+            .map_err(|e| e.to_string())?;
+        if parsed != c.metadata.projection.apply(d) {
+            return Err(format!(
+                "seed {seed}: parse-time projection differs from apply on {d}"
+            ));
+        }
+    }
     let rs = resources(&serde_json::Value::Array(docs));
     let e = ENGINE.with(|e| e.clone());
     let a = interpret(&c, &rs);
