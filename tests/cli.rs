@@ -1,4 +1,9 @@
 //! End-to-end tests of the `tenet` binary: outputs, exit codes, bad inputs, hostile modules.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail the test on unexpected errors"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

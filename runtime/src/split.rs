@@ -118,37 +118,6 @@ pub fn positions(text: &str, offsets: &[usize]) -> Vec<(usize, usize)> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn splits_arrays() {
-        let t = r#" [ {"a": "x]}\"", "b": [1, {"c": null}]}, 2 , "s,]" ,[[]] ] "#;
-        let parts: Vec<&str> = array_elements(t, 1)
-            .unwrap()
-            .iter()
-            .map(|(s, e)| &t[*s..*e])
-            .collect();
-        assert_eq!(
-            parts,
-            [
-                r#"{"a": "x]}\"", "b": [1, {"c": null}]}"#,
-                "2",
-                r#""s,]""#,
-                "[[]]"
-            ]
-        );
-        assert_eq!(array_elements("[]", 0), Some(vec![]));
-        assert_eq!(array_elements("[1, 2", 0), None);
-        assert_eq!(array_elements("[1 2]", 0), None);
-        assert_eq!(
-            positions("ab\ncdé\nf", &[0, 4, 8]),
-            vec![(1, 1), (2, 2), (3, 1)]
-        );
-    }
-}
-
 /// The members of the object that starts at `text[start]`: key (without quotes) and value range,
 /// plus, for members named in `lists` whose value is an array, the array's element ranges (found
 /// in the same pass), and one past the closing brace. `None` when the text is not shaped like an
@@ -201,4 +170,35 @@ pub fn object_members<'t>(
 /// Whether only white space follows `end`.
 pub fn only_space_after(text: &str, end: usize) -> bool {
     skip_ws(text.as_bytes(), end) == text.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_arrays() {
+        let t = r#" [ {"a": "x]}\"", "b": [1, {"c": null}]}, 2 , "s,]" ,[[]] ] "#;
+        let parts: Vec<&str> = array_elements(t, 1)
+            .unwrap()
+            .iter()
+            .map(|(s, e)| &t[*s..*e])
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                r#"{"a": "x]}\"", "b": [1, {"c": null}]}"#,
+                "2",
+                r#""s,]""#,
+                "[[]]"
+            ]
+        );
+        assert_eq!(array_elements("[]", 0), Some(vec![]));
+        assert_eq!(array_elements("[1, 2", 0), None);
+        assert_eq!(array_elements("[1 2]", 0), None);
+        assert_eq!(
+            positions("ab\ncdé\nf", &[0, 4, 8]),
+            vec![(1, 1), (2, 2), (3, 1)]
+        );
+    }
 }

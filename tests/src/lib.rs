@@ -1,5 +1,10 @@
 //! Shared helpers for tenet's integration tests: compile a standard, run it through both the
 //! reference interpreter and the WebAssembly runtime, and compare.
+#![allow(
+    clippy::panic,
+    clippy::expect_used,
+    reason = "test helpers fail the test on unexpected errors"
+)]
 
 use serde_json::Value;
 use tenet_compiler::{compile_str, interp, Compiled};

@@ -1,11 +1,9 @@
 //! One fixture per diagnostic code: the code is reported, and the rendering (source excerpt,
 //! underline, help) is snapshot-tested.
 
-use std::path::Path;
-
 #[test]
 fn every_code_has_a_fixture_and_is_reported() {
-    insta::glob!("../fixtures/check", "*.tenet", |path: &Path| {
+    insta::glob!("../fixtures/check", "*.tenet", |path: &std::path::Path| {
         let text = std::fs::read_to_string(path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let code = name.split('-').next().unwrap().to_string();
