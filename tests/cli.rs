@@ -379,3 +379,49 @@ fn help_has_examples() {
     }
     assert!(Path::new(env!("CARGO_BIN_EXE_tenet")).exists());
 }
+
+#[test]
+fn compiled_modules_are_cached_unless_told_not_to() {
+    let run = |dir: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            "--standard",
+            "examples/standard",
+            "examples/inventory.json",
+        ];
+        args.extend_from_slice(extra);
+        Command::new(env!("CARGO_BIN_EXE_tenet"))
+            .args(&args)
+            .current_dir(root())
+            .env("TENET_CACHE_DIR", dir)
+            .output()
+            .unwrap()
+    };
+    let files = |dir: &Path| -> usize {
+        fn count(d: &Path) -> usize {
+            std::fs::read_dir(d).map_or(0, |it| {
+                it.flatten()
+                    .map(|e| {
+                        if e.path().is_dir() {
+                            count(&e.path())
+                        } else {
+                            1
+                        }
+                    })
+                    .sum()
+            })
+        }
+        count(dir)
+    };
+    let off = scratch("cache-off");
+    assert_eq!(run(&off, &["--no-cache"]).status.code(), Some(1));
+    assert_eq!(files(&off), 0, "--no-cache writes nothing");
+    let on = scratch("cache-on");
+    assert_eq!(run(&on, &[]).status.code(), Some(1));
+    assert!(files(&on) > 0, "the compiled module is cached");
+    assert_eq!(
+        run(&on, &[]).status.code(),
+        Some(1),
+        "a cached run gives the same result"
+    );
+}
