@@ -396,6 +396,28 @@ impl St<'_> {
         }
     }
 
+    /// `and` (stop = 0) and `or` (stop = 1): the first operand equal to `stop` decides; else the
+    /// first undecided operand's record stands for an undecided result.
+    fn junction(&mut self, items: &[Node], stop: u8, root: &Value) -> u8 {
+        let mut saved = None;
+        let mut unk = false;
+        for i in items {
+            let t = self.tri(i, root);
+            if t == stop {
+                return stop;
+            }
+            if t == 2 && !unk {
+                unk = true;
+                saved = self.reason.clone();
+            }
+        }
+        if unk {
+            self.reason = saved;
+            return 2;
+        }
+        1 - stop
+    }
+
     fn subject(a: &Node, va: &Option<Value>, vb: &Option<Value>) -> Option<Value> {
         if matches!(a.kind, Kind::Lit(_)) {
             vb.clone()
@@ -452,44 +474,8 @@ impl St<'_> {
                 self.leaf(*c, t, s);
                 t
             }
-            Kind::And(items) => {
-                let mut saved = None;
-                let mut unk = false;
-                for i in items {
-                    let t = self.tri(i, root);
-                    if t == 0 {
-                        return 0;
-                    }
-                    if t == 2 && !unk {
-                        unk = true;
-                        saved = self.reason.clone();
-                    }
-                }
-                if unk {
-                    self.reason = saved;
-                    return 2;
-                }
-                1
-            }
-            Kind::Or(items) => {
-                let mut saved = None;
-                let mut unk = false;
-                for i in items {
-                    let t = self.tri(i, root);
-                    if t == 1 {
-                        return 1;
-                    }
-                    if t == 2 && !unk {
-                        unk = true;
-                        saved = self.reason.clone();
-                    }
-                }
-                if unk {
-                    self.reason = saved;
-                    return 2;
-                }
-                0
-            }
+            Kind::And(items) => self.junction(items, 0, root),
+            Kind::Or(items) => self.junction(items, 1, root),
             Kind::Not(x) => match self.tri(x, root) {
                 2 => 2,
                 t => 1 - t,

@@ -500,6 +500,28 @@ impl Gen<'_> {
         f.i(I::End);
     }
 
+    /// Leaves a quantifier early with "undecided" (or, for `count`, absent); inside an `if` nested
+    /// directly in the quantifier's result block.
+    fn quant_undecided(
+        &mut self,
+        f: &mut Fb,
+        count: bool,
+        t: u32,
+        clause: ClauseId,
+        shown: Option<u32>,
+    ) {
+        if count {
+            f.c(0);
+        } else {
+            f.c(2);
+            f.set(t);
+            self.leaf(f, clause, t, shown);
+            f.c(2);
+        }
+        f.i(I::Br(1));
+        f.i(I::End);
+    }
+
     /// Quantifiers: booleans leave a three-valued result, `count` leaves a number value.
     fn quant(&mut self, f: &mut Fb, n: &Node) {
         let Kind::Quant {
@@ -561,16 +583,7 @@ impl Gen<'_> {
             self.call(f, "known");
             f.i(I::I32Eqz);
             f.i(I::If(BlockType::Empty));
-            if count {
-                f.c(0);
-            } else {
-                f.c(2);
-                f.set(t);
-                self.leaf(f, *clause, t, shown);
-                f.c(2);
-            }
-            f.i(I::Br(1));
-            f.i(I::End);
+            self.quant_undecided(f, count, t, *clause, shown);
             // not a collection: fault
             f.get(src);
             f.i(I::I32Load8U(mem(0)));
@@ -581,16 +594,7 @@ impl Gen<'_> {
             f.i(I::If(BlockType::Empty));
             f.c(3);
             self.call(f, "fault");
-            if count {
-                f.c(0);
-            } else {
-                f.c(2);
-                f.set(t);
-                self.leaf(f, *clause, t, shown);
-                f.c(2);
-            }
-            f.i(I::Br(1));
-            f.i(I::End);
+            self.quant_undecided(f, count, t, *clause, shown);
             f.get(src);
             self.call(f, "count_of");
             f.set(len);
