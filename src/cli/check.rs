@@ -154,6 +154,7 @@ pub fn run(a: Args) -> u8 {
     let Some(loaded) = load_standard(&engine, &a.standard) else {
         return ERROR;
     };
+    phases.mark("standard");
     let projection = inventory::projection_for(&loaded.standard.metadata);
     let inv = match inventory::load_projected(&a.inventory, Some(&projection)) {
         Ok(i) => i,
