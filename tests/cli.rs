@@ -425,3 +425,18 @@ fn compiled_modules_are_cached_unless_told_not_to() {
         "a cached run gives the same result"
     );
 }
+
+#[test]
+fn missing_imports_are_reported_where_imported() {
+    let p = write(
+        "imports.tenet",
+        b"standard s \"S\"\nimport \"no-such-file.tenet\"\n",
+    );
+    let o = tenet(&["check-policy", "--format", "short", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("imports.tenet:2:8: error[E0117]: cannot read"),
+        "{}",
+        stdout(&o)
+    );
+}
