@@ -440,3 +440,26 @@ fn missing_imports_are_reported_where_imported() {
         stdout(&o)
     );
 }
+
+#[test]
+fn a_relative_cache_directory_works() {
+    let dir = scratch("relative-base");
+    std::fs::create_dir_all(&dir).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args([
+            "check",
+            "--standard",
+            root().join("examples/standard").to_str().unwrap(),
+            root().join("examples/inventory.json").to_str().unwrap(),
+        ])
+        .current_dir(&dir)
+        .env("TENET_CACHE_DIR", "cache")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    assert!(
+        dir.join("cache").is_dir(),
+        "the cache was written under the working directory"
+    );
+}

@@ -57,7 +57,13 @@ impl Drop for Engine {
 /// `~/.cache/tenet`.
 pub fn default_cache_dir() -> Option<PathBuf> {
     if let Some(d) = std::env::var_os("TENET_CACHE_DIR") {
-        return Some(PathBuf::from(d));
+        // wasmtime's cache needs an absolute directory.
+        let d = PathBuf::from(d);
+        return Some(if d.is_absolute() {
+            d
+        } else {
+            std::env::current_dir().map_or(d.clone(), |c| c.join(&d))
+        });
     }
     if let Some(d) = std::env::var_os("XDG_CACHE_HOME") {
         return Some(PathBuf::from(d).join("tenet"));

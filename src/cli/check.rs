@@ -144,7 +144,10 @@ pub fn run(a: Args) -> u8 {
         timeout: Duration::from_millis(a.timeout),
         memory_bytes: a.max_memory << 20,
     };
-    let engine = match Engine::new(cache, limits).or_else(|_| Engine::new(None, limits)) {
+    let engine = match Engine::new(cache, limits).or_else(|e| {
+        eprintln!("warning: {e}; continuing without a cache of compiled modules");
+        Engine::new(None, limits)
+    }) {
         Ok(e) => e,
         Err(e) => {
             error(e);
