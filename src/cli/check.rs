@@ -1,7 +1,7 @@
 //! `tenet check`: evaluate a standard over inventories and report.
 
 use super::{color, error, load_standard, ERROR, FINDINGS, OK};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 use tenet_runtime::report::{self, severity_rank, Select};
@@ -159,7 +159,7 @@ pub fn run(a: Args) -> u8 {
     };
     phases.mark("standard");
     let projection = inventory::projection_for(&loaded.standard.metadata);
-    let inv = match inventory::load_projected(&a.inventory, Some(&projection)) {
+    let mut inv = match inventory::load_projected(&a.inventory, Some(&projection)) {
         Ok(i) => i,
         Err(e) => {
             error(e);
@@ -199,6 +199,10 @@ pub fn run(a: Args) -> u8 {
         b.finish_and_clear();
     }
     phases.mark("evaluate");
+    // The report needs only what identifies each resource: free the documents first.
+    for r in &mut inv.resources {
+        r.doc = serde_json::Value::Null;
+    }
     let sel = Select {
         all: a.all,
         recommendation: rec_glob.as_ref(),
@@ -218,7 +222,20 @@ pub fn run(a: Args) -> u8 {
             "{}",
             report::render_table(&rep, color(std::io::stdout().is_terminal()))
         ),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&rep).unwrap_or_default()),
+        Format::Json => {
+            // Stream the report: a large one is never held twice in memory.
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let written = serde_json::to_writer_pretty(&mut out, &rep)
+                .map_err(std::io::Error::from)
+                .and_then(|()| writeln!(out))
+                .and_then(|()| out.flush());
+            if let Err(e) = written {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    error(format!("cannot write the report: {e}"));
+                    return ERROR;
+                }
+            }
+        }
     }
     phases.mark("output");
     let threshold = severity_rank(&a.fail_on);
