@@ -7,7 +7,7 @@ use crate::ir::*;
 use crate::source::{Sources, Span};
 use crate::syntax::ast::{self, BinOp, ExprKind, FieldValue, Quant};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use tenet_stdlib::abi::{
     AppliesMeta, ClauseMeta, ControlMeta, LookupMeta, RecMeta, StandardMeta, VarMeta,
 };
@@ -1405,23 +1405,4 @@ impl Node {
             ..self
         }
     }
-}
-
-/// Names defined by a set of files (used by `tenet fmt` and tests).
-pub fn defined_names(files: &[ast::File]) -> HashSet<String> {
-    let mut out = HashSet::new();
-    for f in files {
-        for d in &f.decls {
-            match d {
-                ast::Decl::Function(f) => {
-                    out.insert(f.name.text.clone());
-                }
-                ast::Decl::Const(n, _) => {
-                    out.insert(n.text.clone());
-                }
-                _ => {}
-            }
-        }
-    }
-    out
 }
