@@ -399,19 +399,15 @@ impl St<'_> {
     /// `and` (stop = 0) and `or` (stop = 1): the first operand equal to `stop` decides; else the
     /// first undecided operand's record stands for an undecided result.
     fn junction(&mut self, items: &[Node], stop: u8, root: &Value) -> u8 {
-        let mut saved = None;
-        let mut unk = false;
+        let mut undecided = Undecided::default();
         for i in items {
             let t = self.tri(i, root);
             if t == stop {
                 return stop;
             }
-            if t == 2 && !unk {
-                unk = true;
-                saved = self.reason.clone();
-            }
+            undecided.note(t, &self.reason);
         }
-        if unk {
+        if let Some(saved) = undecided.0 {
             self.reason = saved;
             return 2;
         }
@@ -549,8 +545,7 @@ impl St<'_> {
                 };
                 // any: stops at true; all: stops at false; none: stops at true (and is false).
                 let stop_on = if *kind == Quant::All { 0 } else { 1 };
-                let mut saved = None;
-                let mut unk = false;
+                let mut undecided = Undecided::default();
                 for (i, k, e) in items {
                     self.enter(*key, *var, i, k, e);
                     let t = self.tri(body, root);
@@ -561,12 +556,9 @@ impl St<'_> {
                             _ => 0,
                         };
                     }
-                    if t == 2 && !unk {
-                        unk = true;
-                        saved = self.reason.clone();
-                    }
+                    undecided.note(t, &self.reason);
                 }
-                if unk {
+                if let Some(saved) = undecided.0 {
                     self.reason = saved;
                     return 2;
                 }
@@ -582,6 +574,19 @@ impl St<'_> {
                     2
                 }
             }
+        }
+    }
+}
+
+/// The first undecided operand of `and`/`or` or element of a quantifier, whose record explains
+/// an undecided result.
+#[derive(Default)]
+struct Undecided(Option<Option<Rc<Record>>>);
+
+impl Undecided {
+    fn note(&mut self, t: u8, reason: &Option<Rc<Record>>) {
+        if t == 2 && self.0.is_none() {
+            self.0 = Some(reason.clone());
         }
     }
 }

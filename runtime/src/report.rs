@@ -178,17 +178,14 @@ pub struct Finding {
     pub fix: Option<Value>,
 }
 
-fn concrete_path(meta: &Metadata, path: &str, bindings: &[BindingOut]) -> String {
+fn concrete_path(path: &str, bindings: &[BindingOut]) -> String {
     let head: String = path
         .chars()
         .take_while(|c| c.is_alphanumeric() || *c == '_')
         .collect();
     match bindings.iter().rev().find(|b| b.name == head) {
         Some(b) if !head.is_empty() => format!("{}{}", b.path, &path[head.len()..]),
-        _ => {
-            let _ = meta;
-            path.to_string()
-        }
+        _ => path.to_string(),
     }
 }
 
@@ -214,7 +211,7 @@ pub fn explain(meta: &Metadata, result: &RecResult) -> Option<Explanation> {
         let path = if v.source.starts_with('[') {
             v.name.clone()
         } else {
-            format!("{}[{}]", concrete_path(meta, &v.source, &bindings), b.index)
+            format!("{}[{}]", concrete_path(&v.source, &bindings), b.index)
         };
         bindings.push(BindingOut {
             name: v.name.clone(),
@@ -225,7 +222,7 @@ pub fn explain(meta: &Metadata, result: &RecResult) -> Option<Explanation> {
     let clause = reason.clause.and_then(|c| meta.clauses.get(c as usize));
     let path = clause
         .filter(|c| !c.path.is_empty())
-        .map(|c| concrete_path(meta, &c.path, &bindings));
+        .map(|c| concrete_path(&c.path, &bindings));
     let clause_value = match reason.leaf {
         Leaf::False => "false",
         Leaf::True => "true",

@@ -42,16 +42,17 @@ proptest! {
     }
 }
 
-/// Replays one seed: `TENET_DIFF_SEED=123 cargo test -p tenet-tests --test differential replay`.
+/// Replays one seed:
+/// `TENET_DIFF_SEED=123 cargo test -p tenet-tests --test differential replay -- --ignored`.
 #[test]
+#[ignore = "a tool for reproducing a failure: set TENET_DIFF_SEED and run with --ignored"]
 fn replay() {
-    if let Some(seed) = std::env::var("TENET_DIFF_SEED")
+    let seed: u64 = std::env::var("TENET_DIFF_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
-    {
-        if let Err(e) = check_seed(seed) {
-            panic!("{e}");
-        }
+        .expect("set TENET_DIFF_SEED to the seed to replay");
+    if let Err(e) = check_seed(seed) {
+        panic!("{e}");
     }
 }
 

@@ -967,25 +967,9 @@ impl<'a> Checker<'a> {
                 return null;
             }
             if f.params.len() != args.len() {
-                self.err(
-                    Diagnostic::error(
-                        "E0202",
-                        span,
-                        format!(
-                            "`{n}` takes {} argument(s), {} given",
-                            f.params.len(),
-                            args.len()
-                        ),
-                    )
-                    .help(format!(
-                        "its parameters are ({})",
-                        f.params
-                            .iter()
-                            .map(|p| p.text.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                );
+                let params: Vec<&str> = f.params.iter().map(|p| p.text.as_str()).collect();
+                let help = format!("its parameters are ({})", params.join(", "));
+                self.arity_error(n, f.params.len(), args.len(), span, help);
                 return null;
             }
             let lowered: Vec<Node> = args.iter().map(|a| self.lower(a, scope)).collect();
@@ -1034,22 +1018,8 @@ impl<'a> Checker<'a> {
         };
         if f.params.len() != args.len() {
             let sig: Vec<&str> = f.params.iter().map(|t| t.name()).collect();
-            self.err(
-                Diagnostic::error(
-                    "E0202",
-                    span,
-                    format!(
-                        "`{n}` takes {} argument(s), {} given",
-                        f.params.len(),
-                        args.len()
-                    ),
-                )
-                .help(format!(
-                    "its signature is `{n}({})`: {}",
-                    sig.join(", "),
-                    f.doc
-                )),
-            );
+            let help = format!("its signature is `{n}({})`: {}", sig.join(", "), f.doc);
+            self.arity_error(n, f.params.len(), args.len(), span, help);
             return null;
         }
         let mut lowered = Vec::new();
@@ -1238,6 +1208,17 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+    }
+
+    fn arity_error(&mut self, name: &str, want: usize, got: usize, span: Span, help: String) {
+        self.err(
+            Diagnostic::error(
+                "E0202",
+                span,
+                format!("`{name}` takes {want} argument(s), {got} given"),
+            )
+            .help(help),
+        );
     }
 
     fn error_count(&self) -> usize {

@@ -375,13 +375,8 @@ impl Gen<'_> {
                 f.i(I::Block(RESULT_I32));
                 for item in items {
                     self.tri(f, item);
-                    f.i(I::LocalTee(t));
-                    f.c(stop);
-                    f.i(I::I32Eq);
-                    f.i(I::If(BlockType::Empty));
-                    f.c(stop);
-                    f.i(I::Br(1));
-                    f.i(I::End);
+                    f.set(t);
+                    self.exit_if(f, t, stop, stop, 1);
                     self.remember_unknown(f, t, u, s);
                 }
                 f.get(u);
@@ -481,6 +476,17 @@ impl Gen<'_> {
         f.c(1);
         f.get(t);
         f.i(I::I32Sub);
+        f.i(I::End);
+    }
+
+    /// `if t == stop { br depth with result }`: leaves an enclosing result block once decided.
+    fn exit_if(&mut self, f: &mut Fb, t: u32, stop: i32, result: i32, depth: u32) {
+        f.get(t);
+        f.c(stop);
+        f.i(I::I32Eq);
+        f.i(I::If(BlockType::Empty));
+        f.c(result);
+        f.i(I::Br(depth));
         f.i(I::End);
     }
 
@@ -669,13 +675,7 @@ impl Gen<'_> {
         } else {
             let stop = i32::from(*kind != Quant::All);
             let result = i32::from(*kind == Quant::Any);
-            f.get(t);
-            f.c(stop);
-            f.i(I::I32Eq);
-            f.i(I::If(BlockType::Empty));
-            f.c(result);
-            f.i(I::Br(3));
-            f.i(I::End);
+            self.exit_if(f, t, stop, result, 3);
             self.remember_unknown(f, t, u, s);
         }
         f.get(i);
@@ -1110,12 +1110,6 @@ pub fn generate(p: &Program, metadata: &Metadata) -> Result<Vec<u8>, CodegenErro
     }
     let run = g.run_fn(&recs);
     let exports = g.exports(run);
-    for name in ["alloc"] {
-        if let Some(i) = g.prelude.index(name) {
-            g.mark(i);
-        }
-    }
-
     // Index spaces.
     let mut remap = vec![u32::MAX; nprelude];
     let mut kept = Vec::new();
