@@ -129,6 +129,25 @@ pub enum OutputError {
 
 /// Decodes an output buffer (starting at its length field).
 pub fn decode_output(bytes: &[u8], expected: usize) -> Result<Vec<RecResult>, OutputError> {
+    let (outcomes, reasons) = decode_sparse(bytes, expected)?;
+    let mut reasons = reasons.into_iter().peekable();
+    Ok(outcomes
+        .into_iter()
+        .enumerate()
+        .map(|(i, outcome)| RecResult {
+            outcome,
+            reason: reasons.next_if(|(k, _)| *k == i).map(|(_, r)| r),
+        })
+        .collect())
+}
+
+/// Decodes an output buffer into one outcome per recommendation and the reasons of the failing
+/// ones (by recommendation index, ascending): cheaper than [`decode_output`] when most pass.
+#[allow(clippy::type_complexity, reason = "a pair read right where it is made")]
+pub fn decode_sparse(
+    bytes: &[u8],
+    expected: usize,
+) -> Result<(Vec<Outcome>, Vec<(usize, Reason)>), OutputError> {
     let mut r = Reader::new(bytes, 0);
     let _len = r.u32()?;
     let n = r.u32()?;
@@ -138,11 +157,13 @@ pub fn decode_output(bytes: &[u8], expected: usize) -> Result<Vec<RecResult>, Ou
             want: expected,
         });
     }
-    let mut out = Vec::with_capacity(expected);
-    for _ in 0..n {
+    let mut outcomes = Vec::with_capacity(expected);
+    let mut reasons = Vec::new();
+    for i in 0..n as usize {
         let b = r.u8()?;
         let outcome = Outcome::from_byte(b).ok_or(OutputError::Outcome(b))?;
-        let reason = if matches!(outcome, Outcome::NotCompliant | Outcome::Error) {
+        outcomes.push(outcome);
+        if matches!(outcome, Outcome::NotCompliant | Outcome::Error) {
             let clause = r.u32()?;
             let leaf = match r.u8()? {
                 0 => Leaf::False,
@@ -159,23 +180,26 @@ pub fn decode_output(bytes: &[u8], expected: usize) -> Result<Vec<RecResult>, Ou
                 let value = r.value()?;
                 bindings.push(Binding { var, index, value });
             }
-            let remediation = r.value()?.and_then(|v| v.as_str().map(str::to_string));
+            let remediation = r.value()?.and_then(|v| match v {
+                serde_json::Value::String(s) => Some(s),
+                _ => None,
+            });
             let fix = r.value()?;
-            Some(Reason {
-                clause: (clause != u32::MAX).then_some(clause),
-                leaf,
-                fault: (fault != 0).then_some(fault),
-                actual,
-                bindings,
-                remediation,
-                fix,
-            })
-        } else {
-            None
-        };
-        out.push(RecResult { outcome, reason });
+            reasons.push((
+                i,
+                Reason {
+                    clause: (clause != u32::MAX).then_some(clause),
+                    leaf,
+                    fault: (fault != 0).then_some(fault),
+                    actual,
+                    bindings,
+                    remediation,
+                    fix,
+                },
+            ));
+        }
     }
-    Ok(out)
+    Ok((outcomes, reasons))
 }
 
 /// Encodes the evaluation input for one resource.
@@ -305,7 +329,13 @@ impl Projection {
             Value::Object(m) if !value::is_unknown(v) => Value::Object(
                 m.iter()
                     .filter_map(|(k, x)| match (self.fields.get(k), &self.each) {
-                        (Some(p), _) => Some((k.clone(), p.apply(x))),
+                        // A member named explicitly also gets what `each` asks of every member.
+                        (Some(p), Some(e)) => {
+                            let mut m = p.clone();
+                            m.merge(e);
+                            Some((k.clone(), m.apply(x)))
+                        }
+                        (Some(p), None) => Some((k.clone(), p.apply(x))),
                         (None, Some(e)) => Some((k.clone(), e.apply(x))),
                         (None, None) => None,
                     })

@@ -260,6 +260,53 @@ pub fn number(f: f64) -> Value {
     }
 }
 
+/// Length in bytes of the encoded value at the start of `b`, if it is complete.
+pub fn encoded_len(b: &[u8]) -> Option<usize> {
+    let word = |at: usize| -> Option<usize> {
+        let w = b.get(at..at + 4)?;
+        Some(u32::from_le_bytes([w[0], w[1], w[2], w[3]]) as usize)
+    };
+    let n = match *b.first()? {
+        tag::NULL | tag::FALSE | tag::TRUE | tag::UNKNOWN | tag::ABSENT => 1,
+        tag::NUMBER => 9,
+        tag::STRING => 5 + word(1)?,
+        tag::ARRAY | tag::OBJECT => 9 + word(5)?,
+        _ => return None,
+    };
+    (n <= b.len()).then_some(n)
+}
+
+/// The encoded value of member `key` of the encoded object at the start of `obj`, without
+/// decoding anything else.
+pub fn member<'a>(obj: &'a [u8], key: &str) -> Option<&'a [u8]> {
+    if *obj.first()? != tag::OBJECT {
+        return None;
+    }
+    let count = u32::from_le_bytes(obj.get(1..5)?.try_into().ok()?) as usize;
+    let mut at = 9;
+    for _ in 0..count {
+        let klen = u32::from_le_bytes(obj.get(at..at + 4)?.try_into().ok()?) as usize;
+        let k = obj.get(at + 4..at + 4 + klen)?;
+        at += 4 + klen;
+        let v = obj.get(at..)?;
+        let n = encoded_len(v)?;
+        if k == key.as_bytes() {
+            return v.get(..n);
+        }
+        at += n;
+    }
+    None
+}
+
+/// The text of an encoded string.
+pub fn as_str(v: &[u8]) -> Option<&str> {
+    if *v.first()? != tag::STRING {
+        return None;
+    }
+    let n = u32::from_le_bytes(v.get(1..5)?.try_into().ok()?) as usize;
+    std::str::from_utf8(v.get(5..5 + n)?).ok()
+}
+
 /// Decodes one value from the start of `bytes`.
 pub fn from_bytes(bytes: &[u8]) -> Result<Value, DecodeError> {
     Reader::new(bytes, 0).value_at_depth(0)
@@ -285,6 +332,19 @@ mod tests {
             bytes,
             vec![5, 1, 0, 0, 0, 7, 0, 0, 0, 4, 2, 0, 0, 0, b'a', b'b']
         );
+    }
+
+    #[test]
+    fn members_are_found_without_decoding() {
+        let b = to_bytes(&json!({"a": [1, {"x": 2}], "b": "hi", "c": {"d": null}}));
+        assert_eq!(as_str(member(&b, "b").unwrap()), Some("hi"));
+        assert_eq!(
+            member(member(&b, "c").unwrap(), "d"),
+            Some(&[tag::NULL][..])
+        );
+        assert_eq!(member(&b, "z"), None);
+        assert_eq!(encoded_len(&b), Some(b.len()));
+        assert_eq!(encoded_len(&b[..b.len() - 1]), None);
     }
 
     #[test]
