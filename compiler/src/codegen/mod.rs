@@ -76,6 +76,20 @@ struct Gen<'p> {
     data: Data,
     funcs: Vec<GenFunc>,
     pattern_addr: Vec<i32>,
+    /// Applicability tests shared by recommendations, computed once per evaluation into globals
+    /// that follow the prelude's.
+    selectors: Vec<Selector>,
+}
+
+/// One applicability test on the input's provider or type.
+#[derive(Clone, PartialEq, Eq)]
+enum Selector {
+    /// The provider equals this (ASCII case-insensitive).
+    Provider(String),
+    /// The type equals this (ASCII case-insensitive).
+    Type(String),
+    /// The type matches pattern number `n`.
+    Glob(usize),
 }
 
 /// A generated function: name, signature, locals and body.
@@ -706,6 +720,49 @@ impl Gen<'_> {
         f.i(I::End); // $out
     }
 
+    /// The global holding the result of an applicability test.
+    fn selector(&mut self, s: Selector) -> u32 {
+        let k = match self.selectors.iter().position(|x| *x == s) {
+            Some(k) => k,
+            None => {
+                self.selectors.push(s);
+                self.selectors.len() - 1
+            }
+        };
+        self.prelude.globals().len() as u32 + k as u32
+    }
+
+    /// Computes every applicability test into its global (after the type is known).
+    fn compute_selectors(&mut self, f: &mut Fb) {
+        for (k, s) in self.selectors.clone().into_iter().enumerate() {
+            match s {
+                Selector::Provider(p) => {
+                    f.i(I::GlobalGet(pl::G_PROV));
+                    let at = self.data.string(&p);
+                    f.c(at);
+                    self.call(f, "ieq_lp");
+                }
+                Selector::Type(t) => {
+                    f.i(I::GlobalGet(pl::G_TYPE));
+                    let at = self.data.string(&t);
+                    f.c(at);
+                    self.call(f, "ieq_lp");
+                }
+                Selector::Glob(pi) => {
+                    let addr = self.pattern_addr.get(pi).copied().unwrap_or(0);
+                    f.c(addr);
+                    f.i(I::GlobalGet(pl::G_TYPE));
+                    f.c(4);
+                    f.i(I::I32Add);
+                    f.i(I::GlobalGet(pl::G_TYPE));
+                    f.i(I::I32Load(mem(0)));
+                    self.call(f, "dfa_match");
+                }
+            }
+            f.i(I::GlobalSet(self.prelude.globals().len() as u32 + k as u32));
+        }
+    }
+
     fn finish(&mut self, name: String, f: Fb, params: Vec<ValType>, results: Vec<ValType>) -> u32 {
         self.funcs.push(GenFunc {
             name,
@@ -729,32 +786,18 @@ impl Gen<'_> {
         for (prov, types) in &r.applies {
             f.i(I::Block(BlockType::Empty)); // this selector fails
             if prov != "*" {
-                f.i(I::GlobalGet(pl::G_PROV));
-                let s = self.data.string(prov);
-                f.c(s);
-                self.call(&mut f, "ieq_lp");
+                let g = self.selector(Selector::Provider(prov.clone()));
+                f.i(I::GlobalGet(g));
                 f.i(I::I32Eqz);
                 f.i(I::BrIf(0));
             }
             for t in types {
-                match t {
-                    TypeMatch::Exact(x) => {
-                        f.i(I::GlobalGet(pl::G_TYPE));
-                        let s = self.data.string(x);
-                        f.c(s);
-                        self.call(&mut f, "ieq_lp");
-                    }
-                    TypeMatch::Glob(pi) => {
-                        let addr = self.pattern_addr.get(*pi).copied().unwrap_or(0);
-                        f.c(addr);
-                        f.i(I::GlobalGet(pl::G_TYPE));
-                        f.c(4);
-                        f.i(I::I32Add);
-                        f.i(I::GlobalGet(pl::G_TYPE));
-                        f.i(I::I32Load(mem(0)));
-                        self.call(&mut f, "dfa_match");
-                    }
-                }
+                let sel = match t {
+                    TypeMatch::Exact(x) => Selector::Type(x.clone()),
+                    TypeMatch::Glob(pi) => Selector::Glob(*pi),
+                };
+                let g = self.selector(sel);
+                f.i(I::GlobalGet(g));
                 f.i(I::BrIf(1));
             }
             f.i(I::End);
@@ -1077,6 +1120,10 @@ impl Gen<'_> {
         f.i(I::GlobalGet(pl::G_TYPE));
         f.i(I::I32Load(mem(0)));
         f.i(I::I32Add);
+        let root = f.local(ValType::I32);
+        f.set(root);
+        self.compute_selectors(&mut f);
+        f.get(root);
         f.i(I::Call(run));
         let eval = self.finish(
             abi::EXPORT_EVAL.into(),
@@ -1099,6 +1146,7 @@ pub fn generate(p: &Program, metadata: &Metadata) -> Result<Vec<u8>, CodegenErro
         data: Data::default(),
         funcs: Vec::new(),
         pattern_addr: Vec::new(),
+        selectors: Vec::new(),
     };
     g.pattern_addr = p.patterns.iter().map(|t| g.data.intern(t) as i32).collect();
     let mut recs = Vec::new();
@@ -1189,6 +1237,16 @@ pub fn generate(p: &Program, metadata: &Metadata) -> Result<Vec<u8>, CodegenErro
                 shared: false,
             },
             &init,
+        );
+    }
+    for _ in &g.selectors {
+        globals.global(
+            GlobalType {
+                val_type: ValType::I32,
+                mutable: true,
+                shared: false,
+            },
+            &ConstExpr::i32_const(0),
         );
     }
     let mut memory = MemorySection::new();
