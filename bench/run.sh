@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks tenet against Regorus and the serde_json parse floor on the shared workload (the
 # generator and harness in ../shared/bench, which is read-only: it is copied into work/).
-#   bench/run.sh            N = 1000, 10000, 100000 with 10 rules, and N = 10000 with 100 rules
+#   bench/run.sh            N = 1000, 10000, 100000 with 10 rules, N = 10000 with 100 rules, start-up,
+#                           and 1,000,000 resources as JSON Lines (peak memory)
 #   QUICK=1 bench/run.sh    N = 1000 and 10000 only
 # Prints markdown tables: median wall s (min–max), cpu s, peak MiB, ratio to Regorus, runs, exit codes.
 set -euo pipefail
@@ -44,9 +45,18 @@ echo "N=10000, 100 rules"
 python3 compare.py --runs 5 --base regorus \
   --case "regorus=$H/regorus-eval $SHARED/rules/rego/policy-x10.rego $W/inv10000.json data.azure.report" \
   --case "tenet=$T check --standard $W/x10.wasm $W/inv10000.json --format json" \
-  --case "tenet-10-rules=$T check --standard $W/x1.wasm $W/inv10000.json --format json"
+  --case "tenet-10-rules=$T check --standard $W/x1.wasm $W/inv10000.json --format json" \
+  --case "tenet-table=$T check --standard $W/x10.wasm $W/inv10000.json" \
+  --case "tenet-table-10-rules=$T check --standard $W/x1.wasm $W/inv10000.json"
 echo "start-up: empty inventory, cached module"
 echo '{"resources": []}' > "$W/empty.json"
 python3 compare.py --runs 10 --base regorus \
   --case "regorus=$H/regorus-eval $SHARED/rules/rego/policy-x1.rego $W/empty.json data.azure.report" \
   --case "tenet=$T check --standard $W/x1.wasm $W/empty.json"
+
+if [ -z "${QUICK:-}" ]; then
+  echo "N=1,000,000 as JSON Lines (1.7 GB), 10 rules: streaming memory"
+  [ -f "$W/inv1m.jsonl" ] || python3 to_jsonl.py "$W/inv100000.json" "$W/inv1m.jsonl" 10
+  python3 compare.py --runs 1 --warmup 0 --base tenet \
+    --case "tenet=$T check --standard $W/x1.wasm $W/inv1m.jsonl --format json"
+fi

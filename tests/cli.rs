@@ -215,6 +215,17 @@ fn bad_inputs_exit_2_with_a_location() {
         ),
         (write("broken.yaml", b"a: [1, 2\nb: 3\n"), "broken.yaml:"),
         (scratch("missing.json"), "cannot read"),
+        (
+            write(
+                "twice.json",
+                b"[\n{\"type\": \"Microsoft.Storage/storageAccounts\", \"name\": \"s\",\n \"properties\": {\"supportsHttpsTrafficOnly\": true, \"supportsHttpsTrafficOnly\": false}}]",
+            ),
+            "twice.json:3:16: invalid JSON: member `supportsHttpsTrafficOnly` appears twice",
+        ),
+        (
+            write("trunc.jsonl", b"{\"type\": \"AWS::S3::Bucket\"}\n{\"type\": \"AWS::S3::Bucket\""),
+            "trunc.jsonl:2:",
+        ),
     ];
     for (path, want) in cases {
         let o = tenet(&[
@@ -254,6 +265,75 @@ fn bad_inputs_exit_2_with_a_location() {
         "xml",
     ]);
     assert_eq!(o.status.code(), Some(2), "usage errors exit 2");
+}
+
+/// An inventory larger than one read (8 MiB) is split while it is read: a resource holding a
+/// 12 MB string spans reads, and an error near the end is still located exactly.
+#[test]
+fn large_inventories_stream_and_locate_errors() {
+    let mut text = String::from("{\"resources\": [\n");
+    let big = "x".repeat(12 << 20);
+    text.push_str(&format!(
+        "{{\"type\": \"AWS::S3::Bucket\", \"name\": \"big\", \"Properties\": {{\"Note\": \"{big}\"}}}},\n"
+    ));
+    for i in 0..2000 {
+        text.push_str(&format!(
+            "{{\"type\": \"AWS::S3::Bucket\", \"name\": \"b{i}\"}},\n"
+        ));
+    }
+    let good = format!(
+        "{}{{\"type\": \"AWS::S3::Bucket\", \"name\": \"last\"}}]}}\n",
+        text
+    );
+    let p = write("big.json", good.as_bytes());
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        p.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["resources"], 2002);
+    let bad = format!(
+        "{}{{\"type\": \"AWS::S3::Bucket\",, \"name\": \"last\"}}]}}\n",
+        text
+    );
+    let p = write("big-bad.json", bad.as_bytes());
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("big-bad.json:2003:28: invalid JSON"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn the_table_lists_at_most_limit_resources_per_recommendation() {
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--now",
+        NOW,
+        "--limit",
+        "1",
+    ]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("    … and 1 more (--limit 0 lists all; --format json has every finding)"),
+        "{out}"
+    );
+    assert_eq!(out.matches("metrics-agent (Pod)").count(), 0, "{out}");
 }
 
 #[test]

@@ -271,6 +271,15 @@ impl Instance {
 
     /// Evaluates one encoded input and returns the output bytes as the module wrote them.
     pub fn evaluate_raw(&mut self, input: &[u8]) -> Result<Vec<u8>, RuntimeError> {
+        self.evaluate_raw_ref(input, <[u8]>::to_vec)
+    }
+
+    /// Evaluates one encoded input and hands the output bytes, in the module's memory, to `read`.
+    pub fn evaluate_raw_ref<T>(
+        &mut self,
+        input: &[u8],
+        read: impl FnOnce(&[u8]) -> T,
+    ) -> Result<T, RuntimeError> {
         let timeout = Duration::from_millis(self.ticks.saturating_sub(1) * TICK.as_millis() as u64);
         self.store.set_epoch_deadline(self.ticks);
         let len = i32::try_from(input.len()).map_err(|_| RuntimeError::Memory)?;
@@ -291,7 +300,7 @@ impl Instance {
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
             .ok_or(RuntimeError::Memory)?;
         data.get(out..out + total)
-            .map(<[u8]>::to_vec)
+            .map(read)
             .ok_or(RuntimeError::Memory)
     }
 }

@@ -1,15 +1,33 @@
-//! Evaluating a standard over an inventory: encode each resource (only the fields the standard
-//! reads), run it through a per-thread instance, and keep results in input order.
+//! Evaluating a standard over an inventory.
+//!
+//! [`run`] is the streaming pipeline of `tenet check`: a reader thread cuts the inputs into
+//! batches ([`crate::source`]); each batch is worked on in parallel (rayon), where every resource
+//! is scanned straight into the fields the standard reads ([`crate::scan`]), identified,
+//! evaluated in a per-thread instance and rendered by the caller; the caller then receives the
+//! results in input order. Memory holds a few batches, whatever the size of the inventory.
+//!
+//! Standards with cross-resource lookups (`resources("Type")`) need every matching resource
+//! before the first evaluation: [`run`] reads the inputs twice, first keeping only the matching
+//! resources projected to what the lookups read (the index), then evaluating. Standard input is
+//! read into memory in that case.
+//!
+//! [`evaluate`] is the in-memory form over already loaded [`Resource`]s (tests, embedders).
 
-use crate::engine::Standard;
-use crate::inventory::Resource;
+use crate::engine::{Instance, Standard};
+use crate::inventory::{self, classify, Encoded, Identity, InputError, Resource, Skipped};
+use crate::scan::{self, Plan};
+use crate::source::{self, Batch, Input, Piece};
 use crate::RuntimeError;
 use rayon::prelude::*;
-use tenet_stdlib::abi::{self, Metadata, RecResult};
+use std::sync::{Arc, Mutex};
+use tenet_stdlib::abi::{self, Metadata, Outcome, Reason, RecResult};
 use tenet_stdlib::value;
 
 /// Resources per parallel work item.
 const CHUNK: usize = 64;
+
+/// Size of the last rendered work item, to size the next one's buffer.
+static RENDER_HINT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Tests a resource type against one selector.
 type Matcher = Box<dyn Fn(&str) -> bool + Send + Sync>;
@@ -68,7 +86,31 @@ pub fn encode(meta: &Metadata, r: &Resource, now: f64, projected: bool, out: &mu
     abi::encode_input(now, &r.provider, &r.kind, &doc, out);
 }
 
-/// Evaluates every resource; `progress` is told how many resources each finished chunk held.
+/// Instances shared by the workers: one is taken per work item and given back after.
+struct Pool<'s> {
+    standard: &'s Standard,
+    index: &'s [u8],
+    free: Mutex<Vec<Instance>>,
+}
+
+impl Pool<'_> {
+    fn take(&self) -> Result<Instance, RuntimeError> {
+        let got = self.free.lock().ok().and_then(|mut f| f.pop());
+        match got {
+            Some(i) => Ok(i),
+            None => self.standard.instantiate(self.index),
+        }
+    }
+
+    fn give(&self, i: Instance) {
+        if let Ok(mut f) = self.free.lock() {
+            f.push(i);
+        }
+    }
+}
+
+/// Evaluates every resource held in memory; `progress` is told how many resources each finished
+/// chunk held.
 ///
 /// `projected` says the documents were read with the standard's projection.
 pub fn evaluate(
@@ -79,27 +121,407 @@ pub fn evaluate(
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<Vec<RecResult>>, RuntimeError> {
     let index = build_index(&standard.metadata, resources);
+    let pool = Pool {
+        standard,
+        index: &index,
+        free: Mutex::new(Vec::new()),
+    };
     let chunks: Vec<Result<Vec<Vec<RecResult>>, RuntimeError>> = resources
         .par_chunks(CHUNK)
-        .map_init(
-            || (standard.instantiate(&index), Vec::new()),
-            |(inst, buf), chunk| {
-                let inst = inst
-                    .as_mut()
-                    .map_err(|e| RuntimeError::Engine(e.to_string()))?;
-                let mut out = Vec::with_capacity(chunk.len());
-                for r in chunk {
-                    encode(&standard.metadata, r, now, projected, buf);
-                    out.push(inst.evaluate(buf)?);
-                }
-                progress(chunk.len());
-                Ok(out)
-            },
-        )
+        .map(|chunk| {
+            let mut inst = pool.take()?;
+            let mut buf = Vec::new();
+            let mut out = Vec::with_capacity(chunk.len());
+            for r in chunk {
+                encode(&standard.metadata, r, now, projected, &mut buf);
+                out.push(inst.evaluate(&buf)?);
+            }
+            pool.give(inst);
+            progress(chunk.len());
+            Ok(out)
+        })
         .collect();
     let mut all = Vec::with_capacity(resources.len());
     for c in chunks {
         all.extend(c?);
     }
     Ok(all)
+}
+
+/// Where a resource was read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Origin {
+    /// The input's name.
+    pub file: Arc<str>,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub col: usize,
+}
+
+/// The results of one resource.
+#[derive(Clone, Debug)]
+pub struct Evaluated {
+    /// What the resource is.
+    pub identity: Identity,
+    /// Where it was read.
+    pub origin: Origin,
+    /// One outcome per recommendation, in metadata order.
+    pub outcomes: Vec<Outcome>,
+    /// The reasons of the `not_compliant` and `error` outcomes, by recommendation index.
+    pub reasons: Vec<(usize, Reason)>,
+}
+
+impl Evaluated {
+    /// The reason recorded for recommendation `rec`, if it failed.
+    pub fn reason(&self, rec: usize) -> Option<&Reason> {
+        self.reasons.iter().find(|(i, _)| *i == rec).map(|(_, r)| r)
+    }
+}
+
+/// What the pipeline hands back for each document, in input order.
+#[derive(Clone, Debug)]
+pub enum Item {
+    /// An evaluated resource.
+    Resource(Evaluated),
+    /// A resource left out by the caller's filter.
+    Filtered,
+    /// A document that is not a resource.
+    Skipped(Skipped),
+}
+
+/// Options of [`run`].
+pub struct Run<'a> {
+    /// Evaluation time, seconds since the epoch.
+    pub now: f64,
+    /// Size of one read (see [`source::CHUNK`]).
+    pub chunk: usize,
+    /// Which resources to evaluate (the others become [`Item::Filtered`]).
+    pub keep: &'a (dyn Fn(&Identity) -> bool + Sync),
+    /// Renders an evaluated resource in a worker; the bytes reach `accept` with the items.
+    pub render: &'a (dyn Fn(&Evaluated, &mut Vec<u8>) + Sync),
+    /// Told how many input bytes each finished batch accounted for.
+    pub progress: &'a (dyn Fn(u64) + Sync),
+}
+
+/// A resource document ready to evaluate: identity, origin, encoded projected document.
+struct Prepared {
+    identity: Identity,
+    origin: Origin,
+    doc: Vec<u8>,
+}
+
+/// Turns one piece into its resources, encoded with `plan` (skipped documents as such).
+fn prepare(
+    b: &Batch,
+    p: &Piece,
+    plan: &Plan,
+    proj: &tenet_stdlib::abi::Projection,
+    out: &mut Vec<Result<Prepared, Skipped>>,
+) -> Result<(), InputError> {
+    let origin = |line: usize, col: usize| Origin {
+        file: b.file.clone(),
+        line,
+        col,
+    };
+    let skipped = |line: usize, reason: &str| Skipped {
+        file: b.file.to_string(),
+        line,
+        reason: reason.into(),
+    };
+    let scan_one =
+        |bytes: &[u8], line: usize, col: usize| -> Result<Result<Prepared, Skipped>, InputError> {
+            let mut doc = Vec::with_capacity(bytes.len() / 4);
+            scan::encode(bytes, plan, &mut doc).map_err(|e| scan_error(b, bytes, line, col, e))?;
+            let enc = Encoded(&doc);
+            if doc.first() != Some(&value::tag::OBJECT) {
+                return Ok(Err(skipped(line, "not an object")));
+            }
+            Ok(match classify(enc) {
+                Some(identity) => Ok(Prepared {
+                    identity,
+                    origin: origin(line, col),
+                    doc,
+                }),
+                None => Err(skipped(line, inventory::NO_TYPE)),
+            })
+        };
+    match p {
+        Piece::Json {
+            start,
+            end,
+            line,
+            col,
+        } => {
+            let bytes = &b.text[*start..*end];
+            std::str::from_utf8(bytes)
+                .map_err(|e| inventory::utf8_error(&b.file, bytes, *line, e))?;
+            out.push(scan_one(bytes, *line, *col)?);
+        }
+        Piece::Line { start, end, line } => {
+            let bytes = &b.text[*start..*end];
+            let text = std::str::from_utf8(bytes)
+                .map_err(|e| inventory::utf8_error(&b.file, bytes, *line, e))?;
+            match source::element_ranges(text) {
+                Some(ranges) => {
+                    for (s, e) in ranges {
+                        let col = text[..s].chars().count() + 1;
+                        out.push(scan_one(&bytes[s..e], *line, col)?);
+                    }
+                }
+                None => {
+                    scan::validate(bytes).map_err(|e| scan_error(b, bytes, *line, 1, e))?;
+                    if text.trim() != "null" {
+                        out.push(Err(skipped(*line, "not an object")));
+                    }
+                }
+            }
+        }
+        Piece::Value { .. } => {
+            for (line, col, v) in inventory::piece_values(b, p)? {
+                let v = proj.apply(&v);
+                let doc = value::to_bytes(&v);
+                out.push(match (v.is_object(), classify(&v)) {
+                    (true, Some(identity)) => Ok(Prepared {
+                        identity,
+                        origin: origin(line, col),
+                        doc,
+                    }),
+                    (true, None) => Err(skipped(line, inventory::NO_TYPE)),
+                    (false, _) => Err(skipped(line, "not an object")),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An input error for a scan error in `bytes`, which start at (line, col).
+fn scan_error(b: &Batch, bytes: &[u8], line: usize, col: usize, e: scan::ScanError) -> InputError {
+    let before = &bytes[..e.offset.min(bytes.len())];
+    let nl = memchr::memchr_iter(b'\n', before).count();
+    let (l, c) = match memchr::memrchr(b'\n', before) {
+        Some(k) => (
+            line + nl,
+            String::from_utf8_lossy(&before[k + 1..]).chars().count() + 1,
+        ),
+        None => (line, col + String::from_utf8_lossy(before).chars().count()),
+    };
+    let msg = source::json_message(&e.message);
+    InputError {
+        file: b.file.to_string(),
+        line: l,
+        col: c,
+        message: msg,
+    }
+}
+
+/// One outcome per recommendation, and the reasons of the failing ones by index.
+type Decoded = (Vec<Outcome>, Vec<(usize, Reason)>);
+
+/// The items of one work item and the bytes rendered for them.
+type Worked = (Vec<Item>, Vec<u8>);
+
+/// Decodes an output buffer into outcomes and the reasons of failing ones.
+fn decode(bytes: &[u8], expected: usize) -> Result<Decoded, RuntimeError> {
+    abi::decode_sparse(bytes, expected)
+        .map_err(|e| RuntimeError::Trap(format!("malformed output: {e}")))
+}
+
+/// Streams `inputs` through the standard: see the module documentation. `accept` receives each
+/// work item's results in input order, with the bytes `render` wrote for them.
+pub fn run(
+    standard: &Standard,
+    inputs: &[Input],
+    opts: &Run<'_>,
+    accept: &mut dyn FnMut(Vec<Item>, Vec<u8>) -> Result<(), RuntimeError>,
+) -> Result<(), RuntimeError> {
+    let meta = &standard.metadata;
+    let proj = inventory::projection_for(meta);
+    let plan = Plan::new(&proj);
+    // Lookups need every matching resource first; standard input can only be read once.
+    let mut owned;
+    let mut inputs = inputs;
+    let index = if meta.lookups.is_empty() {
+        Vec::new()
+    } else {
+        if inputs.iter().any(|i| matches!(i, Input::Stdin)) {
+            owned = Vec::with_capacity(inputs.len());
+            for i in inputs {
+                owned.push(match i {
+                    Input::Stdin => {
+                        let mut bytes = Vec::new();
+                        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map_err(
+                            |e| InputError {
+                                file: "<stdin>".into(),
+                                line: 0,
+                                col: 0,
+                                message: format!("cannot read standard input: {e}"),
+                            },
+                        )?;
+                        Input::Bytes {
+                            name: "<stdin>".into(),
+                            bytes: Arc::new(bytes),
+                        }
+                    }
+                    other => other.clone(),
+                });
+            }
+            inputs = &owned;
+        }
+        index(meta, inputs, opts.chunk, &plan, &proj)?
+    };
+    let pool = Pool {
+        standard,
+        index: &index,
+        free: Mutex::new(Vec::new()),
+    };
+    let expected = meta.recommendations.len();
+    let work = |b: &Batch| -> Result<Vec<Worked>, RuntimeError> {
+        let per: Vec<Result<Worked, RuntimeError>> = b
+            .pieces
+            .par_chunks(CHUNK)
+            .map(|pieces| {
+                let mut prepared = Vec::with_capacity(pieces.len());
+                for p in pieces {
+                    prepare(b, p, &plan, &proj, &mut prepared)?;
+                }
+                let mut inst: Option<Instance> = None;
+                let mut input = Vec::new();
+                let mut items = Vec::with_capacity(prepared.len());
+                let mut rendered =
+                    Vec::with_capacity(RENDER_HINT.load(std::sync::atomic::Ordering::Relaxed));
+                for p in prepared {
+                    let p = match p {
+                        Ok(p) => p,
+                        Err(s) => {
+                            items.push(Item::Skipped(s));
+                            continue;
+                        }
+                    };
+                    if !(opts.keep)(&p.identity) {
+                        items.push(Item::Filtered);
+                        continue;
+                    }
+                    let i = match inst.as_mut() {
+                        Some(i) => i,
+                        None => inst.insert(pool.take()?),
+                    };
+                    input.clear();
+                    abi::encode_input(
+                        opts.now,
+                        &p.identity.provider,
+                        &p.identity.kind,
+                        &p.doc,
+                        &mut input,
+                    );
+                    let out = i.evaluate_raw_ref(&input, |bytes| decode(bytes, expected))??;
+                    let e = Evaluated {
+                        identity: p.identity,
+                        origin: p.origin,
+                        outcomes: out.0,
+                        reasons: out.1,
+                    };
+                    (opts.render)(&e, &mut rendered);
+                    items.push(Item::Resource(e));
+                }
+                if let Some(i) = inst {
+                    pool.give(i);
+                }
+                RENDER_HINT.store(
+                    rendered.len().next_power_of_two(),
+                    std::sync::atomic::Ordering::Relaxed,
+                );
+                Ok((items, rendered))
+            })
+            .collect();
+        per.into_iter().collect()
+    };
+    std::thread::scope(|s| -> Result<(), RuntimeError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+        let reader = s.spawn(move || {
+            source::read(inputs, opts.chunk, &mut |b| {
+                // A closed channel means the consumer stopped on an error: stop reading.
+                tx.send(b).map_err(|_| InputError {
+                    file: String::new(),
+                    line: 0,
+                    col: 0,
+                    message: String::new(),
+                })
+            })
+        });
+        let mut failed = None;
+        for b in rx.iter() {
+            match work(&b) {
+                Ok(parts) => {
+                    for (items, bytes) in parts {
+                        if let Err(e) = accept(items, bytes) {
+                            failed = Some(e);
+                            break;
+                        }
+                    }
+                }
+                Err(e) => failed = Some(e),
+            }
+            (opts.progress)(b.bytes);
+            if failed.is_some() {
+                break;
+            }
+        }
+        drop(rx);
+        let read = reader
+            .join()
+            .map_err(|_| RuntimeError::Engine("the reader thread failed".into()))?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        read.map_err(RuntimeError::Input)
+    })
+}
+
+/// Index entries found in one piece: (lookup number, encoded document).
+type IndexEntries = Vec<(usize, Vec<u8>)>;
+
+/// Reads the inputs once to build the lookup index.
+fn index(
+    meta: &Metadata,
+    inputs: &[Input],
+    chunk: usize,
+    plan: &Plan,
+    proj: &tenet_stdlib::abi::Projection,
+) -> Result<Vec<u8>, RuntimeError> {
+    let matchers: Vec<Vec<Matcher>> = meta
+        .lookups
+        .iter()
+        .map(|l| type_matcher(&l.types))
+        .collect();
+    let mut entries: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![Vec::new(); meta.lookups.len()];
+    source::read(inputs, chunk, &mut |b| {
+        let found: Vec<Result<IndexEntries, InputError>> = b
+            .pieces
+            .par_iter()
+            .map(|p| {
+                let mut prepared = Vec::new();
+                prepare(&b, p, plan, proj, &mut prepared)?;
+                let mut out = Vec::new();
+                for r in prepared.into_iter().flatten() {
+                    for (k, m) in matchers.iter().enumerate() {
+                        if m.iter().any(|m| m(&r.identity.kind)) {
+                            // The document holds what every projection reads: keep the lookup's.
+                            let v = value::from_bytes(&r.doc).unwrap_or_default();
+                            out.push((k, value::to_bytes(&meta.lookups[k].projection.apply(&v))));
+                        }
+                    }
+                }
+                Ok(out)
+            })
+            .collect();
+        for f in found {
+            for (k, enc) in f? {
+                entries[k].push((Vec::new(), enc));
+            }
+        }
+        Ok(())
+    })?;
+    Ok(abi::encode_index(entries))
 }

@@ -1,20 +1,17 @@
-//! Inventories: files, directories and standard input in JSON, JSON Lines and YAML, read into
-//! [`Resource`]s that keep their source location.
+//! The resource model: what identifies a resource (provider, type, name, id, namespace,
+//! location, source location), how it is inferred from a document ([`classify`]), and reading
+//! whole inventories into memory ([`load`]) for callers that want every document as a
+//! `serde_json::Value` (explanations, embedders, tests). `tenet check` streams instead
+//! ([`crate::eval::run`]).
 //!
-//! Accepted shapes: an array of resources; an object whose `resources`, `value`, `data` or `items`
-//! member is that array (ARM templates, Azure REST lists, Resource Graph output, Kubernetes
-//! `List`s); a single resource; JSON Lines (one resource per line); multi-document YAML.
-//! Each resource's provider, type, name and id are inferred from its shape (see [`classify`]).
+//! Accepted shapes and formats are those of [`crate::source`].
 
-use rayon::prelude::*;
-use serde::Deserialize;
+use crate::source::{self, Batch, Input, Piece};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use tenet_stdlib::abi::Projection;
-
-/// Largest input file read (bigger inventories should be split or streamed as JSON Lines).
-pub const MAX_FILE_BYTES: u64 = 4 << 30;
+use tenet_stdlib::value;
 
 /// A bad input: where and what.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -38,7 +35,7 @@ fn loc(line: usize, col: usize) -> String {
     }
 }
 
-/// One resource of an inventory.
+/// One resource of an inventory, with its whole (or projected) document.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Resource {
     /// Stable identity (Azure id, ARN, `namespace/kind/name`, ...).
@@ -74,6 +71,9 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// Why a document without a type is skipped.
+pub const NO_TYPE: &str = "no resource type (`type`, `assetType`, or `apiVersion` and `kind`)";
+
 /// What reading produced.
 #[derive(Default, Debug)]
 pub struct Inventory {
@@ -85,8 +85,46 @@ pub struct Inventory {
     pub projection: Option<Projection>,
 }
 
-fn s(v: Option<&Value>) -> Option<String> {
-    v.and_then(Value::as_str).map(str::to_string)
+/// Read access to a document, parsed ([`Value`]) or encoded ([`Encoded`]), for [`classify`].
+pub trait Doc: Copy {
+    /// Member `key` of an object.
+    fn get(self, key: &str) -> Option<Self>;
+    /// The text of a string, borrowed from the document.
+    fn text(&self) -> Option<String>;
+    /// Whether it is an object.
+    fn is_object(self) -> bool;
+}
+
+impl Doc for &Value {
+    fn get(self, key: &str) -> Option<Self> {
+        self.as_object()?.get(key)
+    }
+    fn text(&self) -> Option<String> {
+        self.as_str().map(str::to_string)
+    }
+    fn is_object(self) -> bool {
+        Value::is_object(self)
+    }
+}
+
+/// A document in the tenet value encoding.
+#[derive(Clone, Copy, Debug)]
+pub struct Encoded<'a>(pub &'a [u8]);
+
+impl Doc for Encoded<'_> {
+    fn get(self, key: &str) -> Option<Self> {
+        value::member(self.0, key).map(Encoded)
+    }
+    fn text(&self) -> Option<String> {
+        value::as_str(self.0).map(str::to_string)
+    }
+    fn is_object(self) -> bool {
+        self.0.first() == Some(&value::tag::OBJECT)
+    }
+}
+
+fn s<D: Doc>(v: Option<D>) -> Option<String> {
+    v.and_then(|d| d.text())
 }
 
 /// What [`classify`] infers about a document.
@@ -107,12 +145,14 @@ pub struct Identity {
 }
 
 /// Provider, type, name, id, namespace and location of a document, or `None` without a type.
-pub fn classify(doc: &Value) -> Option<Identity> {
-    let obj = doc.as_object()?;
+pub fn classify<D: Doc>(obj: D) -> Option<Identity> {
+    if !obj.is_object() {
+        return None;
+    }
     let location = s(obj.get("location")).or_else(|| s(obj.get("region")));
     // Kubernetes objects have apiVersion, kind and metadata; ARM resources also have apiVersion
     // and often kind (`StorageV2`), but always a `type`.
-    let k8s = obj.get("metadata").is_some_and(Value::is_object) && !obj.contains_key("type");
+    let k8s = obj.get("metadata").is_some_and(|m| m.is_object()) && obj.get("type").is_none();
     if let (true, Some(_), Some(kind)) = (k8s, s(obj.get("apiVersion")), s(obj.get("kind"))) {
         let meta = obj.get("metadata");
         let name = s(meta.and_then(|m| m.get("name"))).unwrap_or_default();
@@ -133,7 +173,7 @@ pub fn classify(doc: &Value) -> Option<Identity> {
         ("Type", "Type"),
     ]
     .iter()
-    .find_map(|(k, f)| s(obj.get(*k)).map(|t| (t, *f)))?;
+    .find_map(|(k, f)| s(obj.get(k)).map(|t| (t, *f)))?;
     let lower = ty.to_ascii_lowercase();
     let provider = s(obj.get("provider")).unwrap_or_else(|| {
         if lower.starts_with("microsoft.") {
@@ -189,7 +229,8 @@ pub fn classify(doc: &Value) -> Option<Identity> {
     })
 }
 
-fn err(file: &str, line: usize, col: usize, message: impl Into<String>) -> InputError {
+/// An input error at a place.
+pub(crate) fn err(file: &str, line: usize, col: usize, message: impl Into<String>) -> InputError {
     InputError {
         file: file.to_string(),
         line,
@@ -198,19 +239,22 @@ fn err(file: &str, line: usize, col: usize, message: impl Into<String>) -> Input
     }
 }
 
-fn json_message(e: &serde_json::Error) -> String {
-    let msg = e.to_string();
-    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-    let hint = if msg.contains("recursion limit") {
-        "; documents may nest at most 128 levels"
-    } else {
-        "; fix the JSON syntax (a validator such as `jq . FILE` shows the same place)"
-    };
-    format!("invalid JSON: {msg}{hint}")
+/// The input error for invalid UTF-8 in `bytes`, which start at `line`.
+pub fn utf8_error(file: &str, bytes: &[u8], line: usize, e: std::str::Utf8Error) -> InputError {
+    let at = e.valid_up_to();
+    let line = line + memchr::memchr_iter(b'\n', &bytes[..at]).count();
+    err(
+        file,
+        line,
+        0,
+        "not UTF-8 text; convert the file to UTF-8 (`iconv -t UTF-8`)",
+    )
 }
 
-fn json_error(file: &str, e: &serde_json::Error) -> InputError {
-    err(file, e.line(), e.column(), json_message(e))
+/// The input error for a JSON syntax error in a text starting at (line, col).
+pub fn json_error(file: &str, line: usize, col: usize, e: &serde_json::Error) -> InputError {
+    let (l, c) = source::relative(line, col, e.line(), e.column());
+    err(file, l, c, source::json_message(&e.to_string()))
 }
 
 /// Reads inventories from paths (`-` is standard input; directories are read recursively),
@@ -222,10 +266,38 @@ pub fn load(paths: &[PathBuf]) -> Result<Inventory, InputError> {
 /// The projection to read an inventory with for a standard: what its recommendations and lookups
 /// read, plus what identifies a resource.
 pub fn projection_for(meta: &tenet_stdlib::abi::Metadata) -> Projection {
-    let mut p = crate::project::identity();
+    let mut p = identity();
     p.merge(&meta.projection);
     for l in &meta.lookups {
         p.merge(&l.projection);
+    }
+    p
+}
+
+/// The fields [`classify`] reads to identify a resource.
+pub fn identity() -> Projection {
+    let mut p = Projection::default();
+    for path in [
+        &["type"][..],
+        &["assetType"],
+        &["Type"],
+        &["apiVersion"],
+        &["kind"],
+        &["name"],
+        &["Name"],
+        &["id"],
+        &["arn"],
+        &["Arn"],
+        &["selfLink"],
+        &["location"],
+        &["region"],
+        &["provider"],
+        &["metadata", "name"],
+        &["metadata", "namespace"],
+        &["resource", "data", "name"],
+    ] {
+        let path: Vec<String> = path.iter().map(|s| s.to_string()).collect();
+        p.add(&path, true);
     }
     p
 }
@@ -240,69 +312,9 @@ pub fn load_projected(
         projection: proj.cloned(),
         ..Inventory::default()
     };
-    for p in paths {
-        if p.as_os_str() == "-" {
-            let mut buf = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
-                .map_err(|e| err("<stdin>", 0, 0, format!("cannot read standard input: {e}")))?;
-            read_bytes("<stdin>", &buf, None, &mut inv)?;
-        } else if p.is_dir() {
-            let mut files = Vec::new();
-            walk(p, &mut files).map_err(|e| {
-                err(
-                    &p.display().to_string(),
-                    0,
-                    0,
-                    format!("cannot read directory: {e}"),
-                )
-            })?;
-            files.sort();
-            for f in files {
-                read_file(&f, &mut inv)?;
-            }
-        } else {
-            read_file(p, &mut inv)?;
-        }
-    }
+    let inputs = source::inputs(paths)?;
+    source::read(&inputs, source::CHUNK, &mut |b| add_batch(&b, &mut inv))?;
     Ok(inv)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("json" | "jsonl" | "ndjson" | "yaml" | "yml")
-        ) {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
-fn read_file(path: &Path, inv: &mut Inventory) -> Result<(), InputError> {
-    let name = path.display().to_string();
-    let meta =
-        std::fs::metadata(path).map_err(|e| err(&name, 0, 0, format!("cannot read: {e}")))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(err(
-            &name,
-            0,
-            0,
-            format!(
-                "file is larger than {} GiB; split it or use JSON Lines",
-                MAX_FILE_BYTES >> 30
-            ),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| err(&name, 0, 0, format!("cannot read: {e}")))?;
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    read_bytes(&name, &bytes, ext.as_deref(), inv)
 }
 
 /// Reads one input held in memory; `ext` selects the format (sniffed when `None`).
@@ -312,53 +324,69 @@ pub fn read_bytes(
     ext: Option<&str>,
     inv: &mut Inventory,
 ) -> Result<(), InputError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let at = e.valid_up_to();
-        let line = bytes
-            .get(..at)
-            .map_or(0, |b| b.iter().filter(|c| **c == b'\n').count() + 1);
-        err(
-            name,
+    source::read_bytes(name, bytes, ext, source::CHUNK, &mut |b| add_batch(&b, inv))
+}
+
+/// Reads inputs into memory (see [`load_projected`]).
+pub fn load_inputs(inputs: &[Input], proj: Option<&Projection>) -> Result<Inventory, InputError> {
+    let mut inv = Inventory {
+        projection: proj.cloned(),
+        ..Inventory::default()
+    };
+    source::read(inputs, source::CHUNK, &mut |b| add_batch(&b, &mut inv))?;
+    Ok(inv)
+}
+
+/// The documents of one piece, parsed: (line, column, document).
+pub fn piece_values(b: &Batch, p: &Piece) -> Result<Vec<(usize, usize, Value)>, InputError> {
+    let text = |start: usize, end: usize, line: usize| {
+        let bytes = &b.text[start..end];
+        std::str::from_utf8(bytes).map_err(|e| utf8_error(&b.file, bytes, line, e))
+    };
+    let mut out = Vec::new();
+    match p {
+        Piece::Json {
+            start,
+            end,
             line,
-            0,
-            format!("not UTF-8 text (invalid byte at offset {at}); convert the file to UTF-8"),
-        )
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let file: Arc<str> = Arc::from(name);
-    match ext {
-        Some("jsonl" | "ndjson") => read_json_lines(&file, text, inv),
-        Some("yaml" | "yml") => read_yaml(&file, text, inv),
-        Some("json") => read_json(&file, text, inv),
-        _ => {
-            let t = text.trim_start();
-            if t.starts_with('{') || t.starts_with('[') {
-                match read_json(&file, text, inv) {
-                    Err(e) if e.message.contains("trailing characters") => {
-                        read_json_lines(&file, text, inv)
-                    }
-                    r => r,
-                }
-            } else {
-                read_yaml(&file, text, inv)
-            }
+            col,
+        } => {
+            let t = text(*start, *end, *line)?;
+            let v: Value =
+                serde_json::from_str(t).map_err(|e| json_error(&b.file, *line, *col, &e))?;
+            out.push((*line, *col, v));
+        }
+        Piece::Line { start, end, line } => {
+            let t = text(*start, *end, *line)?;
+            let v: Value =
+                serde_json::from_str(t).map_err(|e| json_error(&b.file, *line, 1, &e))?;
+            expand(*line, 1, v, &mut out);
+        }
+        Piece::Value { value, line } => expand(*line, 1, value.clone(), &mut out),
+    }
+    Ok(out)
+}
+
+fn add_batch(b: &Batch, inv: &mut Inventory) -> Result<(), InputError> {
+    for p in &b.pieces {
+        for (line, col, v) in piece_values(b, p)? {
+            let v = match &inv.projection {
+                Some(proj) => proj.apply(&v),
+                None => v,
+            };
+            push(&b.file, line, col, v, inv);
         }
     }
+    Ok(())
 }
-
-const CONTAINERS: &[&str] = &["resources", "value", "data", "items"];
 
 fn push(file: &Arc<str>, line: usize, col: usize, doc: Value, inv: &mut Inventory) {
-    let doc = match &inv.projection {
-        Some(p) => p.apply(&doc),
-        None => doc,
+    let id = if doc.is_object() {
+        classify(&doc)
+    } else {
+        None
     };
-    push_projected(file, line, col, doc, inv);
-}
-
-/// Adds a document already reduced to the inventory's projection.
-fn push_projected(file: &Arc<str>, line: usize, col: usize, doc: Value, inv: &mut Inventory) {
-    match classify(&doc) {
+    match id {
         Some(i) => inv.resources.push(Resource {
             id: i.id,
             provider: i.provider,
@@ -374,156 +402,48 @@ fn push_projected(file: &Arc<str>, line: usize, col: usize, doc: Value, inv: &mu
         None => inv.skipped.push(Skipped {
             file: file.to_string(),
             line,
-            reason: "no resource type (`type`, `assetType`, or `apiVersion` and `kind`)".into(),
+            reason: if doc.is_object() {
+                NO_TYPE.into()
+            } else {
+                "not an object".into()
+            },
         }),
     }
 }
 
-/// The element ranges of the resource list of a JSON document, found without parsing it; `None`
-/// when the document is malformed (the parser then reports where).
-fn element_ranges(text: &str) -> Option<Vec<(usize, usize)>> {
-    use crate::split;
-    let start = text.len() - text.trim_start().len();
-    match text.as_bytes().get(start)? {
-        b'[' => {
-            let (els, end) = split::array_with_end(text, start)?;
-            split::only_space_after(text, end).then_some(els)
-        }
-        b'{' => {
-            let (members, end) = split::object_members(text, start, CONTAINERS)?;
-            if !split::only_space_after(text, end) {
-                return None;
-            }
-            let raw = |r: (usize, usize)| text.get(r.0..r.1).unwrap_or("");
-            let get = |k: &str| members.iter().find(|(key, _, _)| *key == k);
-            let is_resource = get("type").is_some()
-                || (get("kind").is_some()
-                    && get("apiVersion").is_some()
-                    && !get("kind").is_some_and(|k| raw(k.1).ends_with("List\"")));
-            let list = CONTAINERS
+/// Whether a parsed document is a list of resources rather than one: an array, a document
+/// without a type, or a Kubernetes `...List`, whose `resources`/`value`/`data`/`items` member is
+/// an array.
+fn list_of(v: &Value) -> Option<&Vec<Value>> {
+    match v {
+        Value::Array(items) => Some(items),
+        Value::Object(m)
+            if classify(v).is_none()
+                || m.get("kind")
+                    .and_then(Value::as_str)
+                    .is_some_and(|k| k.ends_with("List")) =>
+        {
+            source::CONTAINERS
                 .iter()
-                .find_map(|k| get(k).and_then(|m| m.2.clone()));
-            match list {
-                Some(els) if !is_resource => Some(els),
-                _ => Some(vec![(start, end)]),
-            }
+                .find_map(|k| m.get(*k).and_then(Value::as_array))
         }
         _ => None,
     }
 }
 
-fn read_json(file: &Arc<str>, text: &str, inv: &mut Inventory) -> Result<(), InputError> {
-    let Some(ranges) = element_ranges(text) else {
-        // Malformed (or not an array or object): let the parser say where.
-        return match serde_json::from_str::<serde::de::IgnoredAny>(text) {
-            Err(e) => Err(json_error(file, &e)),
-            Ok(_) => Err(err(
-                file,
-                1,
-                1,
-                "expected a resource object or an array of resources",
-            )),
-        };
-    };
-    let proj = inv.projection.clone();
-    let proj = proj.as_ref();
-    let starts: Vec<usize> = ranges.iter().map(|r| r.0).collect();
-    let pos = crate::split::positions(text, &starts);
-    let parsed: Result<Vec<(usize, usize, Value)>, InputError> = ranges
-        .par_iter()
-        .zip(pos.par_iter())
-        .map(|(&(s, e), &(line, col))| {
-            let slice = text.get(s..e).unwrap_or("");
-            let v: Value = match proj {
-                Some(p) => crate::project::parse(slice, p),
-                None => serde_json::from_str(slice),
-            }
-            .map_err(|er| {
-                // Positions inside the element are relative to it; make them absolute.
-                let (l, c) = (
-                    line + er.line().saturating_sub(1),
-                    if er.line() <= 1 {
-                        col + er.column().saturating_sub(1)
-                    } else {
-                        er.column()
-                    },
-                );
-                err(file, l, c, json_message(&er))
-            })?;
-            Ok((line, col, v))
-        })
-        .collect();
-    for (line, col, v) in parsed? {
-        if v.is_object() {
-            push_projected(file, line, col, v, inv);
-        } else {
-            inv.skipped.push(Skipped {
-                file: file.to_string(),
-                line,
-                reason: "not an object".into(),
-            });
-        }
+/// A parsed document's resources: a container of resources, a list, or one resource.
+pub fn expand(line: usize, col: usize, v: Value, out: &mut Vec<(usize, usize, Value)>) {
+    if v.is_null() {
+        return;
     }
-    Ok(())
-}
-
-fn read_json_lines(file: &Arc<str>, text: &str, inv: &mut Inventory) -> Result<(), InputError> {
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let v: Value = serde_json::from_str(line)
-            .map_err(|e| err(file, i + 1, e.column(), json_message(&e)))?;
-        expand(file, i + 1, 1, v, inv);
-    }
-    Ok(())
-}
-
-/// Adds a parsed document: a container of resources, a list, or one resource.
-fn expand(file: &Arc<str>, line: usize, col: usize, v: Value, inv: &mut Inventory) {
-    match v {
-        Value::Null => {}
-        Value::Array(items) => items
-            .into_iter()
-            .for_each(|i| expand(file, line, col, i, inv)),
-        Value::Object(ref m)
-            if classify(&v).is_none()
-                || m.get("kind")
-                    .and_then(Value::as_str)
-                    .is_some_and(|k| k.ends_with("List")) =>
-        {
-            let list = CONTAINERS
-                .iter()
-                .find_map(|k| m.get(*k).filter(|x| x.is_array()).cloned());
-            match list {
-                Some(Value::Array(items)) => items
-                    .into_iter()
-                    .for_each(|i| expand(file, line, col, i, inv)),
-                _ => push(file, line, col, v, inv),
+    match list_of(&v) {
+        Some(items) => {
+            for i in items.clone() {
+                expand(line, col, i, out);
             }
         }
-        other => push(file, line, col, other, inv),
+        None => out.push((line, col, v)),
     }
-}
-
-fn read_yaml(file: &Arc<str>, text: &str, inv: &mut Inventory) -> Result<(), InputError> {
-    // Line where each document starts (after a `---` separator, or at the top).
-    let mut starts = vec![1];
-    for (i, l) in text.lines().enumerate() {
-        if l.starts_with("---") && i > 0 {
-            starts.push(i + 2);
-        } else if l.starts_with("---") {
-            starts[0] = 2;
-        }
-    }
-    for (k, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
-        let v = Value::deserialize(doc).map_err(|e| {
-            let (line, col) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-            err(file, line, col, format!("invalid YAML: {e}"))
-        })?;
-        expand(file, starts.get(k).copied().unwrap_or(0), 1, v, inv);
-    }
-    Ok(())
 }
 
 #[cfg(test)]

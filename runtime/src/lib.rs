@@ -1,16 +1,23 @@
 //! The tenet runtime: runs compiled standards over resource inventories.
 //!
+//! Data flows one way: inputs are cut into pieces ([`source`], with [`split`]), each piece is
+//! scanned into the fields the standard reads ([`scan`]) and identified ([`inventory`]), evaluated
+//! ([`eval`], in [`engine`] instances), then counted and rendered ([`report`]).
+//!
 //! - [`engine`]: wasmtime engine, module validation, instances with deadlines and memory caps;
-//! - [`inventory`]: reading JSON, JSON Lines and YAML inventories into [`inventory::Resource`]s;
-//! - [`project`]: parsing JSON straight into the fields a standard reads;
-//! - [`eval`]: evaluating a standard over an inventory in parallel, in a deterministic order;
-//! - [`report`]: findings, per-recommendation summaries, and the table and JSON renderings.
+//! - [`source`]: files, directories and standard input in JSON, JSON Lines and YAML, in batches;
+//! - [`split`]: finding the elements of JSON arrays and objects without parsing them;
+//! - [`scan`]: JSON text straight into the value encoding, keeping only what is read;
+//! - [`inventory`]: the resource model and its inference; whole inventories in memory;
+//! - [`eval`]: the streaming, parallel evaluation pipeline (and an in-memory form);
+//! - [`report`]: findings, explanations, counts, and the table and JSON renderings.
 
 pub mod engine;
 pub mod eval;
 pub mod inventory;
-pub mod project;
 pub mod report;
+pub mod scan;
+pub mod source;
 pub mod split;
 
 pub use engine::{Engine, Instance, Limits, Standard};

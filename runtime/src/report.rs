@@ -1,12 +1,13 @@
 //! Reports: findings with explanations, per-recommendation counts, and their renderings. The JSON
 //! form is versioned ([`REPORT_VERSION`]) and documented in `docs/report.md`.
 
-use crate::inventory::{Resource, Skipped};
+use crate::eval::{Evaluated, Origin};
+use crate::inventory::{Identity, Skipped};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use tenet_stdlib::abi::{Leaf, Metadata, Outcome, RecMeta, RecResult, StandardMeta};
+use tenet_stdlib::abi::{Leaf, Metadata, Outcome, Reason, RecMeta, RecResult};
 use tenet_stdlib::text::render;
 
 /// Version of the JSON report format.
@@ -21,25 +22,6 @@ pub fn severity_rank(s: &str) -> usize {
         .iter()
         .position(|x| *x == s)
         .unwrap_or(SEVERITIES.len())
-}
-
-/// A report.
-#[derive(Serialize, Debug, Clone)]
-pub struct Report {
-    /// Report format version.
-    pub version: u32,
-    /// The standard.
-    pub standard: StandardMeta,
-    /// Evaluation time (RFC 3339).
-    pub evaluated_at: String,
-    /// Totals.
-    pub summary: Summary,
-    /// One entry per recommendation, in standard order.
-    pub recommendations: Vec<RecSummary>,
-    /// Findings: not compliant and error, plus compliant and not applicable with `--all`.
-    pub findings: Vec<Finding>,
-    /// Documents skipped while reading the inventory.
-    pub skipped: Vec<SkippedOut>,
 }
 
 /// A skipped document.
@@ -111,6 +93,9 @@ pub struct ResourceRef {
     /// Namespace, for Kubernetes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
+    /// Region or location.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
     /// Source file.
     pub file: String,
     /// Line in the file.
@@ -190,18 +175,35 @@ fn concrete_path(path: &str, bindings: &[BindingOut]) -> String {
 }
 
 /// A clause as one line: white space collapsed, long texts shortened.
-fn one_line(text: &str) -> String {
+fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    let simple = text.len() <= 90
+        && !text.contains("  ")
+        && !text.contains(|c: char| c.is_whitespace() && c != ' ')
+        && !text.starts_with(' ')
+        && !text.ends_with(' ');
+    if simple {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if t.chars().count() > 90 {
-        format!("{}…", t.chars().take(89).collect::<String>())
+        format!("{}…", t.chars().take(89).collect::<String>()).into()
     } else {
-        t
+        t.into()
     }
 }
 
 /// Builds the explanation of a failing result.
 pub fn explain(meta: &Metadata, result: &RecResult) -> Option<Explanation> {
-    let reason = result.reason.as_ref()?;
+    explain_reason(meta, result.outcome, result.reason.as_ref())
+}
+
+/// Builds the explanation of an outcome from its reason.
+pub fn explain_reason(
+    meta: &Metadata,
+    outcome: Outcome,
+    reason: Option<&Reason>,
+) -> Option<Explanation> {
+    let reason = reason?;
     let mut bindings: Vec<BindingOut> = Vec::new();
     for b in &reason.bindings {
         let Some(v) = meta.vars.get(b.var as usize) else {
@@ -229,7 +231,7 @@ pub fn explain(meta: &Metadata, result: &RecResult) -> Option<Explanation> {
         Leaf::Unknown => "missing",
     };
     let shown = render(reason.actual.as_ref());
-    let message = match (result.outcome, clause) {
+    let message = match (outcome, clause) {
         (Outcome::Error, c) => {
             let fault = reason
                 .fault
@@ -277,28 +279,36 @@ pub fn explain(meta: &Metadata, result: &RecResult) -> Option<Explanation> {
     })
 }
 
-fn resource_ref(r: &Resource) -> ResourceRef {
+/// The resource part of a finding.
+pub fn resource_ref(id: &Identity, origin: &Origin) -> ResourceRef {
     ResourceRef {
-        id: r.id.clone(),
-        kind: r.kind.clone(),
-        name: r.name.clone(),
-        provider: r.provider.clone(),
-        namespace: r.namespace.clone(),
-        file: r.file.to_string(),
-        line: r.line,
+        id: id.id.clone(),
+        kind: id.kind.clone(),
+        name: id.name.clone(),
+        provider: id.provider.clone(),
+        namespace: id.namespace.clone(),
+        location: id.location.clone(),
+        file: origin.file.to_string(),
+        line: origin.line,
     }
 }
 
-fn finding(rec: &RecMeta, meta: &Metadata, r: &Resource, res: &RecResult) -> Finding {
-    let reason = res.reason.as_ref();
+/// The finding of recommendation `rec` (its metadata) on an evaluated resource.
+pub fn finding(rec: &RecMeta, meta: &Metadata, e: &Evaluated, index: usize) -> Finding {
+    let outcome = e
+        .outcomes
+        .get(index)
+        .copied()
+        .unwrap_or(Outcome::NotApplicable);
+    let reason = e.reason(index);
     Finding {
         recommendation: rec.id.clone(),
         title: rec.title.clone(),
         severity: rec.severity.clone(),
-        state: res.outcome,
+        state: outcome,
         refs: rec.refs.clone(),
-        resource: resource_ref(r),
-        explanation: explain(meta, res),
+        resource: resource_ref(&e.identity, &e.origin),
+        explanation: explain_reason(meta, outcome, reason),
         remediation: reason.and_then(|x| x.remediation.clone()),
         fix: reason.and_then(|x| x.fix.clone()),
     }
@@ -315,92 +325,456 @@ pub struct Select<'a> {
     pub resource: Option<&'a globset::GlobMatcher>,
 }
 
-/// Assembles the report of a run.
-pub fn build(
-    meta: &Metadata,
-    resources: &[Resource],
-    results: &[Vec<RecResult>],
-    skipped: &[Skipped],
-    evaluated_at: String,
-    sel: Select<'_>,
-) -> Report {
-    let rec_ok = |id: &str| sel.recommendation.is_none_or(|m| m.is_match(id));
-    let res_ok = |r: &Resource| {
-        sel.resource
-            .is_none_or(|m| m.is_match(&r.id) || m.is_match(&r.name))
-    };
-    let mut recs: Vec<RecSummary> = meta
-        .recommendations
-        .iter()
-        .map(|r| RecSummary {
-            id: r.id.clone(),
-            title: r.title.clone(),
-            severity: r.severity.clone(),
-            control: r.control.clone(),
-            state: String::new(),
-            healthy: 0,
-            unhealthy: 0,
-            not_applicable: 0,
-            errors: 0,
-        })
-        .collect();
-    let mut findings = Vec::new();
-    let mut summary = Summary::default();
-    for (r, res) in resources.iter().zip(results) {
-        if !res_ok(r) {
-            continue;
+impl Select<'_> {
+    /// Whether recommendation `id` is reported.
+    pub fn rec(&self, id: &str) -> bool {
+        self.recommendation.is_none_or(|m| m.is_match(id))
+    }
+
+    /// Whether a resource is reported.
+    pub fn resource(&self, id: &Identity) -> bool {
+        self.resource
+            .is_none_or(|m| m.is_match(&id.id) || m.is_match(&id.name))
+    }
+
+    /// Whether a finding with this outcome is listed.
+    pub fn listed(&self, o: Outcome) -> bool {
+        self.all || matches!(o, Outcome::NotCompliant | Outcome::Error)
+    }
+}
+
+/// Counts of a run, per recommendation and in total, built one resource at a time.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    /// Per recommendation, in standard order (only the selected ones).
+    pub recommendations: Vec<RecSummary>,
+    /// Metadata index of each entry of `recommendations`.
+    index: Vec<usize>,
+    /// Resources evaluated.
+    pub resources: usize,
+    /// Documents skipped.
+    pub skipped: Vec<SkippedOut>,
+}
+
+impl Tally {
+    /// An empty tally of the recommendations `sel` selects.
+    pub fn new(meta: &Metadata, sel: &Select<'_>) -> Tally {
+        let (index, recommendations) = meta
+            .recommendations
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| sel.rec(&r.id))
+            .map(|(i, r)| {
+                (
+                    i,
+                    RecSummary {
+                        id: r.id.clone(),
+                        title: r.title.clone(),
+                        severity: r.severity.clone(),
+                        control: r.control.clone(),
+                        state: String::new(),
+                        healthy: 0,
+                        unhealthy: 0,
+                        not_applicable: 0,
+                        errors: 0,
+                    },
+                )
+            })
+            .unzip();
+        Tally {
+            recommendations,
+            index,
+            resources: 0,
+            skipped: Vec::new(),
         }
-        summary.resources += 1;
-        for ((rec, out), s) in meta.recommendations.iter().zip(res).zip(recs.iter_mut()) {
-            if !rec_ok(&rec.id) {
+    }
+
+    /// Metadata indexes of the selected recommendations, in order.
+    pub fn selected(&self) -> &[usize] {
+        &self.index
+    }
+
+    /// Counts one evaluated resource.
+    pub fn add(&mut self, e: &Evaluated) {
+        self.resources += 1;
+        for (s, &i) in self.recommendations.iter_mut().zip(&self.index) {
+            match e.outcomes.get(i) {
+                Some(Outcome::Compliant) => s.healthy += 1,
+                Some(Outcome::NotCompliant) => s.unhealthy += 1,
+                Some(Outcome::Error) => s.errors += 1,
+                _ => s.not_applicable += 1,
+            }
+        }
+    }
+
+    /// Counts a skipped document.
+    pub fn skip(&mut self, s: &Skipped) {
+        self.skipped.push(SkippedOut {
+            file: s.file.clone(),
+            line: s.line,
+            reason: s.reason.clone(),
+        });
+    }
+
+    /// Sets each recommendation's state and computes the totals.
+    pub fn finish(&mut self) -> Summary {
+        let mut summary = Summary {
+            resources: self.resources,
+            recommendations: self.recommendations.len(),
+            ..Summary::default()
+        };
+        for s in &mut self.recommendations {
+            s.state = if s.unhealthy > 0 {
+                "not_compliant"
+            } else if s.healthy == 0 && s.errors == 0 {
+                "not_applicable"
+            } else {
+                "compliant"
+            }
+            .into();
+            summary.compliant += s.healthy;
+            summary.errors += s.errors;
+            if s.unhealthy > 0 {
+                summary.not_compliant_recommendations += 1;
+                *summary.not_compliant.entry(s.severity.clone()).or_default() += s.unhealthy;
+            } else if s.state == "compliant" {
+                summary.compliant_recommendations += 1;
+            }
+        }
+        summary
+    }
+
+    /// Whether any selected recommendation at or above severity rank `threshold` has a
+    /// not-compliant or error result.
+    pub fn failing(&self, threshold: usize) -> bool {
+        self.recommendations
+            .iter()
+            .any(|r| (r.unhealthy > 0 || r.errors > 0) && severity_rank(&r.severity) <= threshold)
+    }
+}
+
+/// Renders findings as JSON in the evaluation workers. What does not depend on the resource is
+/// serialised once per recommendation.
+pub struct JsonFindings {
+    /// Per recommendation: `{"recommendation":…,"title":…,"severity":…,"state":`.
+    head: Vec<Vec<u8>>,
+    /// Per recommendation: `,"refs":{…},"resource":`.
+    refs: Vec<Vec<u8>>,
+}
+
+impl JsonFindings {
+    /// Prepares the parts of every recommendation.
+    pub fn new(meta: &Metadata) -> JsonFindings {
+        let json = |v: &dyn erased::Json| v.json();
+        let head = meta
+            .recommendations
+            .iter()
+            .map(|r| {
+                format!(
+                    "{{\"recommendation\":{},\"title\":{},\"severity\":{},\"state\":",
+                    json(&r.id),
+                    json(&r.title),
+                    json(&r.severity)
+                )
+                .into_bytes()
+            })
+            .collect();
+        let refs = meta
+            .recommendations
+            .iter()
+            .map(|r| format!(",\"refs\":{},\"resource\":", json(&r.refs)).into_bytes())
+            .collect();
+        JsonFindings { head, refs }
+    }
+
+    /// Appends the findings of an evaluated resource, each as `,\n    {…}` (the writer drops
+    /// the first comma).
+    pub fn render(&self, meta: &Metadata, sel: &Select<'_>, e: &Evaluated, out: &mut Vec<u8>) {
+        let mut resource: Option<Vec<u8>> = None;
+        for (i, rec) in meta.recommendations.iter().enumerate() {
+            let o = e.outcomes.get(i).copied().unwrap_or(Outcome::NotApplicable);
+            if !sel.listed(o) || !sel.rec(&rec.id) {
                 continue;
             }
-            match out.outcome {
-                Outcome::Compliant => s.healthy += 1,
-                Outcome::NotCompliant => s.unhealthy += 1,
-                Outcome::NotApplicable => s.not_applicable += 1,
-                Outcome::Error => s.errors += 1,
+            let res = resource.get_or_insert_with(|| {
+                serde_json::to_vec(&resource_ref(&e.identity, &e.origin)).unwrap_or_default()
+            });
+            out.extend_from_slice(b",\n    ");
+            out.extend_from_slice(self.head.get(i).map_or(&[][..], Vec::as_slice));
+            out.push(b'"');
+            out.extend_from_slice(o.as_str().as_bytes());
+            out.push(b'"');
+            out.extend_from_slice(self.refs.get(i).map_or(&[][..], Vec::as_slice));
+            out.extend_from_slice(res);
+            let reason = e.reason(i);
+            // Serialising plain data into memory cannot fail.
+            if let Some(x) = explain_reason(meta, o, reason) {
+                out.extend_from_slice(b",\"explanation\":");
+                let _ = serde_json::to_writer(&mut *out, &x);
             }
-            if sel.all || matches!(out.outcome, Outcome::NotCompliant | Outcome::Error) {
-                findings.push(finding(rec, meta, r, out));
+            if let Some(r) = reason.and_then(|x| x.remediation.as_ref()) {
+                out.extend_from_slice(b",\"remediation\":");
+                let _ = serde_json::to_writer(&mut *out, r);
             }
+            if let Some(f) = reason.and_then(|x| x.fix.as_ref()) {
+                out.extend_from_slice(b",\"fix\":");
+                let _ = serde_json::to_writer(&mut *out, f);
+            }
+            out.push(b'}');
         }
     }
-    recs.retain(|r| rec_ok(&r.id));
-    for s in &mut recs {
-        s.state = if s.unhealthy > 0 {
-            "not_compliant"
-        } else if s.healthy == 0 && s.errors == 0 {
-            "not_applicable"
+}
+
+mod erased {
+    /// Serialisation to a JSON string of anything serialisable.
+    pub trait Json {
+        fn json(&self) -> String;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> String {
+            serde_json::to_string(self).unwrap_or_default()
+        }
+    }
+}
+
+/// Writes the JSON report as the run goes: the head, then findings as they come, then the
+/// skipped documents, the summary and the per-recommendation counts.
+pub struct JsonWriter<W: std::io::Write> {
+    out: W,
+    first: bool,
+}
+
+impl<W: std::io::Write> JsonWriter<W> {
+    /// Writes the head of the report.
+    pub fn start(mut out: W, meta: &Metadata, evaluated_at: &str) -> std::io::Result<Self> {
+        write!(
+            out,
+            "{{\n  \"version\": {REPORT_VERSION},\n  \"standard\": {},\n  \"evaluated_at\": {},\n  \"findings\": [",
+            serde_json::to_string(&meta.standard).unwrap_or_default(),
+            serde_json::to_string(evaluated_at).unwrap_or_default(),
+        )?;
+        Ok(JsonWriter { out, first: true })
+    }
+
+    /// Writes findings rendered by [`render_json_findings`].
+    pub fn findings(&mut self, rendered: &[u8]) -> std::io::Result<()> {
+        if rendered.is_empty() {
+            return Ok(());
+        }
+        if self.first {
+            self.first = false;
+            self.out.write_all(rendered.get(1..).unwrap_or_default())
         } else {
-            "compliant"
-        }
-        .into();
-        summary.compliant += s.healthy;
-        summary.errors += s.errors;
-        if s.unhealthy > 0 {
-            summary.not_compliant_recommendations += 1;
-            *summary.not_compliant.entry(s.severity.clone()).or_default() += s.unhealthy;
-        } else if s.state == "compliant" {
-            summary.compliant_recommendations += 1;
+            self.out.write_all(rendered)
         }
     }
-    summary.recommendations = recs.len();
-    Report {
-        version: REPORT_VERSION,
-        standard: meta.standard.clone(),
-        evaluated_at,
-        summary,
-        recommendations: recs,
-        findings,
-        skipped: skipped
+
+    /// Writes the tail of the report and flushes.
+    pub fn finish(mut self, tally: &mut Tally) -> std::io::Result<()> {
+        let summary = tally.finish();
+        let list = |items: Vec<String>| {
+            if items.is_empty() {
+                "[]".to_string()
+            } else {
+                format!("[\n    {}\n  ]", items.join(",\n    "))
+            }
+        };
+        let skipped = list(
+            tally
+                .skipped
+                .iter()
+                .map(|s| serde_json::to_string(s).unwrap_or_default())
+                .collect(),
+        );
+        let recs = list(
+            tally
+                .recommendations
+                .iter()
+                .map(|s| serde_json::to_string(s).unwrap_or_default())
+                .collect(),
+        );
+        write!(
+            self.out,
+            "{}],\n  \"skipped\": {skipped},\n  \"summary\": {},\n  \"recommendations\": {recs}\n}}\n",
+            if self.first { "" } else { "\n  " },
+            serde_json::to_string(&summary).unwrap_or_default(),
+        )?;
+        self.out.flush()
+    }
+}
+
+/// One unhealthy resource as the table lists it.
+#[derive(Debug, Clone)]
+pub struct TableEntry {
+    name: String,
+    kind: String,
+    at: String,
+    error: bool,
+    why: Option<String>,
+    fix: Option<String>,
+}
+
+/// What the table shows, gathered as the run goes; at most `limit` resources are listed per
+/// recommendation (0: all).
+#[derive(Debug, Clone)]
+pub struct Table {
+    limit: usize,
+    entries: Vec<Vec<TableEntry>>,
+}
+
+impl Table {
+    /// An empty table for `tally`'s recommendations.
+    pub fn new(tally: &Tally, limit: usize) -> Table {
+        Table {
+            limit,
+            entries: vec![Vec::new(); tally.recommendations.len()],
+        }
+    }
+
+    /// Adds the unhealthy results of an evaluated resource.
+    pub fn add(&mut self, meta: &Metadata, tally: &Tally, e: &Evaluated) {
+        for (k, &i) in tally.selected().iter().enumerate() {
+            let o = e.outcomes.get(i).copied().unwrap_or(Outcome::NotApplicable);
+            if !matches!(o, Outcome::NotCompliant | Outcome::Error) {
+                continue;
+            }
+            let Some(list) = self.entries.get_mut(k) else {
+                continue;
+            };
+            if self.limit != 0 && list.len() >= self.limit {
+                continue;
+            }
+            let Some(rec) = meta.recommendations.get(i) else {
+                continue;
+            };
+            let f = finding(rec, meta, e, i);
+            list.push(TableEntry {
+                name: f.resource.name,
+                kind: f.resource.kind,
+                at: format!("{}:{}", f.resource.file, f.resource.line),
+                error: o == Outcome::Error,
+                why: f.explanation.map(|x| x.message),
+                fix: f.remediation.filter(|r| !r.is_empty()),
+            });
+        }
+    }
+
+    /// Renders the report for a terminal: grouped by recommendation, unhealthy resources with why
+    /// and how to fix, then a summary line.
+    pub fn render(&self, meta: &Metadata, tally: &mut Tally, color: bool) -> String {
+        let summary = tally.finish();
+        let p = Paint(color);
+        let mut out = String::new();
+        let std = &meta.standard;
+        let _ = writeln!(
+            out,
+            "{} {} ({}{}): {} resources, {} recommendations\n",
+            p.code("1", "Standard"),
+            std.title,
+            std.id,
+            if std.version.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", std.version)
+            },
+            summary.resources,
+            summary.recommendations
+        );
+        let mut order: Vec<(usize, &RecSummary)> =
+            tally.recommendations.iter().enumerate().collect();
+        order.sort_by_key(|(_, r)| {
+            (
+                r.state != "not_compliant",
+                r.errors == 0,
+                severity_rank(&r.severity),
+            )
+        });
+        for (k, r) in order {
+            let (mark, counts) = match r.state.as_str() {
+                "not_compliant" => (
+                    p.code("1;31", "✗"),
+                    format!("{} of {} unhealthy", r.unhealthy, r.unhealthy + r.healthy),
+                ),
+                "compliant" => (p.code("32", "✓"), format!("{} healthy", r.healthy)),
+                _ => (p.code("2", "-"), "not applicable".to_string()),
+            };
+            let errs = if r.errors > 0 {
+                format!(", {} errors", r.errors)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "{mark} {} {}  {}  {}{errs}",
+                p.severity(&r.severity),
+                r.id,
+                r.title,
+                p.code("2", &counts)
+            );
+            let listed = self.entries.get(k).map_or(&[][..], Vec::as_slice);
+            for f in listed {
+                let state = if f.error {
+                    p.code("35", " [error]")
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(
+                    out,
+                    "    {} ({}){state}  {}",
+                    p.code("1", &f.name),
+                    f.kind,
+                    p.code("2", &f.at)
+                );
+                if let Some(why) = &f.why {
+                    let _ = writeln!(out, "      why: {why}");
+                }
+                if let Some(fix) = &f.fix {
+                    let _ = writeln!(out, "      fix: {fix}");
+                }
+            }
+            let more = (r.unhealthy + r.errors).saturating_sub(listed.len());
+            if more > 0 {
+                let _ = writeln!(
+                    out,
+                    "    {}",
+                    p.code(
+                        "2",
+                        &format!("… and {more} more (--limit 0 lists all; --format json has every finding)")
+                    )
+                );
+            }
+        }
+        let s = &summary;
+        let total: usize = s.not_compliant.values().sum();
+        let by_sev: Vec<String> = SEVERITIES
             .iter()
-            .map(|s| SkippedOut {
-                file: s.file.clone(),
-                line: s.line,
-                reason: s.reason.clone(),
-            })
-            .collect(),
+            .filter_map(|sev| s.not_compliant.get(*sev).map(|n| format!("{n} {sev}")))
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n{} {} of {} recommendations compliant; {} unhealthy finding{}{}; {} error{}",
+            p.code("1", "Summary:"),
+            s.compliant_recommendations,
+            s.recommendations,
+            total,
+            if total == 1 { "" } else { "s" },
+            if by_sev.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", by_sev.join(", "))
+            },
+            s.errors,
+            if s.errors == 1 { "" } else { "s" }
+        );
+        if !tally.skipped.is_empty() {
+            let _ = writeln!(
+                out,
+                "{} {} document(s) skipped (no resource type); see the JSON report",
+                p.code("33", "warning:"),
+                tally.skipped.len()
+            );
+        }
+        out
     }
 }
 
@@ -422,114 +796,4 @@ impl Paint {
             _ => self.code("36", &label),
         }
     }
-}
-
-/// Renders the report for a terminal: grouped by recommendation, unhealthy resources with why and
-/// how to fix, then a summary line.
-pub fn render_table(rep: &Report, color: bool) -> String {
-    let p = Paint(color);
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} {} ({}{}): {} resources, {} recommendations\n",
-        p.code("1", "Standard"),
-        rep.standard.title,
-        rep.standard.id,
-        if rep.standard.version.is_empty() {
-            String::new()
-        } else {
-            format!(" {}", rep.standard.version)
-        },
-        rep.summary.resources,
-        rep.summary.recommendations
-    );
-    let mut by_rec: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for f in &rep.findings {
-        by_rec.entry(f.recommendation.as_str()).or_default().push(f);
-    }
-    let mut order: Vec<&RecSummary> = rep.recommendations.iter().collect();
-    order.sort_by_key(|r| {
-        (
-            r.state != "not_compliant",
-            r.errors == 0,
-            severity_rank(&r.severity),
-        )
-    });
-    for r in order {
-        let (mark, counts) = match r.state.as_str() {
-            "not_compliant" => (
-                p.code("1;31", "✗"),
-                format!("{} of {} unhealthy", r.unhealthy, r.unhealthy + r.healthy),
-            ),
-            "compliant" => (p.code("32", "✓"), format!("{} healthy", r.healthy)),
-            _ => (p.code("2", "-"), "not applicable".to_string()),
-        };
-        let errs = if r.errors > 0 {
-            format!(", {} errors", r.errors)
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            out,
-            "{mark} {} {}  {}  {}{errs}",
-            p.severity(&r.severity),
-            r.id,
-            r.title,
-            p.code("2", &counts)
-        );
-        for f in by_rec.get(r.id.as_str()).into_iter().flatten() {
-            if !matches!(f.state, Outcome::NotCompliant | Outcome::Error) {
-                continue;
-            }
-            let state = if f.state == Outcome::Error {
-                p.code("35", " [error]")
-            } else {
-                String::new()
-            };
-            let _ = writeln!(
-                out,
-                "    {} ({}){state}  {}",
-                p.code("1", &f.resource.name),
-                f.resource.kind,
-                p.code("2", &format!("{}:{}", f.resource.file, f.resource.line))
-            );
-            if let Some(e) = &f.explanation {
-                let _ = writeln!(out, "      why: {}", e.message);
-            }
-            if let Some(rem) = f.remediation.as_deref().filter(|r| !r.is_empty()) {
-                let _ = writeln!(out, "      fix: {rem}");
-            }
-        }
-    }
-    let s = &rep.summary;
-    let total: usize = s.not_compliant.values().sum();
-    let by_sev: Vec<String> = SEVERITIES
-        .iter()
-        .filter_map(|sev| s.not_compliant.get(*sev).map(|n| format!("{n} {sev}")))
-        .collect();
-    let _ = writeln!(
-        out,
-        "\n{} {} of {} recommendations compliant; {} unhealthy finding{}{}; {} error{}",
-        p.code("1", "Summary:"),
-        s.compliant_recommendations,
-        s.recommendations,
-        total,
-        if total == 1 { "" } else { "s" },
-        if by_sev.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", by_sev.join(", "))
-        },
-        s.errors,
-        if s.errors == 1 { "" } else { "s" }
-    );
-    if !rep.skipped.is_empty() {
-        let _ = writeln!(
-            out,
-            "{} {} document(s) skipped (no resource type); see the JSON report",
-            p.code("33", "warning:"),
-            rep.skipped.len()
-        );
-    }
-    out
 }

@@ -51,6 +51,12 @@ static STRUCTURAL: [bool; 256] = {
     t
 };
 
+/// One past the end of the value starting at `b[i]` (shape only; not validated), or `None`
+/// when the bytes end first.
+pub fn value_end_at(b: &[u8], i: usize) -> Option<usize> {
+    value_end(b, i)
+}
+
 /// One past the end of the value starting at `i` (shape only; not validated).
 fn value_end(b: &[u8], i: usize) -> Option<usize> {
     match b.get(i)? {

@@ -1,10 +1,10 @@
 //! `tenet check`: evaluate a standard over inventories and report.
 
 use super::{color, error, load_standard, ERROR, FINDINGS, OK};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
-use tenet_runtime::report::{self, severity_rank, Select};
+use tenet_runtime::report::{self, severity_rank, JsonWriter, Select, Table, Tally};
 use tenet_runtime::{eval, inventory, Engine, Limits};
 use tenet_stdlib::abi::Outcome;
 
@@ -51,6 +51,9 @@ pub struct Args {
     /// List compliant and not-applicable results too (JSON).
     #[arg(long)]
     pub all: bool,
+    /// Unhealthy resources listed per recommendation in the table (0: all).
+    #[arg(long, default_value = "20", value_name = "N")]
+    pub limit: usize,
     /// Evaluation time (RFC 3339) for date functions; default: now.
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
@@ -158,96 +161,143 @@ pub fn run(a: Args) -> u8 {
         return ERROR;
     };
     phases.mark("standard");
-    let projection = inventory::projection_for(&loaded.standard.metadata);
-    let mut inv = match inventory::load_projected(&a.inventory, Some(&projection)) {
+    let inputs = match tenet_runtime::source::inputs(&a.inventory) {
         Ok(i) => i,
         Err(e) => {
             error(e);
             return ERROR;
         }
     };
-    phases.mark("inventory");
-    for s in &inv.skipped {
-        if a.format == Format::Table {
-            eprintln!("warning: {}:{}: skipped: {}", s.file, s.line, s.reason);
-        }
-    }
     if let Some(rec) = &a.explain {
+        let inv = match inventory::load_inputs(&inputs, None) {
+            Ok(i) => i,
+            Err(e) => {
+                error(e);
+                return ERROR;
+            }
+        };
         return explain(&loaded, &inv.resources, rec, now, res_glob.as_ref());
     }
-    let bar = (std::io::stderr().is_terminal() && inv.resources.len() >= 2000).then(|| {
-        let b = indicatif::ProgressBar::new(inv.resources.len() as u64);
-        b.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} resources {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        b
-    });
-    let progress = |n: usize| {
-        if let Some(b) = &bar {
-            b.inc(n as u64);
-        }
-    };
-    let results = match eval::evaluate(&loaded.standard, &inv.resources, now, true, &progress) {
-        Ok(r) => r,
-        Err(e) => {
-            error(e);
-            return ERROR;
-        }
-    };
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    phases.mark("evaluate");
-    // The report needs only what identifies each resource: free the documents first.
-    for r in &mut inv.resources {
-        r.doc = serde_json::Value::Null;
-    }
+    let meta = &loaded.standard.metadata;
     let sel = Select {
         all: a.all,
         recommendation: rec_glob.as_ref(),
         resource: res_glob.as_ref(),
     };
-    let rep = report::build(
-        &loaded.standard.metadata,
-        &inv.resources,
-        &results,
-        &inv.skipped,
-        rfc3339(now),
-        sel,
-    );
-    phases.mark("report");
-    match a.format {
-        Format::Table => print!(
-            "{}",
-            report::render_table(&rep, color(std::io::stdout().is_terminal()))
-        ),
-        Format::Json => {
-            // Stream the report: a large one is never held twice in memory.
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            let written = serde_json::to_writer_pretty(&mut out, &rep)
-                .map_err(std::io::Error::from)
-                .and_then(|()| writeln!(out))
-                .and_then(|()| out.flush());
-            if let Err(e) = written {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    error(format!("cannot write the report: {e}"));
-                    return ERROR;
+    let mut tally = Tally::new(meta, &sel);
+    let total = tenet_runtime::source::total_bytes(&inputs);
+    let bar = (std::io::stderr().is_terminal() && total >= 4 << 20).then(|| {
+        let b = indicatif::ProgressBar::new(total);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {elapsed} (eta {eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let progress = |n: u64| {
+        if let Some(b) = &bar {
+            b.inc(n);
+        }
+    };
+    let keep = |id: &inventory::Identity| sel.resource(id);
+    let json = a.format == Format::Json;
+    let findings = report::JsonFindings::new(meta);
+    let render = |e: &eval::Evaluated, out: &mut Vec<u8>| {
+        if json {
+            findings.render(meta, &sel, e, out);
+        }
+    };
+    let opts = eval::Run {
+        now,
+        chunk: tenet_runtime::source::CHUNK,
+        keep: &keep,
+        render: &render,
+        progress: &progress,
+    };
+    let mut table = Table::new(&tally, a.limit);
+    let stdout = std::io::stdout();
+    let mut writer = if json {
+        match JsonWriter::start(
+            std::io::BufWriter::with_capacity(1 << 20, stdout.lock()),
+            meta,
+            &rfc3339(now),
+        ) {
+            Ok(w) => Some(w),
+            Err(e) => return write_failed(e),
+        }
+    } else {
+        None
+    };
+    let table_mode = a.format == Format::Table;
+    let warn_skipped = |s: &inventory::Skipped| {
+        if table_mode {
+            eprintln!("warning: {}:{}: skipped: {}", s.file, s.line, s.reason);
+        }
+    };
+    let mut write_error = None;
+    let ran = eval::run(&loaded.standard, &inputs, &opts, &mut |items, bytes| {
+        for item in &items {
+            match item {
+                eval::Item::Resource(e) => {
+                    tally.add(e);
+                    if table_mode {
+                        table.add(meta, &tally, e);
+                    }
                 }
+                eval::Item::Skipped(s) => {
+                    warn_skipped(s);
+                    tally.skip(s);
+                }
+                eval::Item::Filtered => {}
             }
         }
+        if let Some(w) = writer.as_mut() {
+            if let Err(e) = w.findings(&bytes) {
+                write_error = Some(e);
+                return Err(tenet_runtime::RuntimeError::Engine("output closed".into()));
+            }
+        }
+        Ok(())
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if let Some(e) = write_error {
+        return write_failed(e);
+    }
+    if let Err(e) = ran {
+        error(e);
+        return ERROR;
+    }
+    phases.mark("evaluate");
+    match writer {
+        Some(w) => {
+            if let Err(e) = w.finish(&mut tally) {
+                return write_failed(e);
+            }
+        }
+        None => print!(
+            "{}",
+            table.render(meta, &mut tally, color(std::io::stdout().is_terminal()))
+        ),
     }
     phases.mark("output");
-    let threshold = severity_rank(&a.fail_on);
-    let failing = rep.findings.iter().any(|f| {
-        matches!(f.state, Outcome::NotCompliant | Outcome::Error)
-            && severity_rank(&f.severity) <= threshold
-    });
-    if failing {
+    if tally.failing(severity_rank(&a.fail_on)) {
         FINDINGS
     } else {
         OK
     }
+}
+
+/// The exit code for a report that could not be written (a closed pipe is not an error).
+fn write_failed(e: std::io::Error) -> u8 {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return OK;
+    }
+    error(format!("cannot write the report: {e}"));
+    ERROR
 }
 
 fn explain(

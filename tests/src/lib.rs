@@ -23,6 +23,24 @@ pub fn compile(src: &str) -> Compiled {
     }
 }
 
+/// The repository's root.
+pub fn root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The example standard (`examples/standard`), compiled.
+pub fn example_standard() -> Compiled {
+    let mut files: Vec<_> = std::fs::read_dir(root().join("examples/standard"))
+        .expect("examples/standard")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    match tenet_compiler::compile_files(&files) {
+        Ok(c) => c,
+        Err(f) => panic!("{}", f.render(false)),
+    }
+}
+
 /// An engine without a cache.
 pub fn engine() -> Engine {
     Engine::new(None, Limits::default()).expect("engine")

@@ -4,16 +4,8 @@ use tenet_tests::*;
 
 #[test]
 fn example_standard_agrees() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut files: Vec<_> = std::fs::read_dir(root.join("examples/standard"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    let c = tenet_compiler::compile_files(&files)
-        .map_err(|f| f.render(false))
-        .unwrap();
-    let inv = tenet_runtime::inventory::load(&[root.join("examples/inventory.json")]).unwrap();
+    let c = example_standard();
+    let inv = tenet_runtime::inventory::load(&[root().join("examples/inventory.json")]).unwrap();
     assert_agree(&engine(), &c, &inv.resources);
 }
 
@@ -66,12 +58,15 @@ fn check_seed(seed: u64) -> Result<(), String> {
         )
     })?;
     let docs: Vec<serde_json::Value> = (0..RESOURCES).map(|_| gen::resource(&mut r)).collect();
+    // The scanner (JSON text straight to the encoding, projected) equals parse, apply, encode.
+    let plan = tenet_runtime::scan::Plan::new(&c.metadata.projection);
     for d in &docs {
-        let parsed = tenet_runtime::project::parse(&d.to_string(), &c.metadata.projection)
-            .map_err(|e| e.to_string())?;
-        if parsed != c.metadata.projection.apply(d) {
+        let mut scanned = Vec::new();
+        tenet_runtime::scan::encode(d.to_string().as_bytes(), &plan, &mut scanned)
+            .map_err(|e| format!("seed {seed}: scan failed on {d}: {e:?}"))?;
+        if scanned != tenet_stdlib::value::to_bytes(&c.metadata.projection.apply(d)) {
             return Err(format!(
-                "seed {seed}: parse-time projection differs from apply on {d}"
+                "seed {seed}: scanned projection differs from apply on {d}"
             ));
         }
     }

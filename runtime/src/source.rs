@@ -1,0 +1,860 @@
+//! Reading inventory inputs in bounded batches, so memory does not grow with the inventory.
+//!
+//! Inputs are files, directories (read recursively, in sorted order) and standard input. Each
+//! input is cut into [`Piece`]s, each the text of one resource (or, for JSON Lines and YAML, one
+//! document that may hold several), handed on in [`Batch`]es of a few MiB:
+//!
+//! - a JSON input that fits in one read (`chunk` bytes, 8 MiB by default) is split with full
+//!   knowledge of its shape: an array of resources; an object whose `resources`, `value`, `data`
+//!   or `items` member is that array (unless the object is itself a resource: it has a `type`, or
+//!   an `apiVersion` and a `kind` that is not a `List`); or one resource;
+//! - a larger JSON input is split while it is read; its top-level object is a container when no
+//!   `type` or resource `kind` member precedes the list;
+//! - JSON Lines is cut at line ends, one document per line;
+//! - YAML (multi-document) is parsed whole: YAML inventories are expected to be small.
+//!
+//! Nothing here builds the resources themselves; see [`crate::scan`] and [`crate::eval`].
+
+use crate::inventory::{err, InputError};
+use crate::split;
+use serde::Deserialize;
+use serde_json::Value;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Default size of one read, and the largest input handled in one piece.
+pub const CHUNK: usize = 8 << 20;
+
+/// Input bytes per batch when streaming: small enough to keep both cores busy early.
+pub const BATCH: usize = 1 << 20;
+
+/// Largest single resource (or JSON line) accepted.
+pub const MAX_DOCUMENT: usize = 256 << 20;
+
+/// Largest YAML file accepted (YAML is read whole).
+pub const MAX_YAML: u64 = 512 << 20;
+
+/// Member names whose array value is a list of resources.
+pub const CONTAINERS: &[&str] = &["resources", "value", "data", "items"];
+
+/// One unit of work: where it starts, and what it is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    /// The text `start..end` of the batch is one JSON value: a resource.
+    Json {
+        /// Start offset in the batch text.
+        start: usize,
+        /// End offset.
+        end: usize,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column (characters).
+        col: usize,
+    },
+    /// The text `start..end` is one line of JSON Lines: a resource or a list of resources.
+    Line {
+        /// Start offset in the batch text.
+        start: usize,
+        /// End offset.
+        end: usize,
+        /// 1-based line.
+        line: usize,
+    },
+    /// A parsed YAML document: a resource or a list of resources.
+    Value {
+        /// The document.
+        value: Value,
+        /// 1-based line where it starts.
+        line: usize,
+    },
+}
+
+/// Pieces of one input with the text they point into.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// The input's name.
+    pub file: Arc<str>,
+    /// Text the JSON pieces point into.
+    pub text: Vec<u8>,
+    /// The pieces, in input order.
+    pub pieces: Vec<Piece>,
+    /// Input bytes this batch accounts for (for progress).
+    pub bytes: u64,
+}
+
+/// An input: a path (`-` is standard input) or bytes already in memory.
+#[derive(Clone, Debug)]
+pub enum Input {
+    /// A file.
+    File(PathBuf),
+    /// Standard input.
+    Stdin,
+    /// Bytes in memory, with a name for messages and an optional extension.
+    Bytes {
+        /// Name used in messages.
+        name: String,
+        /// The content.
+        bytes: Arc<Vec<u8>>,
+    },
+}
+
+impl Input {
+    /// The name used in messages and findings.
+    pub fn name(&self) -> String {
+        match self {
+            Input::File(p) => p.display().to_string(),
+            Input::Stdin => "<stdin>".into(),
+            Input::Bytes { name, .. } => name.clone(),
+        }
+    }
+}
+
+/// Expands command-line paths into inputs: directories become their inventory files (`.json`,
+/// `.jsonl`, `.ndjson`, `.yaml`, `.yml`), recursively and sorted; `-` is standard input.
+pub fn inputs(paths: &[PathBuf]) -> Result<Vec<Input>, InputError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            out.push(Input::Stdin);
+        } else if p.is_dir() {
+            let mut files = Vec::new();
+            walk(p, &mut files).map_err(|e| {
+                err(
+                    &p.display().to_string(),
+                    0,
+                    0,
+                    format!("cannot read directory: {e}"),
+                )
+            })?;
+            files.sort();
+            out.extend(files.into_iter().map(Input::File));
+        } else {
+            out.push(Input::File(p.clone()));
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("json" | "jsonl" | "ndjson" | "yaml" | "yml")
+        ) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Total size of the file inputs, for progress (standard input counts 0).
+pub fn total_bytes(inputs: &[Input]) -> u64 {
+    inputs
+        .iter()
+        .map(|i| match i {
+            Input::File(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+            Input::Stdin => 0,
+            Input::Bytes { bytes, .. } => bytes.len() as u64,
+        })
+        .sum()
+}
+
+/// Reads every input in order, handing each batch to `sink`; reads are `chunk` bytes.
+pub fn read(
+    inputs: &[Input],
+    chunk: usize,
+    sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
+) -> Result<(), InputError> {
+    let chunk = chunk.max(16);
+    for input in inputs {
+        let name = input.name();
+        let ext = match input {
+            Input::File(p) => p
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase),
+            Input::Bytes { name, .. } => Path::new(name)
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase),
+            Input::Stdin => None,
+        };
+        let reader: Box<dyn Read + '_> = match input {
+            Input::File(p) => Box::new(
+                std::fs::File::open(p)
+                    .map_err(|e| err(&name, 0, 0, format!("cannot read: {e}")))?,
+            ),
+            Input::Stdin => Box::new(std::io::stdin().lock()),
+            Input::Bytes { bytes, .. } => Box::new(bytes.as_slice()),
+        };
+        let file: Arc<str> = Arc::from(name.as_str());
+        Stream::new(file, reader, chunk).run(ext.as_deref(), sink)?;
+    }
+    Ok(())
+}
+
+/// Reads one input held in memory (tests, embedders); `ext` selects the format.
+pub fn read_bytes(
+    name: &str,
+    bytes: &[u8],
+    ext: Option<&str>,
+    chunk: usize,
+    sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
+) -> Result<(), InputError> {
+    let file: Arc<str> = Arc::from(name);
+    Stream::new(file, Box::new(bytes), chunk.max(16)).run(ext, sink)
+}
+
+/// Line and column of a position in a stream, advanced incrementally.
+#[derive(Clone, Copy, Debug)]
+struct Cursor {
+    /// Absolute offset this position is at.
+    at: u64,
+    line: usize,
+    /// Characters since the last line break.
+    col: usize,
+}
+
+fn chars(b: &[u8]) -> usize {
+    b.iter().filter(|&&c| (c as i8) >= -0x40).count()
+}
+
+impl Cursor {
+    fn start() -> Cursor {
+        Cursor {
+            at: 0,
+            line: 1,
+            col: 0,
+        }
+    }
+
+    /// Moves over `seg`, the bytes from `self.at` on.
+    fn advance(&mut self, seg: &[u8]) {
+        let nl = memchr::memchr_iter(b'\n', seg).count();
+        if nl > 0 {
+            self.line += nl;
+            let last = memchr::memrchr(b'\n', seg).unwrap_or(0);
+            self.col = chars(&seg[last + 1..]);
+        } else {
+            self.col += chars(seg);
+        }
+        self.at += seg.len() as u64;
+    }
+}
+
+struct Stream<'r> {
+    file: Arc<str>,
+    r: Box<dyn Read + 'r>,
+    chunk: usize,
+    /// Unconsumed input; `buf[0]` is at absolute offset `base`.
+    buf: Vec<u8>,
+    base: u64,
+    eof: bool,
+    /// Position of `buf[cur.at - base]`.
+    cur: Cursor,
+    bom_checked: bool,
+}
+
+impl<'r> Stream<'r> {
+    fn new(file: Arc<str>, r: Box<dyn Read + 'r>, chunk: usize) -> Stream<'r> {
+        Stream {
+            file,
+            r,
+            chunk,
+            buf: Vec::new(),
+            base: 0,
+            eof: false,
+            cur: Cursor::start(),
+            bom_checked: false,
+        }
+    }
+
+    fn error(&self, line: usize, col: usize, message: impl Into<String>) -> InputError {
+        err(&self.file, line, col, message)
+    }
+
+    /// Reads up to `chunk` more bytes (several reads for pipes); false at end of input.
+    fn fill(&mut self) -> Result<bool, InputError> {
+        if self.eof {
+            return Ok(false);
+        }
+        let want = self.buf.len() + self.chunk;
+        let before = self.buf.len();
+        while self.buf.len() < want {
+            let old = self.buf.len();
+            self.buf.resize(want, 0);
+            match self.r.read(&mut self.buf[old..]) {
+                Ok(0) => {
+                    self.buf.truncate(old);
+                    self.eof = true;
+                    break;
+                }
+                Ok(n) => self.buf.truncate(old + n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => self.buf.truncate(old),
+                Err(e) => {
+                    self.buf.truncate(old);
+                    return Err(self.error(0, 0, format!("cannot read: {e}")));
+                }
+            }
+        }
+        if !self.bom_checked && self.buf.len() >= 3 {
+            self.bom_checked = true;
+            if self.base == 0 && self.buf.starts_with(b"\xef\xbb\xbf") {
+                self.buf.drain(..3);
+                self.base = 3;
+                self.cur.at = 3;
+            }
+        }
+        Ok(self.buf.len() > before)
+    }
+
+    /// Position (line, 1-based column) of buffer offset `i`, at or after the cursor.
+    fn position(&mut self, i: usize) -> (usize, usize) {
+        let from = (self.cur.at - self.base) as usize;
+        if i > from {
+            let seg = &self.buf[from..i];
+            self.cur.advance(seg);
+        }
+        (self.cur.line, self.cur.col + 1)
+    }
+
+    /// Hands the pieces found so far to `sink` with the buffer, keeping `buf[keep..]`.
+    fn flush(
+        &mut self,
+        pieces: &mut Vec<Piece>,
+        keep: usize,
+        sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        // Keep the cursor's line/column consistent before the buffer moves.
+        self.position(keep);
+        let tail = self.buf[keep..].to_vec();
+        let text = std::mem::replace(&mut self.buf, tail);
+        self.base += keep as u64;
+        sink(Batch {
+            file: self.file.clone(),
+            text,
+            pieces: std::mem::take(pieces),
+            bytes: keep as u64,
+        })
+    }
+
+    fn run(
+        mut self,
+        ext: Option<&str>,
+        sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        self.fill()?;
+        // Later reads are batch-sized, so work starts early and memory stays small.
+        self.chunk = self.chunk.min(BATCH);
+        let first = self
+            .buf
+            .iter()
+            .position(|c| !c.is_ascii_whitespace())
+            .and_then(|i| self.buf.get(i).copied());
+        let yaml = matches!(ext, Some("yaml" | "yml"))
+            || (!matches!(ext, Some("json" | "jsonl" | "ndjson"))
+                && !matches!(first, Some(b'{' | b'[')));
+        if yaml {
+            return self.yaml(sink);
+        }
+        let lines = matches!(ext, Some("jsonl" | "ndjson")) || self.looks_like_lines();
+        if lines {
+            return self.lines(sink);
+        }
+        if self.eof {
+            return self.whole(sink);
+        }
+        self.json(sink)
+    }
+
+    /// Whether the buffer starts with one JSON value on its own line followed by another.
+    fn looks_like_lines(&self) -> bool {
+        let b = &self.buf;
+        let Some(start) = b.iter().position(|c| !c.is_ascii_whitespace()) else {
+            return false;
+        };
+        let Some(end) = split::value_end_at(b, start) else {
+            return false;
+        };
+        let rest = &b[end..];
+        let nl = rest
+            .iter()
+            .take_while(|c| matches!(c, b' ' | b'\t' | b'\r'))
+            .count();
+        rest.get(nl) == Some(&b'\n')
+            && rest[nl..]
+                .iter()
+                .find(|c| !c.is_ascii_whitespace())
+                .is_some_and(|c| matches!(c, b'{' | b'['))
+    }
+
+    fn utf8<'a>(&self, bytes: &'a [u8], offset: u64) -> Result<&'a str, InputError> {
+        std::str::from_utf8(bytes).map_err(|e| {
+            let at = e.valid_up_to();
+            let line = self.cur.line + memchr::memchr_iter(b'\n', &bytes[..at]).count();
+            err(
+                &self.file,
+                line,
+                0,
+                format!(
+                    "not UTF-8 text (invalid byte at offset {}); convert the file to UTF-8",
+                    offset + at as u64
+                ),
+            )
+        })
+    }
+
+    /// The input is all in `buf`: split it knowing its whole shape.
+    fn whole(
+        mut self,
+        sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        let text = self.utf8(&self.buf, self.base)?;
+        let Some(ranges) = element_ranges(text) else {
+            return Err(self.syntax_error(0));
+        };
+        let mut pieces = Vec::with_capacity(ranges.len());
+        for (s, e) in ranges {
+            let (line, col) = self.position(s);
+            pieces.push(Piece::Json {
+                start: s,
+                end: e,
+                line,
+                col,
+            });
+        }
+        let n = self.buf.len();
+        self.flush(&mut pieces, n, sink)
+    }
+
+    /// A syntax error somewhere from buffer offset `from`: let serde_json say where.
+    fn syntax_error(&mut self, from: usize) -> InputError {
+        let (line, col) = self.position(from);
+        let slice = &self.buf[from..];
+        match serde_json::from_slice::<serde::de::IgnoredAny>(slice) {
+            Err(e) => {
+                let (l, c) = relative(line, col, e.line(), e.column());
+                err(&self.file, l, c, json_message(&e.to_string()))
+            }
+            Ok(_) => err(
+                &self.file,
+                line,
+                col,
+                "expected a resource object or an array of resources",
+            ),
+        }
+    }
+
+    fn lines(
+        mut self,
+        sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        let mut pieces = Vec::new();
+        let mut line = 1usize;
+        let mut i = 0usize;
+        loop {
+            match memchr::memchr(b'\n', &self.buf[i..]) {
+                Some(n) => {
+                    let end = i + n;
+                    if self.buf[i..end].iter().any(|c| !c.is_ascii_whitespace()) {
+                        pieces.push(Piece::Line {
+                            start: i,
+                            end,
+                            line,
+                        });
+                    }
+                    line += 1;
+                    i = end + 1;
+                    if i >= self.chunk {
+                        self.cur.at = self.base + i as u64;
+                        self.flush(&mut pieces, i, sink)?;
+                        i = 0;
+                    }
+                }
+                None if self.eof => {
+                    let end = self.buf.len();
+                    if self.buf[i..end].iter().any(|c| !c.is_ascii_whitespace()) {
+                        pieces.push(Piece::Line {
+                            start: i,
+                            end,
+                            line,
+                        });
+                    }
+                    // Line pieces carry their own numbers; the cursor is not needed.
+                    self.cur.at = self.base + end as u64;
+                    return self.flush(&mut pieces, end, sink);
+                }
+                None => {
+                    if self.buf.len() - i > MAX_DOCUMENT {
+                        return Err(self.error(
+                            line,
+                            1,
+                            format!("a line is longer than {} MiB", MAX_DOCUMENT >> 20),
+                        ));
+                    }
+                    self.cur.at = self.base + i as u64;
+                    self.flush(&mut pieces, i, sink)?;
+                    i = 0;
+                    self.fill()?;
+                }
+            }
+        }
+    }
+
+    fn yaml(
+        mut self,
+        sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        while self.fill()? {
+            if self.buf.len() as u64 > MAX_YAML {
+                return Err(self.error(
+                    0,
+                    0,
+                    format!(
+                        "YAML input larger than {} MiB; split it or convert it to JSON Lines",
+                        MAX_YAML >> 20
+                    ),
+                ));
+            }
+        }
+        let text = self.utf8(&self.buf, self.base)?;
+        let mut pieces = Vec::new();
+        for (value, line) in yaml_documents(&self.file, text)? {
+            pieces.push(Piece::Value { value, line });
+        }
+        let n = self.buf.len();
+        self.cur.at = self.base + n as u64;
+        self.flush(&mut pieces, n, sink)
+    }
+
+    /// Makes sure `buf[i]` exists (reading more); false at the end of input.
+    fn have(&mut self, i: usize) -> Result<bool, InputError> {
+        while i >= self.buf.len() {
+            if !self.fill()? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn skip_ws(&mut self, mut i: usize) -> Result<usize, InputError> {
+        loop {
+            if !self.have(i)? {
+                return Ok(i);
+            }
+            if matches!(self.buf[i], b' ' | b'\n' | b'\r' | b'\t') {
+                i += 1;
+            } else {
+                return Ok(i);
+            }
+        }
+    }
+
+    /// End of the complete value starting at `buf[i]`, reading as much as it takes.
+    fn value(&mut self, i: usize) -> Result<usize, InputError> {
+        loop {
+            match split::value_end_at(&self.buf, i) {
+                Some(end) if end < self.buf.len() || self.eof => return Ok(end),
+                _ if self.eof => return Err(self.syntax_error(i)),
+                _ => {
+                    if self.buf.len() - i > MAX_DOCUMENT {
+                        let (line, col) = self.position(i);
+                        return Err(self.error(
+                            line,
+                            col,
+                            format!(
+                                "a single resource is larger than {} MiB; split the inventory",
+                                MAX_DOCUMENT >> 20
+                            ),
+                        ));
+                    }
+                    self.fill()?;
+                }
+            }
+        }
+    }
+
+    /// A large JSON input, split as it is read.
+    fn json(
+        mut self,
+        sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        let mut pieces = Vec::new();
+        let i = self.skip_ws(0)?;
+        let end = match self.buf.get(i) {
+            Some(b'[') => self.elements(i, &mut pieces, sink)?,
+            Some(b'{') => self.members(i, &mut pieces, sink)?,
+            _ => return Err(self.syntax_error(i)),
+        };
+        let j = self.skip_ws(end)?;
+        if j < self.buf.len() {
+            return Err(self.syntax_error(j));
+        }
+        let n = self.buf.len();
+        self.flush(&mut pieces, n, sink)
+    }
+
+    /// Streams the elements of the array at `buf[i]` as pieces; returns one past its `]`.
+    fn elements(
+        &mut self,
+        mut i: usize,
+        pieces: &mut Vec<Piece>,
+        sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
+    ) -> Result<usize, InputError> {
+        i = self.skip_ws(i + 1)?;
+        if self.buf.get(i) == Some(&b']') {
+            return Ok(i + 1);
+        }
+        let mut batch_start = i;
+        loop {
+            let end = self.value(i)?;
+            let elem = i;
+            let (line, col) = self.position(i);
+            pieces.push(Piece::Json {
+                start: i,
+                end,
+                line,
+                col,
+            });
+            i = self.skip_ws(end)?;
+            match self.buf.get(i) {
+                Some(b',') => i = self.skip_ws(i + 1)?,
+                Some(b']') => return Ok(i + 1),
+                _ => return Err(self.syntax_error(elem)),
+            }
+            if i - batch_start >= self.chunk && i > 0 {
+                // Hand on what is complete; offsets restart in the kept tail.
+                self.flush(pieces, i, sink)?;
+                i = 0;
+                batch_start = 0;
+            }
+        }
+    }
+
+    /// The members of the top-level object at `buf[i]`: streams its resource list, or makes the
+    /// whole object one piece when it is a resource; returns one past its `}`.
+    fn members(
+        &mut self,
+        i: usize,
+        pieces: &mut Vec<Piece>,
+        sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
+    ) -> Result<usize, InputError> {
+        let open = i;
+        let mut streamed = false;
+        let mut resource = false;
+        let (mut has_kind, mut has_api) = (false, false);
+        let mut j = self.skip_ws(i + 1)?;
+        if self.buf.get(j) == Some(&b'}') {
+            return Err(self.syntax_error(open));
+        }
+        loop {
+            let anchor = if streamed { j } else { open };
+            if self.buf.get(j) != Some(&b'"') {
+                return Err(self.syntax_error(anchor));
+            }
+            let kend = self.value(j)?;
+            let key =
+                String::from_utf8_lossy(&self.buf[j + 1..kend.saturating_sub(1)]).into_owned();
+            j = self.skip_ws(kend)?;
+            if self.buf.get(j) != Some(&b':') {
+                return Err(self.syntax_error(anchor));
+            }
+            j = self.skip_ws(j + 1)?;
+            if !streamed
+                && !resource
+                && CONTAINERS.contains(&key.as_str())
+                && self.buf.get(j) == Some(&b'[')
+            {
+                streamed = true;
+                j = self.elements(j, pieces, sink)?;
+            } else {
+                let vend = self.value(j)?;
+                match key.as_str() {
+                    "type" => resource = true,
+                    "apiVersion" => has_api = true,
+                    "kind" => has_kind = !self.buf[j..vend].ends_with(b"List\""),
+                    _ => {}
+                }
+                resource |= has_kind && has_api;
+                j = vend;
+            }
+            j = self.skip_ws(j)?;
+            match self.buf.get(j) {
+                Some(b',') => j = self.skip_ws(j + 1)?,
+                Some(b'}') => break,
+                _ => return Err(self.syntax_error(if streamed { j } else { open })),
+            }
+        }
+        if !streamed {
+            let (line, col) = self.position(open);
+            pieces.push(Piece::Json {
+                start: open,
+                end: j + 1,
+                line,
+                col,
+            });
+        }
+        Ok(j + 1)
+    }
+}
+
+/// Absolute line and column of a position reported relative to a text starting at (line, col).
+pub fn relative(line: usize, col: usize, rl: usize, rc: usize) -> (usize, usize) {
+    if rl <= 1 {
+        (line, col + rc.saturating_sub(1))
+    } else {
+        (line + rl - 1, rc)
+    }
+}
+
+/// The message of a JSON syntax error, without serde's position suffix, with a hint.
+pub fn json_message(msg: &str) -> String {
+    let msg = msg.split(" at line ").next().unwrap_or(msg).to_string();
+    let hint = if msg.contains("recursion limit") || msg.contains("nested too deeply") {
+        "; documents may nest at most 128 levels"
+    } else {
+        "; fix the JSON syntax (a validator such as `jq . FILE` shows the same place)"
+    };
+    format!("invalid JSON: {msg}{hint}")
+}
+
+/// The element ranges of the resource list of a whole JSON document, found without parsing it;
+/// `None` when the document is malformed (the parser then reports where).
+pub fn element_ranges(text: &str) -> Option<Vec<(usize, usize)>> {
+    let start = text.len() - text.trim_start().len();
+    match text.as_bytes().get(start)? {
+        b'[' => {
+            let (els, end) = split::array_with_end(text, start)?;
+            split::only_space_after(text, end).then_some(els)
+        }
+        b'{' => {
+            let (members, end) = split::object_members(text, start, CONTAINERS)?;
+            if !split::only_space_after(text, end) {
+                return None;
+            }
+            let raw = |r: (usize, usize)| text.get(r.0..r.1).unwrap_or("");
+            let get = |k: &str| members.iter().find(|(key, _, _)| *key == k);
+            let is_resource = get("type").is_some()
+                || (get("kind").is_some()
+                    && get("apiVersion").is_some()
+                    && !get("kind").is_some_and(|k| raw(k.1).ends_with("List\"")));
+            let list = CONTAINERS
+                .iter()
+                .find_map(|k| get(k).and_then(|m| m.2.clone()));
+            match list {
+                Some(els) if !is_resource => Some(els),
+                _ => Some(vec![(start, end)]),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Parses multi-document YAML into documents with the line each starts on.
+pub fn yaml_documents(file: &str, text: &str) -> Result<Vec<(Value, usize)>, InputError> {
+    // Line where each document starts (after a `---` separator, or at the top).
+    let mut starts = vec![1];
+    for (i, l) in text.lines().enumerate() {
+        if l.starts_with("---") && i > 0 {
+            starts.push(i + 2);
+        } else if l.starts_with("---") {
+            starts[0] = 2;
+        }
+    }
+    let mut out = Vec::new();
+    for (k, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
+        let v = Value::deserialize(doc).map_err(|e| {
+            let (line, col) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+            err(file, line, col, format!("invalid YAML: {e}"))
+        })?;
+        out.push((v, starts.get(k).copied().unwrap_or(0)));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pieces(
+        name: &str,
+        text: &str,
+        chunk: usize,
+    ) -> Result<Vec<(String, usize, usize)>, InputError> {
+        let mut out = Vec::new();
+        let ext = Path::new(name).extension().and_then(|e| e.to_str());
+        read_bytes(name, text.as_bytes(), ext, chunk, &mut |b: Batch| {
+            for p in &b.pieces {
+                match p {
+                    Piece::Json {
+                        start,
+                        end,
+                        line,
+                        col,
+                    } => out.push((
+                        String::from_utf8_lossy(&b.text[*start..*end]).into_owned(),
+                        *line,
+                        *col,
+                    )),
+                    Piece::Line { start, end, line } => out.push((
+                        String::from_utf8_lossy(&b.text[*start..*end]).into_owned(),
+                        *line,
+                        1,
+                    )),
+                    Piece::Value { value, line } => out.push((value.to_string(), *line, 1)),
+                }
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    #[test]
+    fn streaming_equals_whole_reading() {
+        let texts = [
+            "{\"$schema\": \"x\",\n \"resources\": [\n  {\"type\": \"a\", \"s\": \"]}\\\"\"},\n  {\"type\": \"b\", \"resources\": [{\"x\": 1}]}\n ], \"tail\": [1]}",
+            "[ {\"type\": \"a\"} ,\n\n {\"type\": \"é\", \"n\": [1, 2, {\"m\": null}]}, 3 ]",
+            "{\"kind\": \"List\", \"apiVersion\": \"v1\", \"items\": [{\"kind\": \"Pod\", \"apiVersion\": \"v1\", \"metadata\": {}}]}",
+            "{\"type\": \"one\", \"properties\": {\"a\": [1, 2, 3]}}",
+        ];
+        for t in texts {
+            let whole = pieces("a.json", t, CHUNK).unwrap();
+            assert!(!whole.is_empty());
+            for chunk in [16, 17, 31, 64] {
+                assert_eq!(
+                    pieces("a.json", t, chunk).unwrap(),
+                    whole,
+                    "chunk {chunk}: {t}"
+                );
+            }
+        }
+        let lines = "{\"type\": \"a\"}\n\n  {\"type\": \"b\"}\n[{\"type\": \"c\"}]";
+        let whole = pieces("a.jsonl", lines, CHUNK).unwrap();
+        assert_eq!(whole.len(), 3);
+        assert_eq!((whole[1].1, whole[2].1), (3, 4));
+        assert_eq!(pieces("a.jsonl", lines, 16).unwrap(), whole);
+        assert_eq!(pieces("noext", lines, CHUNK).unwrap(), whole, "sniffed");
+    }
+
+    #[test]
+    fn malformed_input_is_located_when_streaming() {
+        // The splitter checks the structure between resources; `scan` checks each resource.
+        let t = "[\n {\"type\": \"a\"},\n {\"type\": \"b\"}\n {}]";
+        for chunk in [16, CHUNK] {
+            let e = pieces("a.json", t, chunk).unwrap_err();
+            assert_eq!(
+                (e.line, e.col, e.file.as_str()),
+                (4, 2, "a.json"),
+                "{chunk}: {e}"
+            );
+        }
+        let e = pieces("a.json", "[{\"type\": \"a\"} {}]", 16).unwrap_err();
+        assert_eq!(e.line, 1);
+        let e = pieces("a.json", "[{\"type\": \"a\"}, {\"type\": \"b\"", 16).unwrap_err();
+        assert!(e.message.contains("EOF"), "{e}");
+    }
+}
