@@ -170,6 +170,7 @@ pub static FUNCTIONS: &[Function] = &[
     f!("keys", [Map], List, keys, "keys", "the keys of a map, in document order"),
     f!("values", [Map], List, values, "values", "the values of a map, in document order"),
     f!("unique", [List], List, unique, "unique", "the list without repeated elements (first occurrences kept)"),
+    f!("concat", [List, List], List, concat, "concat", "the elements of both lists, in order: `concat(spec.containers ?? [], spec.initContainers ?? [])`"),
     f!("is_unknown", [Any], Bool, is_unknown, "is_unknown", "whether a value is unknown until deployment"),
 ];
 
@@ -226,6 +227,12 @@ fn unique(a: &[&Value], _: &Ctx) -> Ret {
         }
     }
     Ok(Some(Value::Array(out)))
+}
+
+fn concat(a: &[&Value], _: &Ctx) -> Ret {
+    let x = arg(a, 0)?.as_array().ok_or(Fault::Type)?;
+    let y = arg(a, 1)?.as_array().ok_or(Fault::Type)?;
+    Ok(Some(Value::Array(x.iter().chain(y).cloned().collect())))
 }
 
 fn is_unknown(_: &[&Value], _: &Ctx) -> Ret {

@@ -352,6 +352,7 @@ impl<'r> Policy<'r> {
                 self.r.pick(&["\",\"", "\"\"", "\"/\""])
             ),
             5 => self.r.pick(&["true", "false", "null", "now()"]).to_string(),
+            6 if d > 0 => format!("concat({}, [{}])", self.path(), self.any_val(d - 1)),
             _ => self.path(),
         }
     }
@@ -362,6 +363,7 @@ impl<'r> Policy<'r> {
             1 => ("(l ?? [])".into(), false),
             2 => ("m".into(), false),
             3 => (format!("[{}, {}]", lit_str(self.r), lit_num(self.r)), false),
+            5 if self.r.one_in(2) => ("concat(l ?? [], [1, \"x\"])".into(), false),
             4 if self.vars.iter().any(|v| v.1) => {
                 let v = self
                     .vars
