@@ -150,10 +150,16 @@ pub fn classify<D: Doc>(obj: D) -> Option<Identity> {
         return None;
     }
     let location = s(obj.get("location")).or_else(|| s(obj.get("region")));
-    // Kubernetes objects have apiVersion, kind and metadata; ARM resources also have apiVersion
-    // and often kind (`StorageV2`), but always a `type`.
-    let k8s = obj.get("metadata").is_some_and(|m| m.is_object()) && obj.get("type").is_none();
-    if let (true, Some(_), Some(kind)) = (k8s, s(obj.get("apiVersion")), s(obj.get("kind"))) {
+    // Kubernetes objects have apiVersion, kind and metadata (and some, like Secrets, a `type`);
+    // ARM resources also have an apiVersion and often a kind (`StorageV2`), but their apiVersion
+    // is a date, and Kubernetes API versions never start with a digit.
+    let api = s(obj.get("apiVersion"));
+    let k8s = obj.get("metadata").is_some_and(|m| m.is_object())
+        && (obj.get("type").is_none()
+            || api
+                .as_deref()
+                .is_some_and(|a| !a.starts_with(|c: char| c.is_ascii_digit())));
+    if let (true, Some(_), Some(kind)) = (k8s, api, s(obj.get("kind"))) {
         let meta = obj.get("metadata");
         let name = s(meta.and_then(|m| m.get("name"))).unwrap_or_default();
         let ns = s(meta.and_then(|m| m.get("namespace")));
@@ -479,6 +485,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!((inv.resources.len(), inv.skipped.len()), (1, 1));
+        // A Kubernetes Secret has a `type`; an ARM resource has metadata-like members too.
+        let inv = read("s.yaml", "apiVersion: v1\nkind: Secret\ntype: Opaque\nmetadata: {name: s}\n---\napiVersion: '2023-01-01'\ntype: Microsoft.Web/sites\nkind: app\nname: w\nmetadata: {}\n").unwrap();
+        assert_eq!(inv.resources[0].provider, "kubernetes");
+        assert_eq!(inv.resources[0].kind, "Secret");
+        assert_eq!(inv.resources[1].provider, "azure");
     }
 
     #[test]

@@ -41,6 +41,31 @@ pub fn example_standard() -> Compiled {
     }
 }
 
+/// Checks that the generated text between `<!-- NAME:begin -->` and `<!-- NAME:end -->` in `doc`
+/// equals `content`; with `TENET_BLESS` set, rewrites it instead.
+pub fn fresh_section(doc: &std::path::Path, name: &str, content: &str) {
+    let (begin, end) = (
+        format!("<!-- {name}:begin -->\n"),
+        format!("<!-- {name}:end -->"),
+    );
+    let text = std::fs::read_to_string(doc).unwrap_or_default();
+    let (Some(a), Some(b)) = (text.find(&begin), text.find(&end)) else {
+        panic!("{} lacks the markers {begin:?} and {end:?}", doc.display());
+    };
+    if &text[a + begin.len()..b] == content {
+        return;
+    }
+    if std::env::var_os("TENET_BLESS").is_some() {
+        let new = format!("{}{content}{}", &text[..a + begin.len()], &text[b..]);
+        std::fs::write(doc, new).expect("write the document");
+    } else {
+        panic!(
+            "the generated `{name}` section of {} is out of date; run the tests with TENET_BLESS=1 to rewrite it",
+            doc.display()
+        );
+    }
+}
+
 /// An engine without a cache.
 pub fn engine() -> Engine {
     Engine::new(None, Limits::default()).expect("engine")

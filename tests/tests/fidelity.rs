@@ -1,0 +1,221 @@
+//! Fidelity against real infrastructure: every built-in recommendation that names an equivalent
+//! Checkov check is compared with Checkov 3.3.30's verdicts on the corpus of real files in
+//! `../shared/corpus` (per-file scans), (file, resource) by (file, resource).
+//!
+//! Every disagreement must be listed, with its reason, in `docs/fidelity/differences.tsv`; every
+//! listed one must still occur. Outside those, each check must agree on at least 99% of its
+//! verdicts. The per-check figures are printed and must match the table in `docs/fidelity.md`
+//! (`TENET_BLESS=1 cargo test -p tenet-tests --test fidelity` rewrites it).
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test on unexpected errors"
+)]
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use tenet_runtime::inventory;
+use tenet_stdlib::abi::Outcome;
+use tenet_tests::*;
+
+/// Frameworks of the corpus tenet reads today, with the built-in standard that covers each.
+const FRAMEWORKS: &[(&str, &str)] = &[("kubernetes", "kubernetes-pod-security")];
+
+fn corpus() -> PathBuf {
+    let c = root().join("../shared/corpus");
+    assert!(
+        c.join("oracle").is_dir(),
+        "the corpus is missing at {}: the fidelity test needs shared/ beside the repository",
+        c.display()
+    );
+    c
+}
+
+fn standard(name: &str) -> tenet_compiler::Compiled {
+    let dir = root().join("policies").join(name);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tenet"))
+        .collect();
+    files.sort();
+    tenet_compiler::compile_files(&files)
+        .map_err(|f| f.render(false))
+        .unwrap()
+}
+
+/// Checkov's resource id of a tenet resource.
+fn checkov_id(framework: &str, r: &inventory::Resource) -> String {
+    match framework {
+        "kubernetes" => format!(
+            "{}.{}.{}",
+            r.kind,
+            r.namespace.as_deref().unwrap_or("default"),
+            r.name
+        ),
+        _ => r.id.clone(),
+    }
+}
+
+/// One compared verdict.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Difference {
+    framework: String,
+    check: String,
+    file: String,
+    resource: String,
+    checkov: String,
+    tenet: String,
+}
+
+fn documented() -> BTreeMap<Difference, String> {
+    let text = std::fs::read_to_string(root().join("docs/fidelity/differences.tsv")).unwrap();
+    let mut out = BTreeMap::new();
+    for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(
+            f.len(),
+            7,
+            "differences.tsv: 7 columns expected in {line:?}"
+        );
+        out.insert(
+            Difference {
+                framework: f[0].into(),
+                check: f[1].into(),
+                file: f[2].into(),
+                resource: f[3].into(),
+                checkov: f[4].into(),
+                tenet: f[5].into(),
+            },
+            f[6].to_string(),
+        );
+    }
+    out
+}
+
+#[test]
+fn built_in_standards_agree_with_checkov() {
+    let corpus = corpus();
+    let engine = engine();
+    let documented = documented();
+    let mut found = BTreeSet::new();
+    // check -> (agree, compared, documented differences)
+    let mut table: BTreeMap<(String, String), (usize, usize, usize)> = BTreeMap::new();
+    let mut unreadable = Vec::new();
+    for (framework, std_name) in FRAMEWORKS {
+        let c = standard(std_name);
+        let module = engine.load(&c.wasm).unwrap();
+        // Checkov check id -> indexes of the recommendations that name it.
+        let mut by_check: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, r) in c.metadata.recommendations.iter().enumerate() {
+            for id in r.refs.get("checkov").into_iter().flatten() {
+                by_check.entry(id.clone()).or_default().push(i);
+            }
+        }
+        let oracle =
+            std::fs::read_to_string(corpus.join(format!("oracle/perfile/{framework}.jsonl")))
+                .unwrap();
+        let mut records: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
+        for line in oracle.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let check = v["check_id"].as_str().unwrap_or_default();
+            if by_check.contains_key(check) && v["result"] != "skipped" {
+                let file = v["file"].as_str().unwrap_or_default().to_string();
+                records.entry(file).or_default().push(v);
+            }
+        }
+        for (file, recs) in &records {
+            let path = corpus.join("files").join(file);
+            let inv = match inventory::load(std::slice::from_ref(&path)) {
+                Ok(inv) => inv,
+                Err(e) => {
+                    unreadable.push(format!("{file}: {e}"));
+                    continue;
+                }
+            };
+            let results =
+                tenet_runtime::eval::evaluate(&module, &inv.resources, NOW, false, &|_| {})
+                    .unwrap();
+            let mut outcome: HashMap<(String, usize), Outcome> = HashMap::new();
+            for (r, res) in inv.resources.iter().zip(&results) {
+                for (i, x) in res.iter().enumerate() {
+                    outcome.insert((checkov_id(framework, r), i), x.outcome);
+                }
+            }
+            for v in recs {
+                let check = v["check_id"].as_str().unwrap_or_default();
+                let resource = v["resource"].as_str().unwrap_or_default();
+                let checkov = v["result"].as_str().unwrap_or_default();
+                for &i in &by_check[check] {
+                    let tenet = outcome
+                        .get(&(resource.to_string(), i))
+                        .map_or("absent", |o| o.as_str());
+                    let agree = matches!(
+                        (checkov, tenet),
+                        ("passed", "compliant") | ("failed", "not_compliant")
+                    );
+                    let row = table
+                        .entry((framework.to_string(), check.to_string()))
+                        .or_default();
+                    row.1 += 1;
+                    if agree {
+                        row.0 += 1;
+                        continue;
+                    }
+                    let d = Difference {
+                        framework: framework.to_string(),
+                        check: check.into(),
+                        file: file.clone(),
+                        resource: resource.into(),
+                        checkov: checkov.into(),
+                        tenet: tenet.into(),
+                    };
+                    if documented.contains_key(&d) {
+                        row.2 += 1;
+                    }
+                    found.insert(d);
+                }
+            }
+        }
+    }
+    let mut out = String::from(
+        "| framework | Checkov check | verdicts compared | agree | documented differences | agreement outside them |\n|---|---|---|---|---|---|\n",
+    );
+    let mut low = Vec::new();
+    for ((fw, check), (agree, n, doc)) in &table {
+        let pct = 100.0 * *agree as f64 / (*n - *doc).max(1) as f64;
+        out.push_str(&format!(
+            "| {fw} | {check} | {n} | {agree} | {doc} | {pct:.1}% |\n"
+        ));
+        if pct < 99.0 {
+            low.push(format!("{check}: {pct:.1}%"));
+        }
+    }
+    println!("{out}");
+    let undocumented: Vec<String> = found
+        .iter()
+        .filter(|d| !documented.contains_key(*d))
+        .map(|d| {
+            format!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t<reason>",
+                d.framework, d.check, d.file, d.resource, d.checkov, d.tenet
+            )
+        })
+        .collect();
+    let stale: Vec<&Difference> = documented.keys().filter(|d| !found.contains(*d)).collect();
+    assert!(
+        unreadable.is_empty(),
+        "files tenet could not read:\n{}",
+        unreadable.join("\n")
+    );
+    assert!(
+        undocumented.is_empty(),
+        "disagreements with Checkov that are neither fixed nor documented in docs/fidelity/differences.tsv:\n{}",
+        undocumented.join("\n")
+    );
+    assert!(
+        stale.is_empty(),
+        "documented differences that no longer occur: {stale:?}"
+    );
+    assert!(low.is_empty(), "agreement under 99%: {low:?}");
+    fresh_section(&root().join("docs/fidelity.md"), "fidelity", &out);
+}
