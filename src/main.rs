@@ -17,6 +17,8 @@ use std::process::ExitCode;
   tenet compile examples/standard/*.tenet -o example.wasm
   tenet check --standard example.wasm --format json inventory.json
   tenet check-policy policies/my-standard/*.tenet
+  tenet test policies/kubernetes-pod-security
+  tenet standards
 
 Exit codes: 0 compliant (or success), 1 findings or policy errors, 2 usage, input or runtime errors.")]
 struct Cli {
@@ -35,6 +37,10 @@ enum Command {
     CheckPolicy(cli::compile::CheckArgs),
     /// Show what a compiled standard contains.
     Inspect(cli::inspect::Args),
+    /// Run the test cases of standards (their tests/*.yaml) and report coverage.
+    Test(cli::test::Args),
+    /// List the built-in standards.
+    Standards(cli::standards::Args),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +50,8 @@ fn main() -> ExitCode {
         Command::Compile(a) => cli::compile::run(a),
         Command::CheckPolicy(a) => cli::compile::check_policy(a),
         Command::Inspect(a) => cli::inspect::run(a),
+        Command::Test(a) => cli::test::run(a),
+        Command::Standards(a) => cli::standards::run(a),
     };
     ExitCode::from(code)
 }

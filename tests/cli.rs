@@ -543,3 +543,68 @@ fn a_relative_cache_directory_works() {
         "the cache was written under the working directory"
     );
 }
+
+/// CI runs every built-in standard's cases, and requires each recommendation to have a
+/// compliant, a not-compliant and a not-applicable case.
+#[test]
+fn built_in_standards_pass_their_tests() {
+    let o = tenet(&["test", "policies", "--strict"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains(" 0 failed"), "{}", stdout(&o));
+    let o = tenet(&["standards"]);
+    assert!(
+        stdout(&o).contains("kubernetes-pod-security"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn tenet_test_reports_failures_with_a_diff_and_missing_outcomes() {
+    let dir = scratch("std-under-test");
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    std::fs::write(
+        dir.join("s.tenet"),
+        r#"standard t "T" { version "1" }
+recommendation pod-no-host-pid "No host PID" {
+  severity high
+  applies kubernetes "Pod"
+  compliant when not (spec.hostPID ?? false)
+  remediation "Remove hostPID from {metadata.name}."
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("tests/cases.yaml"),
+        r#"- name: host pid
+  resource: {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {hostPID: true}}
+  expect:
+    pod-no-host-pid:
+      state: not_compliant
+      remediation: Remove hostPID from q.
+- name: wrong state
+  resource: {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {}}
+  expect:
+    default: not_compliant
+"#,
+    )
+    .unwrap();
+    let o = tenet(&["test", dir.to_str().unwrap(), "--strict"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o).replace(dir.to_str().unwrap(), "DIR");
+    insta::assert_snapshot!(out);
+    // A typo in an expectation is an error that names the closest recommendation.
+    std::fs::write(
+        dir.join("tests/cases.yaml"),
+        "- name: typo\n  resource: {apiVersion: v1, kind: Pod, metadata: {name: p}}\n  expect: {pod-no-host-pdi: compliant}\n",
+    )
+    .unwrap();
+    let o = tenet(&["test", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `pod-no-host-pid`?"),
+        "{}",
+        stderr(&o)
+    );
+}

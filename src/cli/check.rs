@@ -322,28 +322,7 @@ fn explain(
         return ERROR;
     };
     let meta = &loaded.standard.metadata;
-    let lookups: Vec<Vec<serde_json::Value>> = meta
-        .lookups
-        .iter()
-        .map(|l| {
-            let m: Vec<globset::GlobMatcher> = l
-                .types
-                .iter()
-                .filter_map(|t| {
-                    globset::GlobBuilder::new(t)
-                        .case_insensitive(true)
-                        .build()
-                        .ok()
-                })
-                .map(|g| g.compile_matcher())
-                .collect();
-            resources
-                .iter()
-                .filter(|r| m.iter().any(|g| g.is_match(&r.kind)))
-                .map(|r| r.doc.clone())
-                .collect()
-        })
-        .collect();
+    let lookups = super::interp_lookups(meta, resources);
     let paint = color(std::io::stdout().is_terminal());
     let dim = |s: &str| {
         if paint {

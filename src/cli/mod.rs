@@ -3,6 +3,8 @@
 pub mod check;
 pub mod compile;
 pub mod inspect;
+pub mod standards;
+pub mod test;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -164,4 +166,33 @@ pub fn load_standard(engine: &Engine, spec: &str) -> Option<Loaded> {
             None
         }
     }
+}
+
+/// The lists of resources each cross-resource lookup of a standard ranges over, as the reference
+/// interpreter takes them (`--explain`, `tenet test`).
+pub fn interp_lookups(
+    meta: &tenet_stdlib::abi::Metadata,
+    resources: &[tenet_runtime::inventory::Resource],
+) -> Vec<Vec<serde_json::Value>> {
+    meta.lookups
+        .iter()
+        .map(|l| {
+            let m: Vec<globset::GlobMatcher> = l
+                .types
+                .iter()
+                .filter_map(|t| {
+                    globset::GlobBuilder::new(t)
+                        .case_insensitive(true)
+                        .build()
+                        .ok()
+                })
+                .map(|g| g.compile_matcher())
+                .collect();
+            resources
+                .iter()
+                .filter(|r| m.iter().any(|g| g.is_match(&r.kind)))
+                .map(|r| r.doc.clone())
+                .collect()
+        })
+        .collect()
 }
