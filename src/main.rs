@@ -19,6 +19,7 @@ use std::process::ExitCode;
   tenet check-policy policies/my-standard/*.tenet
   tenet test policies/kubernetes-pod-security
   tenet standards
+  tenet fmt --check policies/
 
 Exit codes: 0 compliant (or success), 1 findings or policy errors, 2 usage, input or runtime errors.")]
 struct Cli {
@@ -41,6 +42,8 @@ enum Command {
     Test(cli::test::Args),
     /// List the built-in standards.
     Standards(cli::standards::Args),
+    /// Lay policy files out canonically (--check in CI).
+    Fmt(cli::fmt::Args),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         Command::Inspect(a) => cli::inspect::run(a),
         Command::Test(a) => cli::test::run(a),
         Command::Standards(a) => cli::standards::run(a),
+        Command::Fmt(a) => cli::fmt::run(a),
     };
     ExitCode::from(code)
 }

@@ -4,6 +4,7 @@
 //! [`source`] (files, spans) → [`syntax`] (pest grammar → spanned AST) → [`check`] (names, types,
 //! metadata → checked [`ir`]) → [`codegen`] (IR → wasm module with a metadata section).
 //! [`interp`] evaluates the same IR directly: the reference the wasm back end is tested against.
+//! [`format`] lays policy files out canonically (`tenet fmt`).
 //!
 //! ```
 //! let c = tenet_compiler::compile_str("demo.tenet", r#"
@@ -21,6 +22,7 @@
 pub mod check;
 pub mod codegen;
 pub mod diagnostics;
+pub mod format;
 pub mod fuzzing;
 pub mod interp;
 pub mod ir;

@@ -117,19 +117,12 @@ impl Phases {
 /// Runs `tenet check`.
 pub fn run(a: Args) -> u8 {
     let mut phases = Phases(std::env::var_os("TENET_TIMING").map(|_| std::time::Instant::now()));
-    let now = match &a.now {
-        Some(t) => match tenet_stdlib::time::parse(t) {
-            Some(s) => s,
-            None => {
-                error(format!(
-                    "--now `{t}` is not an RFC 3339 time such as 2026-01-31T12:00:00Z"
-                ));
-                return ERROR;
-            }
-        },
-        None => std::time::SystemTime::now()
+    let Some(now) = super::evaluation_time(a.now.as_deref(), || {
+        std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs() as f64),
+            .map_or(0.0, |d| d.as_secs() as f64)
+    }) else {
+        return ERROR;
     };
     let (rec_glob, res_glob) = match (
         glob(&a.recommendation, "recommendation"),

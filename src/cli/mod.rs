@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod compile;
+pub mod fmt;
 pub mod inspect;
 pub mod standards;
 pub mod test;
@@ -195,4 +196,21 @@ pub fn interp_lookups(
                 .collect()
         })
         .collect()
+}
+
+/// The evaluation time given by `--now` (RFC 3339), or `default` without it; `None` (after
+/// printing the error) when the flag is not a time.
+pub fn evaluation_time(flag: Option<&str>, default: impl FnOnce() -> f64) -> Option<f64> {
+    match flag {
+        None => Some(default()),
+        Some(t) => {
+            let parsed = tenet_stdlib::time::parse(t);
+            if parsed.is_none() {
+                error(format!(
+                    "--now `{t}` is not an RFC 3339 time such as 2026-01-31T12:00:00Z"
+                ));
+            }
+            parsed
+        }
+    }
 }

@@ -146,17 +146,9 @@ struct Totals {
 
 /// Runs `tenet test`.
 pub fn run(a: Args) -> u8 {
-    let now = match &a.now {
-        Some(t) => match tenet_stdlib::time::parse(t) {
-            Some(s) => s,
-            None => {
-                error(format!(
-                    "--now `{t}` is not an RFC 3339 time such as 2026-01-31T12:00:00Z"
-                ));
-                return ERROR;
-            }
-        },
-        None => 1_767_225_600.0,
+    // A fixed default clock, so date rules give the same result every day.
+    let Some(now) = super::evaluation_time(a.now.as_deref(), || 1_767_225_600.0) else {
+        return ERROR;
     };
     let dirs = match standards(&a.dir) {
         Ok(d) if !d.is_empty() => d,

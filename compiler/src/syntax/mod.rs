@@ -57,6 +57,48 @@ pub fn parse(file: FileId, text: &str) -> Result<File, Diagnostic> {
     }
 }
 
+/// What a formatter needs to know about brackets, as byte offsets.
+#[derive(Debug, Default)]
+pub struct BracketLayout {
+    /// `[` and `(` that bind to what precedes them (indexes, calls, the parameters of `fn`), as
+    /// opposed to list literals and parenthesised expressions. Sorted.
+    pub attached: Vec<usize>,
+    /// The braces of map literals (`{"k": v}`), written without inner spaces. Sorted.
+    pub tight: Vec<usize>,
+}
+
+/// The bracket layout of a file; fails like [`parse`] on a syntax error.
+pub fn bracket_layout(file: FileId, text: &str) -> Result<BracketLayout, Diagnostic> {
+    pest::set_call_limit(std::num::NonZeroUsize::new(5_000_000));
+    let pairs = Grammar::parse(Rule::file, text).map_err(|e| syntax_error(file, text, e))?;
+    let mut out = BracketLayout::default();
+    let mut stack: Vec<Pair<'_, Rule>> = pairs.collect();
+    while let Some(p) = stack.pop() {
+        match p.as_rule() {
+            Rule::index_access => out.attached.push(p.as_span().start()),
+            Rule::map_lit => {
+                out.tight.push(p.as_span().start());
+                out.tight.push(p.as_span().end().saturating_sub(1));
+            }
+            Rule::call | Rule::fn_decl => {
+                let name_end = p
+                    .clone()
+                    .into_inner()
+                    .find(|c| c.as_rule() == Rule::ident)
+                    .map(|c| c.as_span().end());
+                if let Some(at) = name_end.and_then(|e| text[e..].find('(').map(|k| e + k)) {
+                    out.attached.push(at);
+                }
+            }
+            _ => {}
+        }
+        stack.extend(p.into_inner());
+    }
+    out.attached.sort_unstable();
+    out.tight.sort_unstable();
+    Ok(out)
+}
+
 fn rule_name(r: &Rule) -> String {
     match r {
         Rule::expr | Rule::postfix_expr => "an expression",
