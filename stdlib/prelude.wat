@@ -478,6 +478,29 @@
     (call $fault (i32.const 1))
     (i32.const 0))
 
+  ;; A number as is; a string of an optionally signed integer of 1 to 15 digits as a number;
+  ;; any other string is absent.
+  (func $number (param $v i32) (result i32)
+    (local $t i32) (local $n i32) (local $p i32) (local $neg i32) (local $r i64)
+    (if (i32.eqz (call $known (local.get $v))) (then (return (i32.const 0))))
+    (local.set $t (i32.load8_u (local.get $v)))
+    (if (i32.eq (local.get $t) (i32.const 3)) (then (return (local.get $v))))
+    (if (i32.ne (local.get $t) (i32.const 4)) (then (call $fault (i32.const 1)) (return (i32.const 0))))
+    (local.set $n (call $slen (local.get $v)))
+    (local.set $p (call $sptr (local.get $v)))
+    (if (i32.gt_u (local.get $n) (i32.const 0))
+      (then (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 45))
+        (then
+          (local.set $neg (i32.const 1))
+          (local.set $p (i32.add (local.get $p) (i32.const 1)))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))))))
+    (if (i32.or (i32.eqz (local.get $n)) (i32.gt_u (local.get $n) (i32.const 15))) (then (return (i32.const 0))))
+    (local.set $r (call $digits (local.get $p) (local.get $n)))
+    (if (i64.lt_s (local.get $r) (i64.const 0)) (then (return (i32.const 0))))
+    (call $num_new (if (result f64) (local.get $neg)
+      (then (f64.neg (f64.convert_i64_s (local.get $r))))
+      (else (f64.convert_i64_s (local.get $r))))))
+
   ;; DFA table walk (layout in stdlib/src/automata.rs) over n bytes at p.
   (func $dfa_match (param $tab i32) (param $p i32) (param $n i32) (result i32)
     (local $nc i32) (local $ns i32) (local $s i32) (local $flags i32) (local $trans i32) (local $f i32) (local $end i32)
@@ -1285,6 +1308,14 @@
       (local.set $p (i32.add (local.get $p) (call $size (local.get $p))))
       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
       (br $next)))
+    (call $vec_array (local.get $vec)))
+
+  (func $as_list (param $a i32) (result i32)
+    (local $vec i32)
+    (if (i32.eqz (call $known (local.get $a))) (then (return (i32.const 0))))
+    (if (i32.eq (i32.load8_u (local.get $a)) (i32.const 5)) (then (return (local.get $a))))
+    (local.set $vec (call $vec_new))
+    (call $vec_push (local.get $vec) (local.get $a))
     (call $vec_array (local.get $vec)))
 
   (func $concat (param $a i32) (param $b i32) (result i32)

@@ -143,6 +143,7 @@ pub static FUNCTIONS: &[Function] = &[
     f!("contains", [Any, Any], Bool, text::contains, "contains", "substring of a string, element of a list, or key of a map: `contains(image, \"@sha256:\")`"),
     f!("split", [Str, Str], List, text::split, "split", "`split(\"a,b\", \",\") == [\"a\", \"b\"]`; an empty separator gives `[s]`"),
     f!("length", [Any], Num, text::length, "length", "characters of a string, elements of a list, entries of a map"),
+    f!("number", [Any], Num, text::to_number, "number", "a number, or a string of an integer (`\"22\"`, `-1`; at most 15 digits) as a number; other strings are missing"),
     f!("matches", [Str, Str], literal 1, Bool, text::matches, "matches", "regular expression search (Rust `regex` syntax), pattern is a literal: `matches(name, \"^[a-z]+$\")`"),
     f!("glob", [Str, Str], literal 1, Bool, text::glob, "glob", "whole-string glob match (`*`, `?`, `[a-z]`, `{a,b}`), pattern is a literal"),
     // networks
@@ -170,6 +171,7 @@ pub static FUNCTIONS: &[Function] = &[
     f!("keys", [Map], List, keys, "keys", "the keys of a map, in document order"),
     f!("values", [Map], List, values, "values", "the values of a map, in document order"),
     f!("unique", [List], List, unique, "unique", "the list without repeated elements (first occurrences kept)"),
+    f!("as_list", [Any], List, as_list, "as_list", "a list as is, any other value as a list of that one value: `as_list(statement.Action)`"),
     f!("concat", [List, List], List, concat, "concat", "the elements of both lists, in order: `concat(spec.containers ?? [], spec.initContainers ?? [])`"),
     f!("is_unknown", [Any], Bool, is_unknown, "is_unknown", "whether a value is unknown until deployment"),
 ];
@@ -227,6 +229,13 @@ fn unique(a: &[&Value], _: &Ctx) -> Ret {
         }
     }
     Ok(Some(Value::Array(out)))
+}
+
+fn as_list(a: &[&Value], _: &Ctx) -> Ret {
+    Ok(Some(match arg(a, 0)? {
+        Value::Array(v) => Value::Array(v.clone()),
+        other => Value::Array(vec![other.clone()]),
+    }))
 }
 
 fn concat(a: &[&Value], _: &Ctx) -> Ret {

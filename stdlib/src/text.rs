@@ -61,6 +61,25 @@ pub(crate) fn length(a: &[&Value], _: &Ctx) -> Ret {
     Ok(Some(number(n as f64)))
 }
 
+pub(crate) fn to_number(a: &[&Value], _: &Ctx) -> Ret {
+    match arg(a, 0)? {
+        Value::Number(n) => Ok(Some(Value::Number(n.clone()))),
+        Value::String(s) => {
+            let (neg, digits) = match s.strip_prefix('-') {
+                Some(d) => (true, d),
+                None => (false, s.as_str()),
+            };
+            if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|c| c.is_ascii_digit())
+            {
+                return Ok(None);
+            }
+            let v: f64 = digits.parse().unwrap_or(0.0);
+            Ok(Some(number(if neg { -v } else { v })))
+        }
+        _ => Err(Fault::Type),
+    }
+}
+
 pub(crate) fn matches(a: &[&Value], _: &Ctx) -> Ret {
     let (text, pattern) = (str_arg(a, 0)?, str_arg(a, 1)?);
     let re = crate::automata::cached_regex(pattern).ok_or(Fault::Type)?;

@@ -49,6 +49,9 @@ pub const STRINGS: &[&str] = &[
     "TCP",
     "*",
     "22",
+    "-1",
+    "0065536",
+    "1234567890123456",
     "3389",
     "20-25",
     "3380-3390",
@@ -353,6 +356,8 @@ impl<'r> Policy<'r> {
             ),
             5 => self.r.pick(&["true", "false", "null", "now()"]).to_string(),
             6 if d > 0 => format!("concat({}, [{}])", self.path(), self.any_val(d - 1)),
+            7 if d > 0 && self.r.one_in(2) => format!("number({})", self.any_val(d - 1)),
+            7 if d > 0 => format!("as_list({})", self.any_val(d - 1)),
             _ => self.path(),
         }
     }
