@@ -647,3 +647,34 @@ fn fmt_checks_rewrites_atomically_and_reads_standard_input() {
     let o = tenet(&["fmt", "--check", "policies", "examples/standard"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
+
+/// docs/standards/NAME.md is generated from the policies: it must match what
+/// `tenet standards --doc NAME` prints (`TENET_BLESS=1` rewrites it).
+#[test]
+fn standard_reference_pages_are_fresh() {
+    let mut names: Vec<String> = std::fs::read_dir(root().join("policies"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 4, "{names:?}");
+    let mut stale = Vec::new();
+    for name in names {
+        let o = tenet(&["standards", "--doc", &name]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let page = root().join("docs/standards").join(format!("{name}.md"));
+        if std::fs::read_to_string(&page).unwrap_or_default() != stdout(&o) {
+            if std::env::var_os("TENET_BLESS").is_some() {
+                std::fs::write(&page, stdout(&o)).unwrap();
+            } else {
+                stale.push(page.display().to_string());
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "out of date (run `TENET_BLESS=1 cargo test -p tenet --test cli standard_reference`): {stale:?}"
+    );
+}

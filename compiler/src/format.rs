@@ -170,7 +170,7 @@ pub fn format(file: FileId, text: &str) -> Result<String, Diagnostic> {
     let mut line_indent = 0;
     let mut prev: Option<Token<'_>> = None;
     let mut prev_code: Option<Token<'_>> = None;
-    for t in &tokens {
+    for (k, t) in tokens.iter().enumerate() {
         let closes = t.kind == Kind::Punct && is_close(t.text);
         if prev.is_none() || t.breaks > 0 {
             if prev.is_some() {
@@ -186,8 +186,14 @@ pub fn format(file: FileId, text: &str) -> Result<String, Diagnostic> {
                 // A closing bracket lines up with the line that opened it.
                 line_indent = frame.opener;
             } else if t.kind == Kind::Comment {
-                line_indent = match frame.last {
-                    Some((i, Line::Continuation)) => i,
+                // A comment belongs to the code after it: indented as that code continues the
+                // expression before, or starts a new item.
+                let next = tokens[k + 1..].iter().find(|x| x.kind != Kind::Comment);
+                let continues = next.is_some_and(|x| is_infix(x) && !is_close(x.text))
+                    || prev_code.is_some_and(|p| is_infix(&p));
+                line_indent = match (frame.last, continues) {
+                    (Some((i, Line::Continuation)), true) => i,
+                    (Some(_), true) => frame.block + 2,
                     _ => frame.block,
                 };
             } else {
@@ -279,6 +285,11 @@ mod tests {
         let want = "standard s \"S\" { version \"1\" }\n\n// helpers\nfn f(a, b) = a.x[0] >= 1 and g(b)\nconst l = [1, 2] # two\nrecommendation r \"R\" {\n  severity high\n  applies aws [\"A\", \"B\"]\n  compliant when any x in l ?? [] { x == 1 }\n    or not (f(self, 2))\n  remediation \"{name} {{x}}\"\n}\n";
         assert_eq!(fmt(src), want);
         assert_eq!(fmt(want), want, "idempotent");
+        let comment = "fn f(c) =\n  (c.a\n    or c.b)\n\n  // next\nfn g() = 1\n";
+        assert_eq!(
+            fmt(comment),
+            "fn f(c) =\n  (c.a\n    or c.b)\n\n// next\nfn g() = 1\n"
+        );
         let cont = "fn f(c) =\nc.a >= 1\nor c.b == {\"k\": -1.5e3}\n";
         assert_eq!(
             fmt(cont),

@@ -6,6 +6,7 @@ use super::{builtin_dir, error, policy_files, ERROR, OK};
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
   tenet standards
+  tenet standards --doc kubernetes-pod-security > docs/standards/kubernetes-pod-security.md
   tenet check --standard kubernetes-pod-security manifests/
 
 Built-in standards are the folders of policies/ (or of $TENET_POLICIES).")]
@@ -13,10 +14,112 @@ pub struct Args {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Print the reference page (Markdown) of one standard: a built-in name or a directory.
+    #[arg(long, value_name = "STANDARD")]
+    pub doc: Option<String>,
+}
+
+/// The reference page of a standard: its controls, then every recommendation with severity,
+/// control, frameworks, MITRE ATT&CK tactics and the equivalent Checkov checks.
+pub fn markdown(meta: &tenet_stdlib::abi::Metadata) -> String {
+    use std::fmt::Write as _;
+    let cell = |s: &str| s.replace('|', "\\|");
+    let std = &meta.standard;
+    let mut out = format!("# {} (`{}` {})\n\n", std.title, std.id, std.version);
+    if !std.description.is_empty() {
+        let _ = writeln!(out, "{}\n", std.description);
+    }
+    if !std.source.is_empty() {
+        let _ = writeln!(out, "Source: {}.\n", std.source);
+    }
+    let _ = writeln!(
+        out,
+        "Generated from `policies/{}` by `tenet standards --doc {}`; do not edit by hand.\n",
+        std.id, std.id
+    );
+    let _ = writeln!(
+        out,
+        "## Controls\n\n| control | title | points | recommendations |\n|---|---|---|---|"
+    );
+    for c in &meta.controls {
+        let n = meta
+            .recommendations
+            .iter()
+            .filter(|r| r.control.as_deref() == Some(c.id.as_str()))
+            .count();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {n} |",
+            c.id,
+            cell(&c.title),
+            c.points
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n## Recommendations ({})\n\n| id | title | severity | control | applies to | frameworks | tactics | Checkov | fix |\n|---|---|---|---|---|---|---|---|---|",
+        meta.recommendations.len()
+    );
+    for r in &meta.recommendations {
+        let applies: Vec<String> = r
+            .applies
+            .iter()
+            .flat_map(|a| a.types.iter().map(|t| format!("`{t}`")))
+            .collect();
+        let frameworks: Vec<String> = r
+            .frameworks
+            .iter()
+            .map(|(k, v)| format!("{k} {}", v.join(", ")))
+            .collect();
+        let checkov = r
+            .refs
+            .get("checkov")
+            .map(|v| v.join(", "))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.id,
+            cell(&r.title),
+            r.severity,
+            r.control.as_deref().unwrap_or(""),
+            applies.join(", "),
+            cell(&frameworks.join("; ")),
+            r.tactics.join(", "),
+            checkov,
+            if r.fix.is_empty() { "" } else { "yes" }
+        );
+    }
+    out
 }
 
 /// Runs `tenet standards`.
 pub fn run(a: Args) -> u8 {
+    if let Some(spec) = &a.doc {
+        let path = std::path::PathBuf::from(spec);
+        let path = if path.is_dir() {
+            path
+        } else {
+            builtin_dir().join(spec)
+        };
+        let files = match policy_files(&path) {
+            Ok(f) if !f.is_empty() => f,
+            _ => {
+                error(format!("no standard `{spec}`: not a directory of .tenet files, nor a built-in standard"));
+                return ERROR;
+            }
+        };
+        return match tenet_compiler::compile_files(&files) {
+            Ok(c) => {
+                print!("{}", markdown(&c.metadata));
+                OK
+            }
+            Err(f) => {
+                eprint!("{}", f.render(super::color_stderr()));
+                ERROR
+            }
+        };
+    }
     let dir = builtin_dir();
     let mut names: Vec<String> = match std::fs::read_dir(&dir) {
         Ok(rd) => rd
