@@ -189,6 +189,17 @@ impl St<'_> {
         out
     }
 
+    /// The pointer of a fix path: the first choice whose value is present, else the fallback.
+    fn fix_path(&mut self, p: &FixPath, root: &Value) -> String {
+        for (n, ptr) in &p.choices {
+            let v = self.val(n, root);
+            if known(&v) {
+                return ptr.clone();
+            }
+        }
+        p.fallback.clone()
+    }
+
     fn fix(&mut self, ops: &[Fix], root: &Value) -> Option<Value> {
         let mut out = Vec::new();
         let op = |kind: &str, path: &str, value: Option<Value>| {
@@ -202,15 +213,25 @@ impl St<'_> {
         };
         for f in ops {
             match f {
-                Fix::Set(ptr, n) => out.push(op("set", ptr, Some(self.val(n, root)?))),
-                Fix::Append(ptr, n) => out.push(op("append", ptr, Some(self.val(n, root)?))),
-                Fix::Remove(ptr) => out.push(op("remove", ptr, None)),
+                Fix::Set(p, n) => {
+                    let ptr = self.fix_path(p, root);
+                    out.push(op("set", &ptr, Some(self.val(n, root)?)))
+                }
+                Fix::Append(p, n) => {
+                    let ptr = self.fix_path(p, root);
+                    out.push(op("append", &ptr, Some(self.val(n, root)?)))
+                }
+                Fix::Remove(p) => {
+                    let ptr = self.fix_path(p, root);
+                    out.push(op("remove", &ptr, None))
+                }
                 Fix::RemoveWhere {
                     ptr,
                     list,
                     var,
                     cond,
                 } => {
+                    let ptr = self.fix_path(ptr, root);
                     if let Some(Value::Array(items)) = self.val(list, root) {
                         for (i, item) in items.iter().enumerate().rev() {
                             self.bind(*var, i as i32, item.clone());

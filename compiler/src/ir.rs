@@ -70,19 +70,40 @@ pub enum TPart {
     Value(Node),
 }
 
-/// A fix operation. Pointers are JSON Pointers (RFC 6901) into the resource.
+/// Where a fix operation applies: a JSON Pointer (RFC 6901) into the resource, or, for a path
+/// through a `let` that is a `??` chain of paths (`let pod = spec.template.spec ?? spec`), the
+/// pointer of the first alternative present in the resource.
+#[derive(Clone, Debug)]
+pub struct FixPath {
+    /// (the alternative's value, its pointer), tried in order; the first present one is used.
+    pub choices: Vec<(Node, String)>,
+    /// The pointer when no choice is present (the chain's last alternative).
+    pub fallback: String,
+}
+
+impl FixPath {
+    /// A path with one pointer.
+    pub fn fixed(ptr: String) -> FixPath {
+        FixPath {
+            choices: Vec::new(),
+            fallback: ptr,
+        }
+    }
+}
+
+/// A fix operation.
 #[derive(Clone, Debug)]
 pub enum Fix {
     /// Set a value.
-    Set(String, Node),
+    Set(FixPath, Node),
     /// Remove a member.
-    Remove(String),
+    Remove(FixPath),
     /// Append to an array.
-    Append(String, Node),
+    Append(FixPath, Node),
     /// Remove the elements of the array at the pointer for which the condition holds.
     RemoveWhere {
         /// Pointer to the array.
-        ptr: String,
+        ptr: FixPath,
         /// The array value.
         list: Node,
         /// The element variable.
@@ -221,6 +242,13 @@ pub fn project(p: &Program) -> (Projection, Vec<Projection>) {
             }
         }
         for f in r.fix.iter().flatten() {
+            let path = match f {
+                Fix::Set(p, _) | Fix::Append(p, _) | Fix::Remove(p) => p,
+                Fix::RemoveWhere { ptr, .. } => ptr,
+            };
+            for (n, _) in &path.choices {
+                pr.node(n);
+            }
             match f {
                 Fix::Set(_, n) | Fix::Append(_, n) => pr.node(n),
                 Fix::Remove(_) => {}

@@ -509,6 +509,17 @@ pub fn standard(r: &mut Rng, n: usize) -> String {
                 p.vars.pop();
                 b
             }),
+            // Through a `let` of alternative paths: the first one present is patched.
+            2 if p.r.one_in(2) => {
+                "let t = x ?? m ?? self\nfix { set t.s = lower(name ?? \"x\") remove t.n }\n"
+                    .to_string()
+            }
+            2 => format!("let t = x.o ?? o\nfix {{ remove e in t where {} }}\n", {
+                p.vars.push(("e".into(), true));
+                let b = p.bool_expr(1);
+                p.vars.pop();
+                b
+            }),
             _ => String::new(),
         };
         let applies =

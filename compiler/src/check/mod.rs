@@ -603,7 +603,7 @@ impl<'a> Checker<'a> {
         let fix = r.fix.as_ref().map(|(ops, span)| {
             meta.fix = self.text(*span);
             ops.iter()
-                .filter_map(|op| self.fix_op(op, &mut scope))
+                .filter_map(|op| self.fix_op(op, &mut scope, &r.lets))
                 .collect()
         });
         for (i, (name, _)) in r.lets.iter().enumerate() {
@@ -647,31 +647,100 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn fix_path(&mut self, e: &ast::Expr) -> Option<String> {
-        let p = self.pointer(e);
-        if p.is_none() {
-            self.err(Diagnostic::error("E0220", e.span, "a fix path must be a field of the resource")
-                .label("not a static path")
-                .help("write a path such as `properties.minimumTlsVersion` or `spec.containers[0].image`"));
+    /// The name at the root of a path and the pointer of the rest (`pod.a[0]` -> `pod`, `/a/0`).
+    fn split_root<'e>(&self, e: &'e ast::Expr) -> Option<(&'e str, String)> {
+        match &e.kind {
+            ExprKind::Name(n) => Some((n.as_str(), String::new())),
+            ExprKind::Field(b, n) => {
+                let (root, rest) = self.split_root(b)?;
+                Some((root, format!("{rest}/{}", pointer_token(&n.text))))
+            }
+            ExprKind::Index(b, i) => {
+                let (root, rest) = self.split_root(b)?;
+                match &i.kind {
+                    ExprKind::Str(s) => Some((root, format!("{rest}/{}", pointer_token(s)))),
+                    ExprKind::Num(n) if n.fract() == 0.0 && *n >= 0.0 => {
+                        Some((root, format!("{rest}/{}", *n as u64)))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
         }
-        p
     }
 
-    fn fix_op(&mut self, op: &ast::FixOp, scope: &mut Vec<(String, Bind)>) -> Option<Fix> {
+    /// A fix path: a static path of the resource, or a path through a `let` bound to a `??`
+    /// chain of static paths.
+    fn fix_path(
+        &mut self,
+        e: &ast::Expr,
+        scope: &mut Vec<(String, Bind)>,
+        lets: &[(ast::Name, ast::Expr)],
+    ) -> Option<FixPath> {
+        if let Some(p) = self.pointer(e) {
+            let through_let = self
+                .split_root(e)
+                .is_some_and(|(root, _)| lets.iter().any(|(n, _)| n.text == root));
+            if !through_let {
+                return Some(FixPath::fixed(p));
+            }
+        }
+        let chain = self.split_root(e).and_then(|(root, rest)| {
+            let at = lets.iter().rposition(|(n, _)| n.text == root)?;
+            if let Some(u) = self.lets_used.get_mut(at) {
+                *u = true;
+            }
+            let (_, value) = lets.get(at)?;
+            let mut alts = Vec::new();
+            let mut cur = value;
+            while let ExprKind::Binary(ast::BinOp::Default, a, b) = &cur.kind {
+                alts.push(a.as_ref());
+                cur = b;
+            }
+            alts.push(cur);
+            let ptrs: Option<Vec<String>> = alts
+                .iter()
+                .map(|a| self.pointer(a).map(|p| format!("{p}{rest}")))
+                .collect();
+            Some((alts, ptrs?))
+        });
+        let Some((alts, ptrs)) = chain else {
+            self.err(Diagnostic::error("E0220", e.span, "a fix path must be a field of the resource")
+                .label("not a static path")
+                .help("write a path such as `properties.minimumTlsVersion` or `spec.containers[0].image`, or go through a `let` of such paths joined by `??`"));
+            return None;
+        };
+        let mut choices = Vec::new();
+        for (alt, ptr) in alts.iter().zip(&ptrs).take(alts.len().saturating_sub(1)) {
+            let n = self.lower(alt, scope);
+            choices.push((self.val(n), ptr.clone()));
+        }
+        Some(FixPath {
+            choices,
+            fallback: ptrs.last().cloned().unwrap_or_default(),
+        })
+    }
+
+    fn fix_op(
+        &mut self,
+        op: &ast::FixOp,
+        scope: &mut Vec<(String, Bind)>,
+        lets: &[(ast::Name, ast::Expr)],
+    ) -> Option<Fix> {
         Some(match op {
             ast::FixOp::Set(p, v) => {
-                let ptr = self.fix_path(p)?;
+                let ptr = self.fix_path(p, scope, lets)?;
                 let n = self.lower(v, scope);
                 Fix::Set(ptr, self.val(n))
             }
-            ast::FixOp::Remove(p) => Fix::Remove(self.fix_path(p)?),
+            ast::FixOp::Remove(p) => Fix::Remove(self.fix_path(p, scope, lets)?),
             ast::FixOp::Append(p, v) => {
-                let ptr = self.fix_path(p)?;
+                let ptr = self.fix_path(p, scope, lets)?;
                 let n = self.lower(v, scope);
                 Fix::Append(ptr, self.val(n))
             }
             ast::FixOp::RemoveWhere(var, p, c) => {
-                let ptr = self.fix_path(p)?;
+                let ptr = self.fix_path(p, scope, lets)?;
                 let list_node = self.lower(p, scope);
                 let list = self.val(list_node);
                 let id = self.new_var(&var.text, &self.text(p.span));

@@ -882,6 +882,30 @@ impl Gen<'_> {
         )
     }
 
+    /// Sets local `pa` to the address of the pointer of a fix path: the first choice whose value
+    /// is present, else the fallback.
+    fn fix_pointer(&mut self, f: &mut Fb, path: &FixPath, pa: u32) {
+        let fallback = self.data.string(&path.fallback);
+        f.c(fallback);
+        f.set(pa);
+        if path.choices.is_empty() {
+            return;
+        }
+        f.i(I::Block(BlockType::Empty));
+        for (n, ptr) in &path.choices {
+            let v = self.val_local(f, n);
+            f.get(v);
+            self.call(f, "known");
+            f.i(I::If(BlockType::Empty));
+            let at = self.data.string(ptr);
+            f.c(at);
+            f.set(pa);
+            f.i(I::Br(1));
+            f.i(I::End);
+        }
+        f.i(I::End);
+    }
+
     /// `$fix_i(root, reason) -> list of operations, or 0 when a value is missing`.
     fn fix_fn(&mut self, id: &str, ops: &[Fix]) -> u32 {
         let mut f = Fb::new(2);
@@ -889,9 +913,15 @@ impl Gen<'_> {
         let vec = f.local(ValType::I32);
         self.call(&mut f, "vec_new");
         f.set(vec);
+        let pa = f.local(ValType::I32);
         for op in ops {
+            let path = match op {
+                Fix::Set(p, _) | Fix::Append(p, _) | Fix::Remove(p) => p,
+                Fix::RemoveWhere { ptr, .. } => ptr,
+            };
+            self.fix_pointer(&mut f, path, pa);
             match op {
-                Fix::Set(ptr, n) | Fix::Append(ptr, n) => {
+                Fix::Set(_, n) | Fix::Append(_, n) => {
                     let v = self.val_local(&mut f, n);
                     f.get(v);
                     f.i(I::I32Eqz);
@@ -905,27 +935,24 @@ impl Gen<'_> {
                     } else {
                         "append"
                     };
-                    let (o, pa) = (self.data.string(name), self.data.string(ptr));
+                    let o = self.data.string(name);
                     f.c(o);
-                    f.c(pa);
+                    f.get(pa);
                     f.get(v);
                     self.call(&mut f, "fix_op");
                     self.call(&mut f, "vec_push");
                 }
-                Fix::Remove(ptr) => {
+                Fix::Remove(_) => {
                     f.get(vec);
-                    let (o, pa) = (self.data.string("remove"), self.data.string(ptr));
+                    let o = self.data.string("remove");
                     f.c(o);
-                    f.c(pa);
+                    f.get(pa);
                     f.c(0);
                     self.call(&mut f, "fix_op");
                     self.call(&mut f, "vec_push");
                 }
                 Fix::RemoveWhere {
-                    ptr,
-                    list,
-                    var,
-                    cond,
+                    list, var, cond, ..
                 } => {
                     let l = self.val_local(&mut f, list);
                     let (i, vp, vi) = (
@@ -967,9 +994,9 @@ impl Gen<'_> {
                     f.i(I::I32Eq);
                     f.i(I::If(BlockType::Empty));
                     f.get(vec);
-                    let (o, pa) = (self.data.string("remove"), self.data.string(ptr));
+                    let o = self.data.string("remove");
                     f.c(o);
-                    f.c(pa);
+                    f.get(pa);
                     f.get(i);
                     self.call(&mut f, "ptr_index");
                     f.c(0);
