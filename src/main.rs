@@ -20,6 +20,7 @@ use std::process::ExitCode;
   tenet test policies/kubernetes-pod-security
   tenet standards
   tenet fmt --check policies/
+  tenet fix --standard examples/standard examples/inventory.json
 
 Exit codes: 0 compliant (or success), 1 findings or policy errors, 2 usage, input or runtime errors.")]
 struct Cli {
@@ -44,6 +45,8 @@ enum Command {
     Standards(cli::standards::Args),
     /// Lay policy files out canonically (--check in CI).
     Fmt(cli::fmt::Args),
+    /// Show, prove and apply the fixes of not-compliant resources (dry run unless --write).
+    Fix(cli::fix::Args),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
         Command::Test(a) => cli::test::run(a),
         Command::Standards(a) => cli::standards::run(a),
         Command::Fmt(a) => cli::fmt::run(a),
+        Command::Fix(a) => cli::fix::run(a),
     };
     ExitCode::from(code)
 }

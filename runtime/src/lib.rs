@@ -10,10 +10,12 @@
 //! - [`scan`]: JSON text straight into the value encoding, keeping only what is read;
 //! - [`inventory`]: the resource model and its inference; whole inventories in memory;
 //! - [`eval`]: the streaming, parallel evaluation pipeline (and an in-memory form);
-//! - [`report`]: findings, explanations, counts, and the table and JSON renderings.
+//! - [`report`]: findings, explanations, counts, and the table and JSON renderings;
+//! - [`fix`]: fix operations as JSON Patch and JSON Merge Patch, applied to documents.
 
 pub mod engine;
 pub mod eval;
+pub mod fix;
 pub mod inventory;
 pub mod report;
 pub mod scan;

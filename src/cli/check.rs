@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 use tenet_runtime::report::{self, severity_rank, JsonWriter, Select, Table, Tally};
-use tenet_runtime::{eval, inventory, Engine, Limits};
+use tenet_runtime::{eval, inventory, Limits};
 use tenet_stdlib::abi::Outcome;
 
 /// Report formats.
@@ -131,24 +131,12 @@ pub fn run(a: Args) -> u8 {
         (Ok(x), Ok(y)) => (x, y),
         _ => return ERROR,
     };
-    let cache = if a.no_cache {
-        None
-    } else {
-        tenet_runtime::engine::default_cache_dir()
-    };
     let limits = Limits {
         timeout: Duration::from_millis(a.timeout),
         memory_bytes: a.max_memory << 20,
     };
-    let engine = match Engine::new(cache, limits).or_else(|e| {
-        eprintln!("warning: {e}; continuing without a cache of compiled modules");
-        Engine::new(None, limits)
-    }) {
-        Ok(e) => e,
-        Err(e) => {
-            error(e);
-            return ERROR;
-        }
+    let Some(engine) = super::engine(!a.no_cache, limits) else {
+        return ERROR;
     };
     let Some(loaded) = load_standard(&engine, &a.standard) else {
         return ERROR;

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod compile;
+pub mod fix;
 pub mod fmt;
 pub mod inspect;
 pub mod standards;
@@ -54,6 +55,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
+        // Fault injection for the interruption test: die between writing and renaming.
+        if std::env::var_os("TENET_TEST_CRASH_BEFORE_RENAME").is_some() {
+            std::process::abort();
+        }
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {
@@ -211,6 +216,27 @@ pub fn evaluation_time(flag: Option<&str>, default: impl FnOnce() -> f64) -> Opt
                 ));
             }
             parsed
+        }
+    }
+}
+
+/// An engine with the cache of compiled modules (or without, when `cache` is false or the cache
+/// cannot be used, which is said on standard error); `None` after printing the error.
+pub fn engine(cache: bool, limits: tenet_runtime::Limits) -> Option<Engine> {
+    let dir = if cache {
+        tenet_runtime::engine::default_cache_dir()
+    } else {
+        None
+    };
+    let made = Engine::new(dir, limits).or_else(|e| {
+        eprintln!("warning: {e}; continuing without a cache of compiled modules");
+        Engine::new(None, limits)
+    });
+    match made {
+        Ok(e) => Some(e),
+        Err(e) => {
+            error(e);
+            None
         }
     }
 }

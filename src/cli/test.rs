@@ -1,5 +1,6 @@
 //! `tenet test`: runs the test cases that live next to a standard's policies and reports
-//! failures with a diff, and coverage of recommendations and clauses.
+//! failures with a diff, and coverage of recommendations and clauses. For every not-compliant
+//! result with a fix, it also applies the fix and requires the resource to become compliant.
 //!
 //! Test files are YAML lists of cases in the standard's `tests/` folder (`*.yaml`):
 //!
@@ -345,6 +346,36 @@ fn run_standard(
                             problems.push(format!("{id}: fix differs\n      - {w}\n      + {g}"));
                         }
                     }
+                }
+            }
+            // Every fix must make its recommendation compliant on this case.
+            for (i, id) in ids.iter().enumerate() {
+                let Some(ops) = got[i].reason.as_ref().and_then(|x| x.fix.as_ref()) else {
+                    continue;
+                };
+                let ops = ops.as_array().cloned().unwrap_or_default();
+                // An empty fix changes nothing here (e.g. a `remove … where` with no match).
+                if ops.is_empty() {
+                    continue;
+                }
+                let fixed = tenet_runtime::fix::json_patch(&mine.doc, &ops).and_then(|p| {
+                    let mut doc = mine.doc.clone();
+                    tenet_runtime::fix::apply(&mut doc, &p).map(|()| doc)
+                });
+                let outcome = fixed.map_err(|e| e.to_string()).and_then(|doc| {
+                    let mut rs = inv.resources.clone();
+                    rs[0].doc = doc;
+                    tenet_runtime::eval::evaluate(&standard, &rs, now, false, &|_| {})
+                        .map(|r| r[0][i].outcome)
+                        .map_err(|e| e.to_string())
+                });
+                match outcome {
+                    Ok(Outcome::Compliant) => {}
+                    Ok(o) => problems.push(format!(
+                        "{id}: its fix leaves the resource {}; fix the policy's fix",
+                        o.as_str()
+                    )),
+                    Err(e) => problems.push(format!("{id}: its fix does not apply: {e}")),
                 }
             }
             totals.cases += 1;

@@ -1,0 +1,447 @@
+//! `tenet fix`: shows, proves and applies the fixes of not-compliant resources.
+//!
+//! For each selected not-compliant finding the module's fix operations become a JSON Patch on
+//! the resource (runtime::fix); the patched resources are evaluated again, and a finding counts
+//! as fixed only when its recommendation is then compliant. `--write` changes the source files
+//! (docs/fix.md says what is kept), each replaced atomically.
+
+use super::{color, error, load_standard, write_atomic, ERROR, FINDINGS, OK};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use tenet_runtime::inventory::{self, Resource};
+use tenet_runtime::report::{explain, resource_ref, severity_rank};
+use tenet_runtime::{eval, fix, source, Limits};
+use tenet_stdlib::abi::Outcome;
+
+/// Output forms of `tenet fix`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Per resource: what is fixed, what is not and why, and a diff of the resource.
+    Diff,
+    /// Per resource: the statuses, the JSON Patch (RFC 6902) and the JSON Merge Patch (RFC 7396).
+    Json,
+    /// One REST-ready entry per resource: id, API path where known, merge-patch body.
+    PatchJson,
+}
+
+/// Flags of `tenet fix`.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  tenet fix --standard azure-security-baseline inventory.json             show fixes (dry run)
+  tenet fix --standard kubernetes-pod-security manifests/ --write --backup
+  tenet fix --standard example.wasm --format patch-json inventory.json > patches.json
+
+Every fix is proved: the patched resource is evaluated again and must be compliant.
+Exit codes: 0 every selected finding is fixed, 1 some are not fixable or a fix failed,
+2 usage, input or policy errors.")]
+pub struct Args {
+    /// The standard: a .wasm module, a .tenet file, a directory of .tenet files, or a built-in name.
+    #[arg(short, long)]
+    pub standard: String,
+    /// Inventory files or directories (JSON, JSON Lines, YAML); `-` reads standard input.
+    #[arg(required = true)]
+    pub inventory: Vec<PathBuf>,
+    /// Only recommendations whose id matches this glob.
+    #[arg(long, value_name = "GLOB")]
+    pub recommendation: Option<String>,
+    /// Only resources whose id or name matches this glob.
+    #[arg(long, value_name = "GLOB")]
+    pub resource: Option<String>,
+    /// Only findings of this severity or higher.
+    #[arg(long, value_parser = ["high", "medium", "low"])]
+    pub severity: Option<String>,
+    /// Output form.
+    #[arg(short, long, value_enum, default_value = "diff")]
+    pub format: Format,
+    /// Apply the fixes to the source files (atomically). Without it nothing is written.
+    #[arg(long)]
+    pub write: bool,
+    /// With --write, keep each original as FILE.bak.
+    #[arg(long, requires = "write")]
+    pub backup: bool,
+    /// Evaluation time (RFC 3339); default: now.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+}
+
+/// What happened to one finding.
+#[derive(Clone, Debug, PartialEq)]
+enum Status {
+    Fixed,
+    NotFixable(String),
+    Failed(String),
+}
+
+impl Status {
+    fn name(&self) -> &'static str {
+        match self {
+            Status::Fixed => "fixed",
+            Status::NotFixable(_) => "not fixable",
+            Status::Failed(_) => "failed",
+        }
+    }
+}
+
+/// The fixes of one resource.
+struct Planned {
+    index: usize,
+    statuses: Vec<(usize, Status)>,
+    patch: Vec<Value>,
+    after: Value,
+}
+
+fn glob(p: &Option<String>) -> Result<Option<globset::GlobMatcher>, String> {
+    p.as_ref()
+        .map(|g| {
+            globset::Glob::new(g)
+                .map(|g| g.compile_matcher())
+                .map_err(|e| format!("invalid glob `{g}`: {e}"))
+        })
+        .transpose()
+}
+
+/// Runs `tenet fix`.
+pub fn run(a: Args) -> u8 {
+    let Some(now) = super::evaluation_time(a.now.as_deref(), || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs() as f64)
+    }) else {
+        return ERROR;
+    };
+    let (rec_glob, res_glob) = match (glob(&a.recommendation), glob(&a.resource)) {
+        (Ok(x), Ok(y)) => (x, y),
+        (Err(e), _) | (_, Err(e)) => {
+            error(e);
+            return ERROR;
+        }
+    };
+    let Some(engine) = super::engine(true, Limits::default()) else {
+        return ERROR;
+    };
+    let Some(loaded) = load_standard(&engine, &a.standard) else {
+        return ERROR;
+    };
+    let meta = &loaded.standard.metadata;
+    let inputs = match source::inputs(&a.inventory) {
+        Ok(i) => i,
+        Err(e) => {
+            error(e);
+            return ERROR;
+        }
+    };
+    if a.write && inputs.iter().any(|i| matches!(i, source::Input::Stdin)) {
+        error("--write cannot change standard input; name the files instead");
+        return ERROR;
+    }
+    let inv = match inventory::load_inputs(&inputs, None) {
+        Ok(i) => i,
+        Err(e) => {
+            error(e);
+            return ERROR;
+        }
+    };
+    let results = match eval::evaluate(&loaded.standard, &inv.resources, now, false, &|_| {}) {
+        Ok(r) => r,
+        Err(e) => {
+            error(e);
+            return ERROR;
+        }
+    };
+    let threshold = a.severity.as_deref().map_or(usize::MAX, severity_rank);
+    // Plan: the fix operations of every selected not-compliant finding, per resource.
+    let mut plans = Vec::new();
+    for (i, (r, res)) in inv.resources.iter().zip(&results).enumerate() {
+        if res_glob
+            .as_ref()
+            .is_some_and(|m| !m.is_match(&r.id) && !m.is_match(&r.name))
+        {
+            continue;
+        }
+        let mut statuses = Vec::new();
+        let mut ops = Vec::new();
+        let mut fixed_here = Vec::new();
+        for (j, (rec, out)) in meta.recommendations.iter().zip(res).enumerate() {
+            let selected = out.outcome == Outcome::NotCompliant
+                && rec_glob.as_ref().is_none_or(|m| m.is_match(&rec.id))
+                && severity_rank(&rec.severity) <= threshold;
+            if !selected {
+                continue;
+            }
+            match out.reason.as_ref().and_then(|x| x.fix.as_ref()) {
+                Some(Value::Array(o)) if !o.is_empty() => {
+                    ops.extend(o.iter().cloned());
+                    fixed_here.push(j);
+                }
+                _ if rec.fix.is_empty() => {
+                    statuses.push((j, Status::NotFixable("no fix is defined".into())))
+                }
+                Some(Value::Array(_)) => statuses.push((
+                    j,
+                    Status::NotFixable(
+                        "the fix changes nothing on this resource; change it by hand".into(),
+                    ),
+                )),
+                _ => statuses.push((
+                    j,
+                    Status::NotFixable("a value the fix needs is missing from the resource".into()),
+                )),
+            }
+        }
+        if statuses.is_empty() && fixed_here.is_empty() {
+            continue;
+        }
+        let (patch, after) = match fix::json_patch(&r.doc, &ops).and_then(|p| {
+            let mut after = r.doc.clone();
+            fix::apply(&mut after, &p).map(|()| (p, after))
+        }) {
+            Ok(x) => x,
+            Err(e) => {
+                for j in fixed_here.drain(..) {
+                    statuses.push((j, Status::Failed(e.to_string())));
+                }
+                (Vec::new(), r.doc.clone())
+            }
+        };
+        statuses.extend(fixed_here.into_iter().map(|j| (j, Status::Fixed)));
+        statuses.sort_by_key(|(j, _)| *j);
+        plans.push(Planned {
+            index: i,
+            statuses,
+            patch,
+            after,
+        });
+    }
+    // Proof: every fix must make its recommendation compliant.
+    let patched: Vec<Resource> = plans
+        .iter()
+        .map(|p| Resource {
+            doc: p.after.clone(),
+            ..inv.resources[p.index].clone()
+        })
+        .collect();
+    let again = match eval::evaluate(&loaded.standard, &patched, now, false, &|_| {}) {
+        Ok(r) => r,
+        Err(e) => {
+            error(e);
+            return ERROR;
+        }
+    };
+    for (p, res) in plans.iter_mut().zip(&again) {
+        for (j, st) in &mut p.statuses {
+            if *st == Status::Fixed && res[*j].outcome != Outcome::Compliant {
+                let why = explain(meta, &res[*j]).map_or_else(String::new, |e| e.message);
+                *st = Status::Failed(format!(
+                    "the patched resource is still {}: {why} (a bug in the policy's fix)",
+                    res[*j].outcome.as_str()
+                ));
+            }
+        }
+    }
+    let code = if plans
+        .iter()
+        .all(|p| p.statuses.iter().all(|(_, s)| *s == Status::Fixed))
+    {
+        OK
+    } else {
+        FINDINGS
+    };
+    let paint = color(std::io::stdout().is_terminal());
+    match a.format {
+        Format::Diff => print!(
+            "{}",
+            render_diff(meta, &inv.resources, &plans, paint, a.write)
+        ),
+        Format::Json => {
+            let out: Vec<Value> = plans
+                .iter()
+                .map(|p| {
+                    let r = &inv.resources[p.index];
+                    json!({
+                        "resource": resource_ref(&identity(r), &origin(r)),
+                        "fixes": p.statuses.iter().map(|(j, s)| status_json(meta, *j, s)).collect::<Vec<_>>(),
+                        "json_patch": p.patch,
+                        "merge_patch": fix::merge_patch(&r.doc, &p.after),
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        }
+        Format::PatchJson => {
+            let out: Vec<Value> = plans
+                .iter()
+                .filter(|p| !p.patch.is_empty())
+                .map(|p| {
+                    let r = &inv.resources[p.index];
+                    json!({
+                        "id": r.id,
+                        "method": "PATCH",
+                        "path": api_path(r),
+                        "content_type": "application/merge-patch+json",
+                        "body": fix::merge_patch(&r.doc, &p.after),
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        }
+    }
+    if a.write {
+        if let Err(e) = write_files(&inv.resources, &plans, a.backup) {
+            error(e);
+            return ERROR;
+        }
+    }
+    code
+}
+
+fn identity(r: &Resource) -> inventory::Identity {
+    inventory::Identity {
+        provider: r.provider.clone(),
+        kind: r.kind.clone(),
+        name: r.name.clone(),
+        id: r.id.clone(),
+        namespace: r.namespace.clone(),
+        location: r.location.clone(),
+    }
+}
+
+fn origin(r: &Resource) -> eval::Origin {
+    eval::Origin {
+        file: r.file.clone(),
+        line: r.line,
+        col: r.col,
+    }
+}
+
+fn status_json(meta: &tenet_stdlib::abi::Metadata, j: usize, s: &Status) -> Value {
+    let mut v = json!({"recommendation": meta.recommendations[j].id, "status": s.name()});
+    if let Status::NotFixable(why) | Status::Failed(why) = s {
+        v["reason"] = json!(why);
+    }
+    v
+}
+
+/// The REST path of a resource where tenet knows it: Azure resources with an id and an API version.
+fn api_path(r: &Resource) -> Value {
+    let api = r.doc.get("apiVersion").and_then(Value::as_str);
+    match (r.provider.as_str(), api) {
+        ("azure", Some(v)) if r.id.starts_with("/subscriptions/") => {
+            json!(format!("{}?api-version={v}", r.id))
+        }
+        _ => Value::Null,
+    }
+}
+
+fn render_diff(
+    meta: &tenet_stdlib::abi::Metadata,
+    resources: &[Resource],
+    plans: &[Planned],
+    paint: bool,
+    written: bool,
+) -> String {
+    use std::fmt::Write as _;
+    let c = |code: &str, s: &str| {
+        if paint {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = String::new();
+    let mut counts = BTreeMap::new();
+    for p in plans {
+        let r = &resources[p.index];
+        let _ = writeln!(
+            out,
+            "{} ({})  {}",
+            c("1", &r.name),
+            r.kind,
+            c("2", &format!("{}:{}", r.file, r.line))
+        );
+        for (j, s) in &p.statuses {
+            *counts.entry(s.name()).or_insert(0usize) += 1;
+            let label = match s {
+                Status::Fixed => c("32", "fixed      "),
+                Status::NotFixable(_) => c("33", "not fixable"),
+                Status::Failed(_) => c("1;31", "failed     "),
+            };
+            let why = match s {
+                Status::Fixed => String::new(),
+                Status::NotFixable(w) | Status::Failed(w) => format!("  ({w})"),
+            };
+            let _ = writeln!(out, "  {label} {}{why}", meta.recommendations[*j].id);
+        }
+        if !p.patch.is_empty() {
+            let before = serde_json::to_string_pretty(&r.doc).unwrap_or_default() + "\n";
+            let after = serde_json::to_string_pretty(&p.after).unwrap_or_default() + "\n";
+            let diff = similar::TextDiff::from_lines(&before, &after);
+            for hunk in diff.unified_diff().context_radius(2).iter_hunks() {
+                for line in hunk.to_string().lines() {
+                    let line = match line.chars().next() {
+                        Some('+') => c("32", line),
+                        Some('-') => c("31", line),
+                        Some('@') => c("36", line),
+                        _ => line.to_string(),
+                    };
+                    let _ = writeln!(out, "    {line}");
+                }
+            }
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "{} fixed, {} not fixable, {} failed, in {} resource{}{}",
+        counts.get("fixed").unwrap_or(&0),
+        counts.get("not fixable").unwrap_or(&0),
+        counts.get("failed").unwrap_or(&0),
+        plans.len(),
+        if plans.len() == 1 { "" } else { "s" },
+        if written {
+            ""
+        } else {
+            "; nothing was written (use --write to apply)"
+        }
+    );
+    out
+}
+
+/// Applies the patched documents to their source files, each replaced atomically.
+fn write_files(resources: &[Resource], plans: &[Planned], backup: bool) -> Result<(), String> {
+    let mut by_file: BTreeMap<String, Vec<(&Resource, &Value)>> = BTreeMap::new();
+    // A resource is written only when every one of its fixes was proved.
+    let proven = |p: &&Planned| {
+        !p.patch.is_empty()
+            && !p
+                .statuses
+                .iter()
+                .any(|(_, s)| matches!(s, Status::Failed(_)))
+    };
+    for p in plans.iter().filter(proven) {
+        let r = &resources[p.index];
+        by_file
+            .entry(r.file.to_string())
+            .or_default()
+            .push((r, &p.after));
+    }
+    for (file, edits) in by_file {
+        let path = PathBuf::from(&file);
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("cannot read {file}: {e}"))?;
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        let new = tenet_runtime::fix::rewrite(&file, &text, ext.as_deref(), &edits)
+            .map_err(|e| format!("{file}: {e}"))?;
+        if backup {
+            std::fs::write(format!("{file}.bak"), &text)
+                .map_err(|e| format!("cannot write {file}.bak: {e}"))?;
+        }
+        write_atomic(&path, new.as_bytes()).map_err(|e| format!("cannot write {file}: {e}"))?;
+        eprintln!("fixed {file}");
+    }
+    Ok(())
+}
