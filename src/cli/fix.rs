@@ -55,6 +55,9 @@ pub struct Args {
     /// Output form.
     #[arg(short, long, value_enum, default_value = "diff")]
     pub format: Format,
+    /// Show the fixes without writing anything (the default).
+    #[arg(long, conflicts_with = "write")]
+    pub dry_run: bool,
     /// Apply the fixes to the source files (atomically). Without it nothing is written.
     #[arg(long)]
     pub write: bool,
@@ -374,6 +377,18 @@ fn render_diff(
             let _ = writeln!(out, "  {label} {}{why}", meta.recommendations[*j].id);
         }
         if !p.patch.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                c("2", "json patch: "),
+                serde_json::to_string(&p.patch).unwrap_or_default()
+            );
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                c("2", "merge patch:"),
+                serde_json::to_string(&fix::merge_patch(&r.doc, &p.after)).unwrap_or_default()
+            );
             let before = serde_json::to_string_pretty(&r.doc).unwrap_or_default() + "\n";
             let after = serde_json::to_string_pretty(&p.after).unwrap_or_default() + "\n";
             let diff = similar::TextDiff::from_lines(&before, &after);
