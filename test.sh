@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one command that runs every check: formatting, lints, the whole test suite (unit, snapshot,
-# differential, CLI), and a build of the fuzz target. `.ci/run` calls exactly this.
+# differential, CLI, examples, doc tests), rustdoc without warnings, and a build of the fuzz
+# target. `.ci/run` calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -14,6 +15,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "tests"
 cargo test --workspace --locked
+
+step "documentation"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --locked
 
 step "fuzz target build"
 if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then

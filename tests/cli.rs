@@ -859,3 +859,58 @@ fn fix_round_trips_on_real_manifests() {
     }
     assert!(untouched > 20, "{untouched}");
 }
+
+/// The library API gives the findings the CLI reports.
+#[test]
+fn the_library_api_agrees_with_the_cli() {
+    let files = tenet_compiler_files(&root().join("examples/standard"));
+    let module = tenet::compile_files(&files).unwrap();
+    let standard = tenet::Standard::load(&module).unwrap().at(1_795_564_800.0);
+    let findings = standard
+        .evaluate_inventory(&[root().join("examples/inventory.json")])
+        .unwrap();
+    let failing: Vec<(String, String)> = findings
+        .iter()
+        .filter(|f| f.state == tenet::Outcome::NotCompliant)
+        .map(|f| (f.recommendation.clone(), f.resource.id.clone()))
+        .collect();
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let cli: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["recommendation"].as_str().unwrap().to_string(),
+                f["resource"]["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(!cli.is_empty());
+    assert_eq!(failing, cli);
+    assert!(matches!(
+        tenet::compile("x.tenet", "fn f( ="),
+        Err(tenet::Error::Compile(_))
+    ));
+}
+
+fn tenet_compiler_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "tenet"))
+        .collect();
+    files.sort();
+    files
+}

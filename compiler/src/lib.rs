@@ -4,7 +4,7 @@
 //! [`source`] (files, spans) → [`syntax`] (pest grammar → spanned AST) → [`check`] (names, types,
 //! metadata → checked [`ir`]) → [`codegen`] (IR → wasm module with a metadata section).
 //! [`interp`] evaluates the same IR directly: the reference the wasm back end is tested against.
-//! [`format`] lays policy files out canonically (`tenet fmt`).
+//! [`format`](mod@format) lays policy files out canonically (`tenet fmt`).
 //!
 //! ```
 //! let c = tenet_compiler::compile_str("demo.tenet", r#"
@@ -18,6 +18,7 @@
 //! assert!(c.wasm.starts_with(b"\0asm"));
 //! assert_eq!(c.metadata.recommendations[0].id, "https-only");
 //! ```
+#![deny(missing_docs)]
 
 pub mod check;
 pub mod codegen;

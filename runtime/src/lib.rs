@@ -12,6 +12,7 @@
 //! - [`eval`]: the streaming, parallel evaluation pipeline (and an in-memory form);
 //! - [`report`]: findings, explanations, counts, and the table and JSON renderings;
 //! - [`fix`]: fix operations as JSON Patch and JSON Merge Patch, applied to documents.
+#![deny(missing_docs)]
 
 pub mod engine;
 pub mod eval;

@@ -556,7 +556,7 @@ impl<W: std::io::Write> JsonWriter<W> {
         Ok(JsonWriter { out, first: true })
     }
 
-    /// Writes findings rendered by [`render_json_findings`].
+    /// Writes findings rendered by [`JsonFindings::render`].
     pub fn findings(&mut self, rendered: &[u8]) -> std::io::Result<()> {
         if rendered.is_empty() {
             return Ok(());

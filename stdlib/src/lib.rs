@@ -7,6 +7,7 @@
 //! - [`automata`]: regexes and globs compiled into DFA tables that modules embed;
 //! - [`abi`]: the module ABI (exports, input header, output records, metadata);
 //! - [`compare`], [`text`], [`net`], [`time`]: the semantics, in Rust.
+#![deny(missing_docs)]
 
 pub mod abi;
 pub mod automata;

@@ -1,0 +1,173 @@
+//! tenet as a library: compile security standards written in the tenet language into
+//! self-contained WebAssembly modules, and evaluate them over your own resources.
+//!
+//! This is the crate to depend on to embed tenet in a Rust program. It wraps the compiler
+//! ([`compiler`]) and the runtime ([`runtime`]) behind a few calls:
+//!
+//! ```
+//! let standard = tenet::Standard::from_source("demo.tenet", r#"
+//!     standard demo "Demo" { version "1.0.0" }
+//!     recommendation https-only "Storage accounts accept HTTPS only" {
+//!       severity high
+//!       applies azure "Microsoft.Storage/storageAccounts"
+//!       compliant when properties.supportsHttpsTrafficOnly ?? true
+//!       remediation "Enable secure transfer on {name}."
+//!       fix { set properties.supportsHttpsTrafficOnly = true }
+//!     }
+//! "#)?;
+//! let resources = vec![serde_json::json!({
+//!     "type": "Microsoft.Storage/storageAccounts",
+//!     "name": "stlegacy",
+//!     "properties": {"supportsHttpsTrafficOnly": false}
+//! })];
+//! let findings = standard.evaluate(&resources)?;
+//! assert_eq!(findings.len(), 1);
+//! let f = &findings[0];
+//! assert_eq!(f.state, tenet::Outcome::NotCompliant);
+//! assert_eq!(f.remediation.as_deref(), Some("Enable secure transfer on stlegacy."));
+//! assert!(f.fix.is_some());
+//! # Ok::<(), tenet::Error>(())
+//! ```
+//!
+//! The module bytes ([`compile`], [`Standard::module`]) run in any WebAssembly engine: the
+//! contract is `docs/abi.md`.
+#![deny(missing_docs)]
+
+pub use tenet_compiler as compiler;
+pub use tenet_runtime as runtime;
+pub use tenet_runtime::report::Finding;
+pub use tenet_stdlib as stdlib;
+pub use tenet_stdlib::abi::{Metadata, Outcome};
+
+use std::path::PathBuf;
+use tenet_runtime::eval::{Evaluated, Origin};
+use tenet_runtime::inventory::{self, Identity, Resource};
+use tenet_runtime::{Engine, Limits};
+
+/// What can go wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The policy does not compile; the message holds the rendered diagnostics.
+    #[error("{0}")]
+    Compile(String),
+    /// The module could not be loaded or evaluated.
+    #[error(transparent)]
+    Runtime(#[from] tenet_runtime::RuntimeError),
+    /// An inventory could not be read.
+    #[error(transparent)]
+    Input(#[from] tenet_runtime::inventory::InputError),
+}
+
+/// Compiles one policy text into module bytes.
+pub fn compile(name: &str, source: &str) -> Result<Vec<u8>, Error> {
+    tenet_compiler::compile_str(name, source)
+        .map(|c| c.wasm)
+        .map_err(|f| Error::Compile(f.render(false)))
+}
+
+/// Compiles policy files (and the files they import) into module bytes.
+pub fn compile_files(paths: &[PathBuf]) -> Result<Vec<u8>, Error> {
+    tenet_compiler::compile_files(paths)
+        .map(|c| c.wasm)
+        .map_err(|f| Error::Compile(f.render(false)))
+}
+
+/// A loaded standard, ready to evaluate resources.
+pub struct Standard {
+    standard: tenet_runtime::Standard,
+    module: Vec<u8>,
+    now: Option<f64>,
+}
+
+impl Standard {
+    /// Loads compiled module bytes (refusing modules of another ABI version).
+    pub fn load(module: &[u8]) -> Result<Standard, Error> {
+        let engine = Engine::new(None, Limits::default())?;
+        Ok(Standard {
+            standard: engine.load(module)?,
+            module: module.to_vec(),
+            now: None,
+        })
+    }
+
+    /// Compiles a policy text and loads it.
+    pub fn from_source(name: &str, source: &str) -> Result<Standard, Error> {
+        Standard::load(&compile(name, source)?)
+    }
+
+    /// Fixes the evaluation time (seconds since 1970) for date functions; default: the clock.
+    pub fn at(mut self, seconds: f64) -> Standard {
+        self.now = Some(seconds);
+        self
+    }
+
+    /// The module bytes.
+    pub fn module(&self) -> &[u8] {
+        &self.module
+    }
+
+    /// The standard's metadata: recommendations, controls, clauses.
+    pub fn metadata(&self) -> &Metadata {
+        &self.standard.metadata
+    }
+
+    fn now(&self) -> f64 {
+        self.now.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs() as f64)
+        })
+    }
+
+    /// Evaluates resources given as JSON values (resources, or lists and containers of them, as
+    /// `tenet check` reads them). Returns one finding per applicable (recommendation, resource),
+    /// compliant ones included, in resource order then standard order.
+    pub fn evaluate(&self, resources: &[serde_json::Value]) -> Result<Vec<Finding>, Error> {
+        let mut inv = inventory::Inventory::default();
+        let text = serde_json::Value::Array(resources.to_vec()).to_string();
+        inventory::read_bytes("<memory>", text.as_bytes(), Some("json"), &mut inv)?;
+        self.findings(&inv.resources)
+    }
+
+    /// Evaluates inventory files or directories (JSON, JSON Lines, YAML).
+    pub fn evaluate_inventory(&self, paths: &[PathBuf]) -> Result<Vec<Finding>, Error> {
+        let inv = inventory::load(paths)?;
+        self.findings(&inv.resources)
+    }
+
+    fn findings(&self, resources: &[Resource]) -> Result<Vec<Finding>, Error> {
+        let results =
+            tenet_runtime::eval::evaluate(&self.standard, resources, self.now(), false, &|_| {})?;
+        let meta = self.metadata();
+        let mut out = Vec::new();
+        for (r, res) in resources.iter().zip(results) {
+            let e = Evaluated {
+                identity: Identity {
+                    provider: r.provider.clone(),
+                    kind: r.kind.clone(),
+                    name: r.name.clone(),
+                    id: r.id.clone(),
+                    namespace: r.namespace.clone(),
+                    location: r.location.clone(),
+                },
+                origin: Origin {
+                    file: r.file.clone(),
+                    line: r.line,
+                    col: r.col,
+                },
+                outcomes: res.iter().map(|x| x.outcome).collect(),
+                reasons: res
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(i, x)| x.reason.map(|reason| (i, reason)))
+                    .collect(),
+            };
+            for (i, rec) in meta.recommendations.iter().enumerate() {
+                if e.outcomes.get(i) != Some(&Outcome::NotApplicable) {
+                    out.push(tenet_runtime::report::finding(rec, meta, &e, i));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
