@@ -13,8 +13,18 @@ cargo fmt --all -- --check
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "node.js (the Node host's tests and the conformance test need it)"
+if ! command -v node >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq nodejs
+fi
+node --version
+
 step "tests"
 cargo test --workspace --locked
+
+step "node host"
+target/debug/tenet compile examples/standard -o target/node-example.wasm
+node --test hosts/node/test/
 
 step "documentation"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --locked

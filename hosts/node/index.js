@@ -1,0 +1,357 @@
+'use strict';
+// A host for compiled tenet standards, written from docs/abi.md: it loads a module with Node's
+// built-in WebAssembly, encodes resources, calls the exports, decodes the outputs, and builds
+// findings (states, explanations, remediation, fixes) exactly as the Rust runtime does.
+
+const ABI_VERSION = 1;
+const TAG = { NULL: 0, FALSE: 1, TRUE: 2, NUMBER: 3, STRING: 4, ARRAY: 5, OBJECT: 6, UNKNOWN: 7, ABSENT: 0xff };
+const UNKNOWN_MARKER = '$tenet.unknown';
+const OUTCOMES = ['not_applicable', 'compliant', 'not_compliant', 'error'];
+const FAULTS = {
+  1: 'a function received a value of the wrong type',
+  2: 'values of different types cannot be ordered',
+  3: 'a quantifier needs a list or a map',
+};
+
+// ---------------------------------------------------------------- value encoding
+
+function isUnknown(v) {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) &&
+    Object.keys(v).length === 1 && v[UNKNOWN_MARKER] === true;
+}
+
+class Writer {
+  constructor() { this.buf = Buffer.alloc(1024); this.len = 0; }
+  reserve(n) {
+    if (this.len + n > this.buf.length) {
+      const b = Buffer.alloc(Math.max(this.buf.length * 2, this.len + n));
+      this.buf.copy(b, 0, 0, this.len);
+      this.buf = b;
+    }
+  }
+  u8(x) { this.reserve(1); this.buf[this.len++] = x; }
+  u32(x) { this.reserve(4); this.buf.writeUInt32LE(x >>> 0, this.len); this.len += 4; }
+  f64(x) { this.reserve(8); this.buf.writeDoubleLE(x, this.len); this.len += 8; }
+  bytes(b) { this.reserve(b.length); b.copy(this.buf, this.len); this.len += b.length; }
+  str(s) { const b = Buffer.from(s, 'utf8'); this.u32(b.length); this.bytes(b); }
+  patch32(at, x) { this.buf.writeUInt32LE(x >>> 0, at); }
+  value(v) {
+    if (v === null || v === undefined) return this.u8(TAG.NULL);
+    if (v === false) return this.u8(TAG.FALSE);
+    if (v === true) return this.u8(TAG.TRUE);
+    if (typeof v === 'number') { this.u8(TAG.NUMBER); return this.f64(v); }
+    if (typeof v === 'string') { this.u8(TAG.STRING); return this.str(v); }
+    if (Array.isArray(v)) {
+      this.u8(TAG.ARRAY); this.u32(v.length);
+      const at = this.len; this.u32(0);
+      for (const x of v) this.value(x);
+      return this.patch32(at, this.len - at - 4);
+    }
+    if (isUnknown(v)) return this.u8(TAG.UNKNOWN);
+    const keys = Object.keys(v);
+    this.u8(TAG.OBJECT); this.u32(keys.length);
+    const at = this.len; this.u32(0);
+    for (const k of keys) { this.str(k); this.value(v[k]); }
+    this.patch32(at, this.len - at - 4);
+  }
+  done() { return this.buf.subarray(0, this.len); }
+}
+
+/** Encodes a JSON value in the module's value encoding. */
+function encodeValue(v) { const w = new Writer(); w.value(v); return w.done(); }
+
+// A JSON number as serde_json holds a decoded f64: integral values as integers.
+function number(f) {
+  if (!Number.isFinite(f)) return null;
+  if (Number.isInteger(f) && Math.abs(f) < 9007199254740992) return f === 0 ? 0 : f;
+  return f;
+}
+
+class Reader {
+  constructor(bytes, pos) { this.b = bytes; this.pos = pos || 0; }
+  u8() { return this.b[this.pos++]; }
+  u32() { const x = this.b.readUInt32LE(this.pos); this.pos += 4; return x; }
+  i32() { const x = this.b.readInt32LE(this.pos); this.pos += 4; return x; }
+  str() { const n = this.u32(); const s = this.b.toString('utf8', this.pos, this.pos + n); this.pos += n; return s; }
+  // A value, or undefined for the absent marker.
+  value() {
+    if (this.b[this.pos] === TAG.ABSENT) { this.pos++; return undefined; }
+    return this.any(0);
+  }
+  any(depth) {
+    if (depth > 128) throw new Error('value nested too deeply');
+    const t = this.u8();
+    switch (t) {
+      case TAG.NULL: return null;
+      case TAG.FALSE: return false;
+      case TAG.TRUE: return true;
+      case TAG.NUMBER: { const f = this.b.readDoubleLE(this.pos); this.pos += 8; return number(f); }
+      case TAG.STRING: return this.str();
+      case TAG.ARRAY: { const n = this.u32(); this.u32(); const out = []; for (let i = 0; i < n; i++) out.push(this.any(depth + 1)); return out; }
+      case TAG.OBJECT: {
+        const n = this.u32(); this.u32(); const out = {};
+        for (let i = 0; i < n; i++) { const k = this.str(); out[k] = this.any(depth + 1); }
+        return out;
+      }
+      case TAG.UNKNOWN: return { [UNKNOWN_MARKER]: true };
+      default: throw new Error(`unknown value tag ${t}`);
+    }
+  }
+}
+
+/** Decodes one encoded value. */
+function decodeValue(bytes) { return new Reader(Buffer.from(bytes)).any(0); }
+
+// ---------------------------------------------------------------- resources
+
+function str(v) { return typeof v === 'string' ? v : undefined; }
+
+/** Provider, type, name, id, namespace and location of a document (null without a type). */
+function classify(doc) {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return null;
+  const location = str(doc.location) ?? str(doc.region);
+  const api = str(doc.apiVersion);
+  const meta = doc.metadata;
+  const k8s = meta !== null && typeof meta === 'object' && !Array.isArray(meta) &&
+    (doc.type === undefined || (api !== undefined && !/^[0-9]/.test(api)));
+  const kind = str(doc.kind);
+  if (k8s && api !== undefined && kind !== undefined) {
+    const name = str(meta.name) ?? '';
+    const ns = str(meta.namespace);
+    return { provider: 'kubernetes', kind, name, id: `${ns ?? 'default'}/${kind}/${name}`, namespace: ns, location };
+  }
+  let ty; let field;
+  for (const f of ['type', 'assetType', 'Type']) { if (str(doc[f]) !== undefined) { ty = doc[f]; field = f; break; } }
+  if (ty === undefined) return null;
+  const lower = ty.toLowerCase();
+  const provider = str(doc.provider) ?? (
+    lower.startsWith('microsoft.') ? 'azure'
+      : (lower.startsWith('aws::') || lower.startsWith('aws_')) ? 'aws'
+        : (lower.includes('.googleapis.com/') || lower.startsWith('google_') || field === 'assetType') ? 'gcp'
+          : 'unknown');
+  const name = str(doc.name) ?? str(doc.Name) ?? '';
+  if (field === 'assetType') {
+    const data = doc.resource && doc.resource.data;
+    const short = str(data && typeof data === 'object' ? data.name : undefined) ?? name.split('/').pop();
+    return { provider, kind: ty, name: short, id: name, namespace: undefined, location };
+  }
+  const id = str(doc.id) ?? str(doc.arn) ?? str(doc.Arn) ?? str(doc.selfLink) ?? (name === '' ? ty : name);
+  return { provider, kind: ty, name, id, namespace: undefined, location };
+}
+
+// Glob (case-insensitive, `*` crosses `/`) or literal type match, as the Rust runtime does.
+function typeMatcher(t) {
+  if (!/[*?[{]/.test(t)) { const l = t.toLowerCase(); return (k) => k.toLowerCase() === l; }
+  let re = '';
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i];
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (c === '[') { const j = t.indexOf(']', i); re += t.slice(i, j + 1).replace(/^\[!/, '[^'); i = j; }
+    else if (c === '{') { const j = t.indexOf('}', i); re += '(' + t.slice(i + 1, j).split(',').map(escapeRe).join('|') + ')'; i = j; }
+    else re += escapeRe(c);
+  }
+  const rx = new RegExp('^' + re + '$', 'is');
+  return (k) => rx.test(k);
+}
+function escapeRe(s) { return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'); }
+
+// ---------------------------------------------------------------- explanations
+
+function formatNumber(f) {
+  if (!Number.isFinite(f)) return 'null';
+  const neg = f < 0;
+  const scaled = roundTiesEven(Math.abs(f) * 1e6);
+  if (scaled >= 1e18) return (neg ? '-' : '') + '1e18+';
+  const big = BigInt(scaled);
+  const int = big / 1000000n; const frac = big % 1000000n;
+  let out = (neg && big !== 0n ? '-' : '') + int.toString();
+  if (frac !== 0n) out += '.' + frac.toString().padStart(6, '0').replace(/0+$/, '');
+  return out;
+}
+function roundTiesEven(x) {
+  const r = Math.round(x);
+  return (Math.abs(x % 1) === 0.5 && r % 2 !== 0) ? r - 1 : r;
+}
+
+/** Renders a value as text, as remediation messages do. */
+function render(v) {
+  if (v === undefined) return '(missing)';
+  if (isUnknown(v)) return '(unknown)';
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') return formatNumber(v);
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.map(render).join(', ');
+  return '{...}';
+}
+
+function oneLine(text) {
+  const t = text.split(/\s+/u).filter((x) => x !== '').join(' ');
+  const chars = Array.from(t);
+  return chars.length > 90 ? chars.slice(0, 89).join('') + '…' : t;
+}
+
+function concretePath(path, bindings) {
+  const m = /^[\p{L}\p{N}_]*/u.exec(path);
+  const head = m ? m[0] : '';
+  for (let i = bindings.length - 1; i >= 0; i--) {
+    if (bindings[i].name === head) return head === '' ? path : bindings[i].path + path.slice(head.length);
+  }
+  return path;
+}
+
+function explain(meta, outcome, reason) {
+  if (!reason) return undefined;
+  const bindings = [];
+  for (const b of reason.bindings) {
+    const v = meta.vars[b.var];
+    if (!v) continue;
+    const path = v.source.startsWith('[') ? v.name : `${concretePath(v.source, bindings)}[${b.index}]`;
+    bindings.push({ name: v.name, path, value: b.value === undefined ? null : b.value });
+  }
+  const clause = reason.clause === null ? undefined : meta.clauses[reason.clause];
+  const path = clause && clause.path !== '' ? concretePath(clause.path, bindings) : undefined;
+  const clauseValue = ['false', 'true', 'missing'][reason.leaf];
+  const shown = render(reason.actual);
+  let message;
+  if (outcome === 'error') {
+    const fault = FAULTS[reason.fault] ?? 'evaluation failed';
+    message = clause ? `evaluation failed at \`${oneLine(clause.text)}\`: ${fault}` : `evaluation failed: ${fault}`;
+  } else if (!clause) {
+    message = 'the condition is false';
+  } else {
+    let what;
+    if (path !== undefined && reason.leaf === 2 && reason.actual === undefined) what = `: \`${path}\` is missing`;
+    else if (path !== undefined && reason.leaf === 2) what = `: \`${path}\` is ${shown}`;
+    else if (path !== undefined) what = ` (\`${path}\` is ${typeof reason.actual === 'string' ? `"${shown}"` : shown})`;
+    else if (reason.leaf === 2) what = ': a value it needs is missing';
+    else what = '';
+    const text = oneLine(clause.text);
+    message = reason.leaf === 2 ? `\`${text}\` could not be decided${what}`
+      : reason.leaf === 1 ? `\`${text}\` is true${what}` : `\`${text}\` is false${what}`;
+  }
+  const out = { message };
+  if (clause) out.clause = clause.text;
+  out.clause_value = clauseValue;
+  if (path !== undefined) out.path = path;
+  if (reason.actual !== undefined) out.actual = reason.actual;
+  if (bindings.length > 0) out.bindings = bindings;
+  if (clause) out.policy = `${clause.span.file}:${clause.span.line}:${clause.span.col}`;
+  return out;
+}
+
+// ---------------------------------------------------------------- the standard
+
+class Standard {
+  /**
+   * Loads a compiled standard (module bytes); throws when it is not a tenet module of ABI 1.
+   * @param {Uint8Array} bytes
+   */
+  constructor(bytes) {
+    this.module = new WebAssembly.Module(bytes);
+    const sections = WebAssembly.Module.customSections(this.module, 'tenet.metadata');
+    if (sections.length === 0) throw new Error('this is not a tenet standard: it has no `tenet.metadata` section');
+    this.metadata = JSON.parse(Buffer.from(sections[0]).toString('utf8'));
+    for (const k of ['controls', 'recommendations', 'clauses', 'vars', 'lookups']) this.metadata[k] ??= [];
+    for (const r of this.metadata.recommendations) {
+      r.refs ??= {}; r.applies ??= [];
+    }
+    if (this.metadata.abi !== ABI_VERSION) throw new Error(`this standard uses module ABI version ${this.metadata.abi}; this host supports ${ABI_VERSION}`);
+    if (WebAssembly.Module.imports(this.module).length !== 0) throw new Error('this is not a tenet standard: it has imports');
+  }
+
+  /**
+   * Evaluates resources (JSON values; lists and containers are expanded as `tenet check` does)
+   * and returns one finding per applicable (recommendation, resource), in resource then
+   * standard order.
+   * @param {unknown[]} resources
+   * @param {{now?: number}} [options] evaluation time in seconds since 1970
+   */
+  evaluate(resources, options = {}) {
+    const now = options.now ?? Math.floor(Date.now() / 1000);
+    const docs = [];
+    const expand = (v) => {
+      if (v === null || v === undefined) return;
+      if (Array.isArray(v)) { v.forEach(expand); return; }
+      docs.push(v);
+    };
+    resources.forEach(expand);
+    const items = [];
+    for (const doc of docs) {
+      const id = classify(doc);
+      if (id) items.push({ doc, id });
+    }
+    const instance = new WebAssembly.Instance(this.module, {});
+    const ex = instance.exports;
+    if (ex.tenet_abi_version() !== ABI_VERSION) throw new Error('unsupported module ABI version');
+    const lookups = this.metadata.lookups;
+    if (lookups.length > 0) {
+      const index = new Writer();
+      index.u32(lookups.length);
+      const tables = lookups.map((l) => {
+        const ms = (l.types ?? []).map(typeMatcher);
+        return items.filter((it) => ms.some((m) => m(it.id.kind)));
+      });
+      // Offsets are from the start of the index: write tables and entries in order.
+      for (const entries of tables) {
+        index.u32(entries.length);
+        const table = index.len;
+        for (let i = 0; i < entries.length; i++) index.u32(0);
+        entries.forEach((e, i) => {
+          index.patch32(table + 4 * i, index.len);
+          index.u32(0);
+          index.value(e.doc);
+        });
+      }
+      const bytes = index.done();
+      const at = ex.tenet_index_reserve(bytes.length) >>> 0;
+      new Uint8Array(ex.memory.buffer, at, bytes.length).set(bytes);
+    }
+    const meta = this.metadata;
+    const findings = [];
+    for (const { doc, id } of items) {
+      const w = new Writer();
+      w.f64(now); w.str(id.provider); w.str(id.kind); w.value(doc);
+      const input = w.done();
+      const at = ex.tenet_reserve(input.length) >>> 0;
+      new Uint8Array(ex.memory.buffer, at, input.length).set(input);
+      const out = ex.tenet_eval(at, input.length) >>> 0;
+      const mem = Buffer.from(ex.memory.buffer);
+      const r = new Reader(mem, out);
+      r.u32();
+      const n = r.u32();
+      if (n !== meta.recommendations.length) throw new Error(`module reported ${n} recommendations, metadata lists ${meta.recommendations.length}`);
+      for (let i = 0; i < n; i++) {
+        const outcome = OUTCOMES[r.u8()];
+        let reason;
+        if (outcome === 'not_compliant' || outcome === 'error') {
+          const clause = r.u32();
+          const leaf = Math.min(r.u8(), 2);
+          const fault = r.u8();
+          const actual = r.value();
+          const nb = r.u32();
+          const bindings = [];
+          for (let k = 0; k < nb; k++) bindings.push({ var: r.u32(), index: r.i32(), value: r.value() });
+          const remediation = r.value();
+          const fix = r.value();
+          reason = { clause: clause === 0xffffffff ? null : clause, leaf, fault, actual, bindings, remediation: typeof remediation === 'string' ? remediation : undefined, fix };
+        }
+        if (outcome === 'not_applicable') continue;
+        const rec = meta.recommendations[i];
+        const resource = { id: id.id, type: id.kind, name: id.name, provider: id.provider };
+        if (id.namespace !== undefined) resource.namespace = id.namespace;
+        if (id.location !== undefined) resource.location = id.location;
+        const f = { recommendation: rec.id, title: rec.title, severity: rec.severity, state: outcome, refs: rec.refs, resource };
+        const e = explain(meta, outcome, reason);
+        if (e) f.explanation = e;
+        if (reason && reason.remediation !== undefined) f.remediation = reason.remediation;
+        if (reason && reason.fix !== undefined) f.fix = reason.fix;
+        findings.push(f);
+      }
+    }
+    return findings;
+  }
+}
+
+module.exports = { Standard, classify, encodeValue, decodeValue, render, ABI_VERSION };
