@@ -40,8 +40,8 @@ pub use tenet_stdlib as stdlib;
 pub use tenet_stdlib::abi::{Metadata, Outcome};
 
 use std::path::PathBuf;
-use tenet_runtime::eval::{Evaluated, Origin};
-use tenet_runtime::inventory::{self, Identity, Resource};
+use tenet_runtime::eval::Evaluated;
+use tenet_runtime::inventory::{self, Resource};
 use tenet_runtime::{Engine, Limits};
 
 /// What can go wrong.
@@ -56,6 +56,13 @@ pub enum Error {
     /// An inventory could not be read.
     #[error(transparent)]
     Input(#[from] tenet_runtime::inventory::InputError),
+}
+
+/// The current time, in seconds since 1970 (the default evaluation time).
+pub fn clock() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs() as f64)
 }
 
 /// Compiles one policy text into module bytes.
@@ -112,11 +119,7 @@ impl Standard {
     }
 
     fn now(&self) -> f64 {
-        self.now.unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0.0, |d| d.as_secs() as f64)
-        })
+        self.now.unwrap_or_else(clock)
     }
 
     /// Evaluates resources given as JSON values (resources, or lists and containers of them, as
@@ -142,19 +145,8 @@ impl Standard {
         let mut out = Vec::new();
         for (r, res) in resources.iter().zip(results) {
             let e = Evaluated {
-                identity: Identity {
-                    provider: r.provider.clone(),
-                    kind: r.kind.clone(),
-                    name: r.name.clone(),
-                    id: r.id.clone(),
-                    namespace: r.namespace.clone(),
-                    location: r.location.clone(),
-                },
-                origin: Origin {
-                    file: r.file.clone(),
-                    line: r.line,
-                    col: r.col,
-                },
+                identity: r.identity(),
+                origin: r.origin(),
                 outcomes: res.iter().map(|x| x.outcome).collect(),
                 reasons: res
                     .into_iter()

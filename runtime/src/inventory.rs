@@ -60,6 +60,29 @@ pub struct Resource {
     pub col: usize,
 }
 
+impl Resource {
+    /// What identifies the resource.
+    pub fn identity(&self) -> Identity {
+        Identity {
+            provider: self.provider.clone(),
+            kind: self.kind.clone(),
+            name: self.name.clone(),
+            id: self.id.clone(),
+            namespace: self.namespace.clone(),
+            location: self.location.clone(),
+        }
+    }
+
+    /// Where it was read.
+    pub fn origin(&self) -> crate::eval::Origin {
+        crate::eval::Origin {
+            file: self.file.clone(),
+            line: self.line,
+            col: self.col,
+        }
+    }
+}
+
 /// A resource that was skipped, and why.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Skipped {

@@ -117,11 +117,7 @@ impl Phases {
 /// Runs `tenet check`.
 pub fn run(a: Args) -> u8 {
     let mut phases = Phases(std::env::var_os("TENET_TIMING").map(|_| std::time::Instant::now()));
-    let Some(now) = super::evaluation_time(a.now.as_deref(), || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs() as f64)
-    }) else {
+    let Some(now) = super::evaluation_time(a.now.as_deref(), super::clock) else {
         return ERROR;
     };
     let (rec_glob, res_glob) = match (

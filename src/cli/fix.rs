@@ -107,11 +107,7 @@ fn glob(p: &Option<String>) -> Result<Option<globset::GlobMatcher>, String> {
 
 /// Runs `tenet fix`.
 pub fn run(a: Args) -> u8 {
-    let Some(now) = super::evaluation_time(a.now.as_deref(), || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs() as f64)
-    }) else {
+    let Some(now) = super::evaluation_time(a.now.as_deref(), super::clock) else {
         return ERROR;
     };
     let (rec_glob, res_glob) = match (glob(&a.recommendation), glob(&a.resource)) {
@@ -263,7 +259,7 @@ pub fn run(a: Args) -> u8 {
                 .map(|p| {
                     let r = &inv.resources[p.index];
                     json!({
-                        "resource": resource_ref(&identity(r), &origin(r)),
+                        "resource": resource_ref(&r.identity(), &r.origin()),
                         "fixes": p.statuses.iter().map(|(j, s)| status_json(meta, *j, s)).collect::<Vec<_>>(),
                         "json_patch": p.patch,
                         "merge_patch": fix::merge_patch(&r.doc, &p.after),
@@ -297,25 +293,6 @@ pub fn run(a: Args) -> u8 {
         }
     }
     code
-}
-
-fn identity(r: &Resource) -> inventory::Identity {
-    inventory::Identity {
-        provider: r.provider.clone(),
-        kind: r.kind.clone(),
-        name: r.name.clone(),
-        id: r.id.clone(),
-        namespace: r.namespace.clone(),
-        location: r.location.clone(),
-    }
-}
-
-fn origin(r: &Resource) -> eval::Origin {
-    eval::Origin {
-        file: r.file.clone(),
-        line: r.line,
-        col: r.col,
-    }
 }
 
 fn status_json(meta: &tenet_stdlib::abi::Metadata, j: usize, s: &Status) -> Value {

@@ -240,3 +240,5 @@ pub fn engine(cache: bool, limits: tenet_runtime::Limits) -> Option<Engine> {
         }
     }
 }
+
+pub use tenet::clock;
