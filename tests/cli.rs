@@ -1029,3 +1029,104 @@ fn the_node_host_gives_the_same_findings_as_the_rust_runtime() {
     }
     assert!(compared > 1000, "{compared} findings compared");
 }
+
+/// CI outputs: GitHub annotations, JUnit and Markdown as snapshots; SARIF's structure, and
+/// fingerprints that do not depend on line numbers; several outputs in one run.
+#[test]
+fn ci_outputs() {
+    let run = |format: &str| {
+        let o = tenet(&[
+            "check",
+            "--standard",
+            "examples/standard",
+            "examples/inventory.json",
+            "--now",
+            NOW,
+            "--format",
+            format,
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        stdout(&o)
+    };
+    insta::assert_snapshot!("ci_github", run("github"));
+    insta::assert_snapshot!("ci_junit", run("junit"));
+    insta::assert_snapshot!("ci_markdown", run("markdown"));
+    let sarif: serde_json::Value = serde_json::from_str(&run("sarif")).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let run0 = &sarif["runs"][0];
+    let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run0["results"].as_array().unwrap();
+    assert_eq!(results.len(), 16);
+    for r in results {
+        let i = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], r["ruleId"]);
+        assert!(["error", "warning", "note"].contains(&r["level"].as_str().unwrap()));
+        assert!(
+            r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap()
+                >= 1
+        );
+        assert_eq!(
+            r["partialFingerprints"]["tenetFinding/v1"]
+                .as_str()
+                .unwrap()
+                .len(),
+            16
+        );
+    }
+    // The same inventory shifted by blank lines keeps every fingerprint.
+    let text = std::fs::read_to_string(root().join("examples/inventory.json")).unwrap();
+    let shifted = write("shifted.json", format!("\n\n\n{text}").as_bytes());
+    let (sarif_path, junit_path) = (scratch("out.sarif"), scratch("out.xml"));
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        shifted.to_str().unwrap(),
+        "--now",
+        NOW,
+        "--output",
+        &format!("sarif={}", sarif_path.display()),
+        "--output",
+        &format!("junit={}", junit_path.display()),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("Summary:"),
+        "the table still goes to standard output"
+    );
+    let shifted_sarif: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&sarif_path).unwrap()).unwrap();
+    let prints = |s: &serde_json::Value| -> Vec<String> {
+        s["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["tenetFinding/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(prints(&sarif), prints(&shifted_sarif));
+    assert_ne!(
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        shifted_sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]
+            ["startLine"]
+    );
+    assert!(std::fs::read_to_string(&junit_path)
+        .unwrap()
+        .starts_with("<?xml"));
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--output",
+        "table=x",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -11,9 +11,11 @@
 //! - [`inventory`]: the resource model and its inference; whole inventories in memory;
 //! - [`eval`]: the streaming, parallel evaluation pipeline (and an in-memory form);
 //! - [`report`]: findings, explanations, counts, and the table and JSON renderings;
-//! - [`fix`]: fix operations as JSON Patch and JSON Merge Patch, applied to documents.
+//! - [`fix`]: fix operations as JSON Patch and JSON Merge Patch, applied to documents;
+//! - [`ci`]: SARIF, JUnit XML, GitHub Actions annotations and Markdown summaries.
 #![deny(missing_docs)]
 
+pub mod ci;
 pub mod engine;
 pub mod eval;
 pub mod fix;

@@ -15,6 +15,20 @@ pub enum Format {
     Table,
     /// The versioned JSON report (docs/report.md).
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML, for test reports.
+    Junit,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// A Markdown summary for a pull-request comment.
+    Markdown,
+}
+
+impl Format {
+    fn parse(name: &str) -> Option<Format> {
+        clap::ValueEnum::from_str(name, true).ok()
+    }
 }
 
 /// Flags of `tenet check`.
@@ -24,6 +38,7 @@ pub enum Format {
   tenet check --standard example.wasm --format json inventories/ > report.json
   kubectl get pods -A -o json | tenet check --standard k8s.wasm -
   tenet check --standard examples/standard --explain storage-secure-transfer examples/inventory.json
+  tenet check --standard k8s.wasm manifests/ --format github --output sarif=tenet.sarif --output junit=tenet.xml
 
 Exit codes: 0 nothing at or above --fail-on is not compliant, 1 findings, 2 usage, input or policy error.")]
 pub struct Args {
@@ -51,6 +66,10 @@ pub struct Args {
     /// List compliant and not-applicable results too (JSON).
     #[arg(long)]
     pub all: bool,
+    /// Also write a report to a file, as FORMAT=PATH (json, sarif, junit, github, markdown); may
+    /// repeat. Files are replaced atomically.
+    #[arg(long, value_name = "FORMAT=PATH")]
+    pub output: Vec<String>,
     /// Unhealthy resources listed per recommendation in the table (0: all).
     #[arg(long, default_value = "20", value_name = "N")]
     pub limit: usize,
@@ -179,6 +198,27 @@ pub fn run(a: Args) -> u8 {
         }
     };
     let keep = |id: &inventory::Identity| sel.resource(id);
+    // Reports written after the run (CI formats, and every --output) need the findings.
+    let mut outputs: Vec<(Format, String)> = Vec::new();
+    for o in &a.output {
+        match o
+            .split_once('=')
+            .and_then(|(f, p)| Format::parse(f).map(|f| (f, p)))
+        {
+            Some((Format::Table, _)) | None => {
+                error(format!(
+                    "--output `{o}`: write FORMAT=PATH with FORMAT one of json, sarif, junit, github, markdown"
+                ));
+                return ERROR;
+            }
+            Some((f, p)) => outputs.push((f, p.to_string())),
+        }
+    }
+    if !matches!(a.format, Format::Table | Format::Json) {
+        outputs.push((a.format, "-".into()));
+    }
+    let collect = !outputs.is_empty();
+    let mut collected: Vec<report::Finding> = Vec::new();
     let json = a.format == Format::Json;
     let findings = report::JsonFindings::new(meta);
     let render = |e: &eval::Evaluated, out: &mut Vec<u8>| {
@@ -222,6 +262,14 @@ pub fn run(a: Args) -> u8 {
                     if table_mode {
                         table.add(meta, &tally, e);
                     }
+                    if collect {
+                        for (i, rec) in meta.recommendations.iter().enumerate() {
+                            let o = e.outcomes.get(i).copied().unwrap_or(Outcome::NotApplicable);
+                            if sel.listed(o) && sel.rec(&rec.id) {
+                                collected.push(report::finding(rec, meta, e, i));
+                            }
+                        }
+                    }
                 }
                 eval::Item::Skipped(s) => {
                     warn_skipped(s);
@@ -249,16 +297,56 @@ pub fn run(a: Args) -> u8 {
         return ERROR;
     }
     phases.mark("evaluate");
+    if collect {
+        let summary = tally.finish();
+        for (format, path) in &outputs {
+            let text = match format {
+                Format::Sarif => {
+                    serde_json::to_string_pretty(&tenet_runtime::ci::sarif(meta, &collected))
+                        .unwrap_or_default()
+                        + "\n"
+                }
+                Format::Junit => tenet_runtime::ci::junit(meta, &summary, &collected),
+                Format::Github => tenet_runtime::ci::github(&collected),
+                Format::Markdown => tenet_runtime::ci::markdown(meta, &summary, &collected),
+                Format::Json | Format::Table => {
+                    let mut buf = Vec::new();
+                    let done =
+                        JsonWriter::start(&mut buf, meta, &rfc3339(now)).and_then(|mut w| {
+                            for f in &collected {
+                                let mut one = b",\n    ".to_vec();
+                                serde_json::to_writer(&mut one, f).map_err(std::io::Error::from)?;
+                                w.findings(&one)?;
+                            }
+                            w.finish(&mut tally)
+                        });
+                    if let Err(e) = done {
+                        return write_failed(e);
+                    }
+                    String::from_utf8_lossy(&buf).into_owned()
+                }
+            };
+            let written = if path == "-" {
+                std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes())
+            } else {
+                super::write_atomic(std::path::Path::new(path), text.as_bytes())
+            };
+            if let Err(e) = written {
+                return write_failed(e);
+            }
+        }
+    }
     match writer {
         Some(w) => {
             if let Err(e) = w.finish(&mut tally) {
                 return write_failed(e);
             }
         }
-        None => print!(
+        None if table_mode => print!(
             "{}",
             table.render(meta, &mut tally, color(std::io::stdout().is_terminal()))
         ),
+        None => {}
     }
     phases.mark("output");
     if tally.failing(severity_rank(&a.fail_on)) {

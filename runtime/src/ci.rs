@@ -1,0 +1,246 @@
+//! Reports for CI systems, rendered from the findings of a run: SARIF 2.1.0 (code scanning),
+//! JUnit XML (test reports), GitHub Actions workflow commands (annotations on the changed lines)
+//! and a Markdown summary for a pull-request comment.
+
+use crate::report::{severity_rank, Finding, Summary, SEVERITIES};
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+use tenet_stdlib::abi::{Metadata, Outcome};
+
+/// A stable identity of a finding that survives unrelated edits: the recommendation and the
+/// resource's identity, never its line (FNV-1a, 64 bits, hex).
+pub fn fingerprint(f: &Finding) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in f
+        .recommendation
+        .bytes()
+        .chain(std::iter::once(0))
+        .chain(f.resource.id.bytes())
+    {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+fn level(severity: &str) -> &'static str {
+    match severity {
+        "high" => "error",
+        "medium" => "warning",
+        _ => "note",
+    }
+}
+
+fn message(f: &Finding) -> String {
+    let why = f
+        .explanation
+        .as_ref()
+        .map_or_else(|| f.title.clone(), |e| e.message.clone());
+    match &f.remediation {
+        Some(r) if !r.is_empty() => format!("{}: {why}. {r}", f.title),
+        _ => format!("{}: {why}.", f.title),
+    }
+}
+
+/// SARIF 2.1.0: one rule per recommendation, one result per not-compliant or error finding.
+pub fn sarif(meta: &Metadata, findings: &[Finding]) -> Value {
+    let rules: Vec<Value> = meta
+        .recommendations
+        .iter()
+        .map(|r| {
+            let score = match r.severity.as_str() {
+                "high" => "8.0",
+                "medium" => "5.0",
+                _ => "2.0",
+            };
+            let mut tags = vec!["security".to_string()];
+            tags.extend(r.tactics.iter().cloned());
+            json!({
+                "id": r.id,
+                "name": r.id,
+                "shortDescription": {"text": r.title},
+                "fullDescription": {"text": if r.description.is_empty() { r.title.clone() } else { r.description.clone() }},
+                "help": {"text": if r.remediation.is_empty() { r.title.clone() } else { r.remediation.clone() }},
+                "defaultConfiguration": {"level": level(&r.severity)},
+                "properties": {"tags": tags, "security-severity": score, "precision": "high"},
+            })
+        })
+        .collect();
+    let results: Vec<Value> = findings
+        .iter()
+        .filter(|f| matches!(f.state, Outcome::NotCompliant | Outcome::Error))
+        .map(|f| {
+            let index = meta
+                .recommendations
+                .iter()
+                .position(|r| r.id == f.recommendation)
+                .unwrap_or(0);
+            json!({
+                "ruleId": f.recommendation,
+                "ruleIndex": index,
+                "level": level(&f.severity),
+                "message": {"text": message(f)},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": f.resource.file.trim_start_matches("./")},
+                        "region": {"startLine": f.resource.line.max(1)}
+                    },
+                    "logicalLocations": [{"name": f.resource.name, "fullyQualifiedName": f.resource.id, "kind": "resource"}]
+                }],
+                "partialFingerprints": {"tenetFinding/v1": fingerprint(f)},
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "tenet",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://example.invalid/tenet",
+                "rules": rules,
+            }},
+            "results": results,
+        }]
+    })
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// JUnit XML: a test suite per run, a test case per not-compliant or error finding, failed.
+pub fn junit(meta: &Metadata, summary: &Summary, findings: &[Finding]) -> String {
+    let failing: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| matches!(f.state, Outcome::NotCompliant | Outcome::Error))
+        .collect();
+    // One test case per failing finding, and one for all the compliant results.
+    let cases = failing.len() + usize::from(summary.compliant > 0);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"tenet\" tests=\"{cases}\" failures=\"{}\">",
+        failing.len()
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{}\" tests=\"{cases}\" failures=\"{}\">",
+        xml(&meta.standard.id),
+        failing.len()
+    );
+    for f in failing {
+        let _ = writeln!(
+            out,
+            "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\">",
+            xml(&f.recommendation),
+            xml(&f.resource.id),
+            xml(&f.resource.file),
+            f.resource.line
+        );
+        let _ = writeln!(
+            out,
+            "      <failure type=\"{}\" message=\"{}\">{}</failure>",
+            f.severity,
+            xml(&f.title),
+            xml(&message(f))
+        );
+        let _ = writeln!(out, "    </testcase>");
+    }
+    if summary.compliant > 0 {
+        let _ = writeln!(
+            out,
+            "    <testcase classname=\"{}\" name=\"{} compliant results\"/>",
+            xml(&meta.standard.id),
+            summary.compliant
+        );
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// GitHub Actions workflow commands: an annotation per finding on its file and line (`error`
+/// for high, `warning` for medium, `notice` for low).
+pub fn github(findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for f in findings
+        .iter()
+        .filter(|f| matches!(f.state, Outcome::NotCompliant | Outcome::Error))
+    {
+        let kind = match f.severity.as_str() {
+            "high" => "error",
+            "medium" => "warning",
+            _ => "notice",
+        };
+        let _ = writeln!(
+            out,
+            "::{kind} file={},line={},title={}::{}",
+            escape_property(&f.resource.file),
+            f.resource.line.max(1),
+            escape_property(&format!("{} ({})", f.recommendation, f.resource.name)),
+            escape_data(&message(f))
+        );
+    }
+    out
+}
+
+/// A Markdown summary for a pull-request comment: counts by severity, then the findings, most
+/// severe first.
+pub fn markdown(meta: &Metadata, summary: &Summary, findings: &[Finding]) -> String {
+    let mut out = format!(
+        "## tenet: {} ({})\n\n{} of {} recommendations compliant over {} resources.\n\n| severity | not compliant |\n|---|---|\n",
+        meta.standard.title,
+        meta.standard.id,
+        summary.compliant_recommendations,
+        summary.recommendations,
+        summary.resources
+    );
+    for s in SEVERITIES {
+        let _ = writeln!(
+            out,
+            "| {s} | {} |",
+            summary.not_compliant.get(s).unwrap_or(&0)
+        );
+    }
+    let mut failing: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| matches!(f.state, Outcome::NotCompliant | Outcome::Error))
+        .collect();
+    failing.sort_by_key(|f| severity_rank(&f.severity));
+    if failing.is_empty() {
+        out.push_str("\nNo finding.\n");
+        return out;
+    }
+    out.push_str(
+        "\n| severity | recommendation | resource | location | why |\n|---|---|---|---|---|\n",
+    );
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    for f in failing {
+        let why = f.explanation.as_ref().map_or("", |e| e.message.as_str());
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {}:{} | {} |",
+            f.severity,
+            cell(&f.title),
+            cell(&f.resource.name),
+            cell(&f.resource.file),
+            f.resource.line,
+            cell(why)
+        );
+    }
+    out
+}
