@@ -47,6 +47,25 @@ enum Command {
     Fmt(cli::fmt::Args),
     /// Show, prove and apply the fixes of not-compliant resources (dry run unless --write).
     Fix(cli::fix::Args),
+    /// Baselines: accept today's findings so that `check --baseline` fails only on new ones.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+}
+
+#[derive(Subcommand)]
+enum BaselineCommand {
+    /// Write the current not-compliant findings to a baseline file.
+    #[command(after_help = "Examples:
+  tenet baseline create --standard kubernetes-pod-security manifests/
+  tenet check --standard kubernetes-pod-security manifests/ --baseline .tenet/baseline.json")]
+    Create {
+        /// The check to take the findings of.
+        #[command(flatten)]
+        check: cli::check::Args,
+        /// The baseline file.
+        #[arg(long, default_value = ".tenet/baseline.json", value_name = "FILE")]
+        to: std::path::PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -60,6 +79,10 @@ fn main() -> ExitCode {
         Command::Standards(a) => cli::standards::run(a),
         Command::Fmt(a) => cli::fmt::run(a),
         Command::Fix(a) => cli::fix::run(a),
+        Command::Baseline(BaselineCommand::Create { mut check, to }) => {
+            check.baseline_out = Some(to);
+            cli::check::run(check)
+        }
     };
     ExitCode::from(code)
 }

@@ -1130,3 +1130,88 @@ fn ci_outputs() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A baseline accepts today's findings: `check --baseline` then fails only on new ones, whose
+/// fingerprints do not depend on line numbers.
+#[test]
+fn baselines_fail_only_on_new_findings() {
+    let text = std::fs::read_to_string(root().join("examples/inventory.json")).unwrap();
+    let inv = write("baseline-inventory.json", text.as_bytes());
+    let base = scratch("baseline/base.json");
+    let (p, b) = (inv.to_str().unwrap(), base.to_str().unwrap());
+    let o = tenet(&[
+        "baseline",
+        "create",
+        "--standard",
+        "examples/standard",
+        p,
+        "--now",
+        NOW,
+        "--to",
+        b,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        p,
+        "--now",
+        NOW,
+        "--baseline",
+        b,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("0 new findings, 16 already in the baseline"),
+        "{}",
+        stderr(&o)
+    );
+    // Lines move and a new finding appears: only the new one counts.
+    let changed = format!(
+        "\n\n{}",
+        text.replacen(
+            "\"enablePurgeProtection\": true",
+            "\"enablePurgeProtection\": false",
+            1
+        )
+    );
+    std::fs::write(&inv, changed).unwrap();
+    let sarif = scratch("baseline.sarif");
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        p,
+        "--now",
+        NOW,
+        "--baseline",
+        b,
+        "--output",
+        &format!("sarif={}", sarif.display()),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("1 new finding, 16 already in the baseline"),
+        "{}",
+        stderr(&o)
+    );
+    let s: serde_json::Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    let states: Vec<&str> = s["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["baselineState"].as_str().unwrap())
+        .collect();
+    assert_eq!(states.iter().filter(|x| **x == "new").count(), 1);
+    assert_eq!(states.iter().filter(|x| **x == "unchanged").count(), 16);
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        p,
+        "--baseline",
+        "/nonexistent/baseline.json",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -10,12 +10,16 @@ use tenet_stdlib::abi::{Metadata, Outcome};
 /// A stable identity of a finding that survives unrelated edits: the recommendation and the
 /// resource's identity, never its line (FNV-1a, 64 bits, hex).
 pub fn fingerprint(f: &Finding) -> String {
+    fingerprint_of(&f.recommendation, &f.resource.id)
+}
+
+/// [`fingerprint`] from a recommendation id and a resource id.
+pub fn fingerprint_of(recommendation: &str, resource: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in f
-        .recommendation
+    for b in recommendation
         .bytes()
         .chain(std::iter::once(0))
-        .chain(f.resource.id.bytes())
+        .chain(resource.bytes())
     {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
@@ -43,7 +47,7 @@ fn message(f: &Finding) -> String {
 }
 
 /// SARIF 2.1.0: one rule per recommendation, one result per not-compliant or error finding.
-pub fn sarif(meta: &Metadata, findings: &[Finding]) -> Value {
+pub fn sarif(meta: &Metadata, findings: &[Finding], baseline: Option<&Baseline>) -> Value {
     let rules: Vec<Value> = meta
         .recommendations
         .iter()
@@ -75,7 +79,7 @@ pub fn sarif(meta: &Metadata, findings: &[Finding]) -> Value {
                 .iter()
                 .position(|r| r.id == f.recommendation)
                 .unwrap_or(0);
-            json!({
+            let mut result = json!({
                 "ruleId": f.recommendation,
                 "ruleIndex": index,
                 "level": level(&f.severity),
@@ -88,7 +92,11 @@ pub fn sarif(meta: &Metadata, findings: &[Finding]) -> Value {
                     "logicalLocations": [{"name": f.resource.name, "fullyQualifiedName": f.resource.id, "kind": "resource"}]
                 }],
                 "partialFingerprints": {"tenetFinding/v1": fingerprint(f)},
-            })
+            });
+            if let Some(b) = baseline {
+                result["baselineState"] = json!(if b.contains(f) { "unchanged" } else { "new" });
+            }
+            result
         })
         .collect();
     json!({
@@ -200,7 +208,12 @@ pub fn github(findings: &[Finding]) -> String {
 
 /// A Markdown summary for a pull-request comment: counts by severity, then the findings, most
 /// severe first.
-pub fn markdown(meta: &Metadata, summary: &Summary, findings: &[Finding]) -> String {
+pub fn markdown(
+    meta: &Metadata,
+    summary: &Summary,
+    findings: &[Finding],
+    baseline: Option<&Baseline>,
+) -> String {
     let mut out = format!(
         "## tenet: {} ({})\n\n{} of {} recommendations compliant over {} resources.\n\n| severity | not compliant |\n|---|---|\n",
         meta.standard.title,
@@ -220,7 +233,21 @@ pub fn markdown(meta: &Metadata, summary: &Summary, findings: &[Finding]) -> Str
         .iter()
         .filter(|f| matches!(f.state, Outcome::NotCompliant | Outcome::Error))
         .collect();
-    failing.sort_by_key(|f| severity_rank(&f.severity));
+    // New findings first (with a baseline), then by severity.
+    failing.sort_by_key(|f| {
+        (
+            baseline.is_some_and(|b| b.contains(f)),
+            severity_rank(&f.severity),
+        )
+    });
+    if let Some(b) = baseline {
+        let new = failing.iter().filter(|f| !b.contains(f)).count();
+        let _ = writeln!(
+            out,
+            "\n{new} new since the baseline, {} known.",
+            failing.len() - new
+        );
+    }
     if failing.is_empty() {
         out.push_str("\nNo finding.\n");
         return out;
@@ -243,4 +270,52 @@ pub fn markdown(meta: &Metadata, summary: &Summary, findings: &[Finding]) -> Str
         );
     }
     out
+}
+
+/// Findings accepted at some point (`tenet baseline create`): `check --baseline` fails only on
+/// findings that are not in it. Stored as JSON: `{"version": 1, "standard", "created",
+/// "findings": [{"fingerprint", "recommendation", "resource"}]}`.
+#[derive(Debug, Clone, Default)]
+pub struct Baseline {
+    fingerprints: std::collections::HashSet<String>,
+}
+
+impl Baseline {
+    /// Whether a finding is in the baseline.
+    pub fn contains(&self, f: &Finding) -> bool {
+        self.fingerprints.contains(&fingerprint(f))
+    }
+
+    /// Reads a baseline file's text.
+    pub fn parse(text: &str) -> Result<Baseline, String> {
+        let v: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if v["version"] != 1 {
+            return Err("not a tenet baseline of version 1".into());
+        }
+        let fingerprints = v["findings"]
+            .as_array()
+            .ok_or("no `findings` list")?
+            .iter()
+            .filter_map(|f| f["fingerprint"].as_str().map(str::to_string))
+            .collect();
+        Ok(Baseline { fingerprints })
+    }
+
+    /// The baseline file of the not-compliant and error findings of a run.
+    pub fn render(meta: &Metadata, created: &str, findings: &[Finding]) -> String {
+        let mut items: Vec<Value> = findings
+            .iter()
+            .filter(|f| matches!(f.state, Outcome::NotCompliant | Outcome::Error))
+            .map(|f| json!({"fingerprint": fingerprint(f), "recommendation": f.recommendation, "resource": f.resource.id}))
+            .collect();
+        items.sort_by(|a, b| a["fingerprint"].as_str().cmp(&b["fingerprint"].as_str()));
+        items.dedup();
+        let v = json!({
+            "version": 1,
+            "standard": {"id": meta.standard.id, "version": meta.standard.version},
+            "created": created,
+            "findings": items,
+        });
+        serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    }
 }

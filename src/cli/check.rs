@@ -66,6 +66,12 @@ pub struct Args {
     /// List compliant and not-applicable results too (JSON).
     #[arg(long)]
     pub all: bool,
+    /// Fail only on findings that are not in this baseline (see `tenet baseline create`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Where `tenet baseline create` writes the baseline (not a flag of `check`).
+    #[arg(skip)]
+    pub baseline_out: Option<PathBuf>,
     /// Also write a report to a file, as FORMAT=PATH (json, sarif, junit, github, markdown); may
     /// repeat. Files are replaced atomically.
     #[arg(long, value_name = "FORMAT=PATH")]
@@ -217,7 +223,23 @@ pub fn run(a: Args) -> u8 {
     if !matches!(a.format, Format::Table | Format::Json) {
         outputs.push((a.format, "-".into()));
     }
-    let collect = !outputs.is_empty();
+    let baseline = match &a.baseline {
+        None => None,
+        Some(p) => match std::fs::read_to_string(p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| tenet_runtime::ci::Baseline::parse(&t))
+        {
+            Ok(b) => Some(b),
+            Err(e) => {
+                error(format!(
+                    "{}: {e}; create one with `tenet baseline create`",
+                    p.display()
+                ));
+                return ERROR;
+            }
+        },
+    };
+    let collect = !outputs.is_empty() || baseline.is_some() || a.baseline_out.is_some();
     let mut collected: Vec<report::Finding> = Vec::new();
     let json = a.format == Format::Json;
     let findings = report::JsonFindings::new(meta);
@@ -302,13 +324,19 @@ pub fn run(a: Args) -> u8 {
         for (format, path) in &outputs {
             let text = match format {
                 Format::Sarif => {
-                    serde_json::to_string_pretty(&tenet_runtime::ci::sarif(meta, &collected))
-                        .unwrap_or_default()
+                    serde_json::to_string_pretty(&tenet_runtime::ci::sarif(
+                        meta,
+                        &collected,
+                        baseline.as_ref(),
+                    ))
+                    .unwrap_or_default()
                         + "\n"
                 }
                 Format::Junit => tenet_runtime::ci::junit(meta, &summary, &collected),
                 Format::Github => tenet_runtime::ci::github(&collected),
-                Format::Markdown => tenet_runtime::ci::markdown(meta, &summary, &collected),
+                Format::Markdown => {
+                    tenet_runtime::ci::markdown(meta, &summary, &collected, baseline.as_ref())
+                }
                 Format::Json | Format::Table => {
                     let mut buf = Vec::new();
                     let done =
@@ -349,7 +377,39 @@ pub fn run(a: Args) -> u8 {
         None => {}
     }
     phases.mark("output");
-    if tally.failing(severity_rank(&a.fail_on)) {
+    if let Some(path) = &a.baseline_out {
+        let text = tenet_runtime::ci::Baseline::render(meta, &rfc3339(now), &collected);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Err(e) = super::write_atomic(path, text.as_bytes()) {
+            error(format!("cannot write {}: {e}", path.display()));
+            return ERROR;
+        }
+        eprintln!(
+            "baseline of {} findings written to {}",
+            text.matches("\"fingerprint\"").count(),
+            path.display()
+        );
+        return OK;
+    }
+    let threshold = severity_rank(&a.fail_on);
+    if let Some(b) = &baseline {
+        let failing: Vec<&report::Finding> = collected
+            .iter()
+            .filter(|f| matches!(f.state, Outcome::NotCompliant | Outcome::Error))
+            .collect();
+        let new: Vec<&&report::Finding> = failing.iter().filter(|f| !b.contains(f)).collect();
+        eprintln!(
+            "baseline: {} new finding{}, {} already in the baseline",
+            new.len(),
+            if new.len() == 1 { "" } else { "s" },
+            failing.len() - new.len()
+        );
+        let fails = new.iter().any(|f| severity_rank(&f.severity) <= threshold);
+        return if fails { FINDINGS } else { OK };
+    }
+    if tally.failing(threshold) {
         FINDINGS
     } else {
         OK
