@@ -14,7 +14,7 @@
 //! [`evaluate`] is the in-memory form over already loaded [`Resource`]s (tests, embedders).
 
 use crate::engine::{Instance, Standard};
-use crate::inventory::{self, classify, Encoded, Identity, InputError, Resource, Skipped};
+use crate::inventory::{self, identify, Encoded, Identity, InputError, Resource, Skipped};
 use crate::scan::{self, Plan};
 use crate::source::{self, Batch, Input, Piece};
 use crate::RuntimeError;
@@ -233,17 +233,13 @@ fn prepare(
         |bytes: &[u8], line: usize, col: usize| -> Result<Result<Prepared, Skipped>, InputError> {
             let mut doc = Vec::with_capacity(bytes.len() / 4);
             scan::encode(bytes, plan, &mut doc).map_err(|e| scan_error(b, bytes, line, col, e))?;
-            let enc = Encoded(&doc);
-            if doc.first() != Some(&value::tag::OBJECT) {
-                return Ok(Err(skipped(line, "not an object")));
-            }
-            Ok(match classify(enc) {
-                Some(identity) => Ok(Prepared {
+            Ok(match identify(Encoded(&doc)) {
+                Ok(identity) => Ok(Prepared {
                     identity,
                     origin: origin(line, col),
                     doc,
                 }),
-                None => Err(skipped(line, inventory::NO_TYPE)),
+                Err(reason) => Err(skipped(line, reason)),
             })
         };
     match p {
@@ -272,7 +268,7 @@ fn prepare(
                 None => {
                     scan::validate(bytes).map_err(|e| scan_error(b, bytes, *line, 1, e))?;
                     if text.trim() != "null" {
-                        out.push(Err(skipped(*line, "not an object")));
+                        out.push(Err(skipped(*line, inventory::NOT_OBJECT)));
                     }
                 }
             }
@@ -280,15 +276,13 @@ fn prepare(
         Piece::Value { .. } => {
             for (line, col, v) in inventory::piece_values(b, p)? {
                 let v = proj.apply(&v);
-                let doc = value::to_bytes(&v);
-                out.push(match (v.is_object(), classify(&v)) {
-                    (true, Some(identity)) => Ok(Prepared {
+                out.push(match identify(&v) {
+                    Ok(identity) => Ok(Prepared {
                         identity,
                         origin: origin(line, col),
-                        doc,
+                        doc: value::to_bytes(&v),
                     }),
-                    (true, None) => Err(skipped(line, inventory::NO_TYPE)),
-                    (false, _) => Err(skipped(line, "not an object")),
+                    Err(reason) => Err(skipped(line, reason)),
                 });
             }
         }

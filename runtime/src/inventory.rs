@@ -97,6 +97,9 @@ pub struct Skipped {
 /// Why a document without a type is skipped.
 pub const NO_TYPE: &str = "no resource type (`type`, `assetType`, or `apiVersion` and `kind`)";
 
+/// Why a document that is not an object is skipped.
+pub const NOT_OBJECT: &str = "not an object";
+
 /// What reading produced.
 #[derive(Default, Debug)]
 pub struct Inventory {
@@ -165,6 +168,14 @@ pub struct Identity {
     pub namespace: Option<String>,
     /// Region or location.
     pub location: Option<String>,
+}
+
+/// What identifies a document, or why it is not a resource ([`NOT_OBJECT`], [`NO_TYPE`]).
+pub fn identify<D: Doc>(doc: D) -> Result<Identity, &'static str> {
+    if !doc.is_object() {
+        return Err(NOT_OBJECT);
+    }
+    classify(doc).ok_or(NO_TYPE)
 }
 
 /// Provider, type, name, id, namespace and location of a document, or `None` without a type.
@@ -337,13 +348,7 @@ pub fn load_projected(
     paths: &[PathBuf],
     proj: Option<&Projection>,
 ) -> Result<Inventory, InputError> {
-    let mut inv = Inventory {
-        projection: proj.cloned(),
-        ..Inventory::default()
-    };
-    let inputs = source::inputs(paths)?;
-    source::read(&inputs, source::CHUNK, &mut |b| add_batch(&b, &mut inv))?;
-    Ok(inv)
+    load_inputs(&source::inputs(paths)?, proj)
 }
 
 /// Reads one input held in memory; `ext` selects the format (sniffed when `None`).
@@ -410,13 +415,8 @@ fn add_batch(b: &Batch, inv: &mut Inventory) -> Result<(), InputError> {
 }
 
 fn push(file: &Arc<str>, line: usize, col: usize, doc: Value, inv: &mut Inventory) {
-    let id = if doc.is_object() {
-        classify(&doc)
-    } else {
-        None
-    };
-    match id {
-        Some(i) => inv.resources.push(Resource {
+    match identify(&doc) {
+        Ok(i) => inv.resources.push(Resource {
             id: i.id,
             provider: i.provider,
             kind: i.kind,
@@ -428,14 +428,10 @@ fn push(file: &Arc<str>, line: usize, col: usize, doc: Value, inv: &mut Inventor
             line,
             col,
         }),
-        None => inv.skipped.push(Skipped {
+        Err(reason) => inv.skipped.push(Skipped {
             file: file.to_string(),
             line,
-            reason: if doc.is_object() {
-                NO_TYPE.into()
-            } else {
-                "not an object".into()
-            },
+            reason: reason.into(),
         }),
     }
 }

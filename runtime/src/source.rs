@@ -392,20 +392,9 @@ impl<'r> Stream<'r> {
                 .is_some_and(|c| matches!(c, b'{' | b'['))
     }
 
-    fn utf8<'a>(&self, bytes: &'a [u8], offset: u64) -> Result<&'a str, InputError> {
-        std::str::from_utf8(bytes).map_err(|e| {
-            let at = e.valid_up_to();
-            let line = self.cur.line + memchr::memchr_iter(b'\n', &bytes[..at]).count();
-            err(
-                &self.file,
-                line,
-                0,
-                format!(
-                    "not UTF-8 text (invalid byte at offset {}); convert the file to UTF-8",
-                    offset + at as u64
-                ),
-            )
-        })
+    fn utf8<'a>(&self, bytes: &'a [u8]) -> Result<&'a str, InputError> {
+        std::str::from_utf8(bytes)
+            .map_err(|e| crate::inventory::utf8_error(&self.file, bytes, self.cur.line, e))
     }
 
     /// The input is all in `buf`: split it knowing its whole shape.
@@ -413,7 +402,7 @@ impl<'r> Stream<'r> {
         mut self,
         sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
     ) -> Result<(), InputError> {
-        let text = self.utf8(&self.buf, self.base)?;
+        let text = self.utf8(&self.buf)?;
         let Some(ranges) = element_ranges(text) else {
             return Err(self.syntax_error(0));
         };
@@ -521,7 +510,7 @@ impl<'r> Stream<'r> {
                 ));
             }
         }
-        let text = self.utf8(&self.buf, self.base)?;
+        let text = self.utf8(&self.buf)?;
         let mut pieces = Vec::new();
         for (value, line) in yaml_documents(&self.file, text)? {
             pieces.push(Piece::Value { value, line });

@@ -629,28 +629,21 @@ impl<'a> Checker<'a> {
         });
     }
 
-    fn pointer(&mut self, e: &ast::Expr) -> Option<String> {
-        match &e.kind {
-            ExprKind::SelfRef => Some(String::new()),
-            ExprKind::Name(n) => Some(format!("/{}", pointer_token(n))),
-            ExprKind::Field(b, n) => {
-                Some(format!("{}/{}", self.pointer(b)?, pointer_token(&n.text)))
-            }
-            ExprKind::Index(b, i) => match &i.kind {
-                ExprKind::Str(s) => Some(format!("{}/{}", self.pointer(b)?, pointer_token(s))),
-                ExprKind::Num(n) if n.fract() == 0.0 && *n >= 0.0 => {
-                    Some(format!("{}/{}", self.pointer(b)?, *n as u64))
-                }
-                _ => None,
-            },
-            _ => None,
-        }
+    /// The JSON Pointer of a static path of the resource (`self` is the empty pointer).
+    fn pointer(&self, e: &ast::Expr) -> Option<String> {
+        let (root, rest) = self.split_root(e)?;
+        Some(match root {
+            Some(name) => format!("/{}{rest}", pointer_token(name)),
+            None => rest,
+        })
     }
 
-    /// The name at the root of a path and the pointer of the rest (`pod.a[0]` -> `pod`, `/a/0`).
-    fn split_root<'e>(&self, e: &'e ast::Expr) -> Option<(&'e str, String)> {
+    /// The root of a static path (a name, or `None` for `self`) and the pointer of the rest:
+    /// `pod.a[0]` -> (`pod`, `/a/0`).
+    fn split_root<'e>(&self, e: &'e ast::Expr) -> Option<(Option<&'e str>, String)> {
         match &e.kind {
-            ExprKind::Name(n) => Some((n.as_str(), String::new())),
+            ExprKind::SelfRef => Some((None, String::new())),
+            ExprKind::Name(n) => Some((Some(n.as_str()), String::new())),
             ExprKind::Field(b, n) => {
                 let (root, rest) = self.split_root(b)?;
                 Some((root, format!("{rest}/{}", pointer_token(&n.text))))
@@ -677,33 +670,33 @@ impl<'a> Checker<'a> {
         scope: &mut Vec<(String, Bind)>,
         lets: &[(ast::Name, ast::Expr)],
     ) -> Option<FixPath> {
-        if let Some(p) = self.pointer(e) {
-            let through_let = self
-                .split_root(e)
-                .is_some_and(|(root, _)| lets.iter().any(|(n, _)| n.text == root));
-            if !through_let {
-                return Some(FixPath::fixed(p));
+        let split = self.split_root(e);
+        let through_let = split
+            .as_ref()
+            .and_then(|(root, _)| *root)
+            .and_then(|root| lets.iter().rposition(|(n, _)| n.text == root));
+        let chain = match (split, through_let) {
+            (Some(_), None) => self.pointer(e).map(|p| (vec![e], vec![p])),
+            (Some((_, rest)), Some(at)) => {
+                if let Some(u) = self.lets_used.get_mut(at) {
+                    *u = true;
+                }
+                let value = &lets[at].1;
+                let mut alts = Vec::new();
+                let mut cur = value;
+                while let ExprKind::Binary(ast::BinOp::Default, a, b) = &cur.kind {
+                    alts.push(a.as_ref());
+                    cur = b;
+                }
+                alts.push(cur);
+                let ptrs: Option<Vec<String>> = alts
+                    .iter()
+                    .map(|a| self.pointer(a).map(|p| format!("{p}{rest}")))
+                    .collect();
+                ptrs.map(|p| (alts, p))
             }
-        }
-        let chain = self.split_root(e).and_then(|(root, rest)| {
-            let at = lets.iter().rposition(|(n, _)| n.text == root)?;
-            if let Some(u) = self.lets_used.get_mut(at) {
-                *u = true;
-            }
-            let (_, value) = lets.get(at)?;
-            let mut alts = Vec::new();
-            let mut cur = value;
-            while let ExprKind::Binary(ast::BinOp::Default, a, b) = &cur.kind {
-                alts.push(a.as_ref());
-                cur = b;
-            }
-            alts.push(cur);
-            let ptrs: Option<Vec<String>> = alts
-                .iter()
-                .map(|a| self.pointer(a).map(|p| format!("{p}{rest}")))
-                .collect();
-            Some((alts, ptrs?))
-        });
+            (None, _) => None,
+        };
         let Some((alts, ptrs)) = chain else {
             self.err(Diagnostic::error("E0220", e.span, "a fix path must be a field of the resource")
                 .label("not a static path")
