@@ -458,6 +458,11 @@ impl<'r> Policy<'r> {
                     )
                 }
             }
+            12 if self.r.one_in(2) => {
+                // A condition used as a value: its truth, or missing when undecided.
+                let b = if self.r.one_in(2) { "true" } else { "false" };
+                format!("({} ?? ({})) == {b}", self.path(), self.bool_expr(d - 1))
+            }
             10 => {
                 let neg = if self.r.one_in(2) { "not in" } else { "in" };
                 format!(

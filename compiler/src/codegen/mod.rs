@@ -310,6 +310,11 @@ impl Gen<'_> {
             Kind::Quant {
                 kind: Quant::Count, ..
             } => self.quant(f, n),
+            // A condition used as a value (`x ?? a > b`): its truth as a boolean value.
+            Kind::ToVal(x) => {
+                self.tri(f, x);
+                self.call(f, "tri_val");
+            }
             _ => {
                 self.tri(f, n);
                 self.call(f, "tri_val");
@@ -472,6 +477,7 @@ impl Gen<'_> {
                 f.get(t);
             }
             Kind::Quant { .. } => self.quant(f, n),
+            Kind::ToVal(x) => self.tri(f, x),
             _ => {
                 self.val(f, n);
                 self.call(f, "truthy");
