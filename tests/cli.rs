@@ -1000,6 +1000,7 @@ fn the_node_host_gives_the_same_findings_as_the_rust_runtime() {
                     let r = v["resource"].as_object_mut().unwrap();
                     r.remove("file");
                     r.remove("line");
+                    r.remove("column");
                     canonical(&v) + "\n"
                 })
                 .collect();
@@ -1205,6 +1206,7 @@ fn baselines_fail_only_on_new_findings() {
         .collect();
     assert_eq!(states.iter().filter(|x| **x == "new").count(), 1);
     assert_eq!(states.iter().filter(|x| **x == "unchanged").count(), 16);
+    assert_valid_sarif(&s);
     let o = tenet(&[
         "check",
         "--standard",
@@ -1212,6 +1214,137 @@ fn baselines_fail_only_on_new_findings() {
         p,
         "--baseline",
         "/nonexistent/baseline.json",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// Fails unless `sarif` is valid against the official SARIF 2.1.0 schema (OASIS, errata 01),
+/// kept in `tests/schemas/`.
+fn assert_valid_sarif(sarif: &serde_json::Value) {
+    let schema: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(root().join("tests/schemas/sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "invalid SARIF:\n{}", errors.join("\n"));
+}
+
+#[test]
+fn sarif_is_valid_against_the_official_schema() {
+    // The validator itself rejects what the schema forbids.
+    let bad = serde_json::json!({"version": "2.1.0", "runs": [{"tool": {}}]});
+    let schema: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(root().join("tests/schemas/sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(!jsonschema::is_valid(&schema, &bad));
+    for (standard, input) in [
+        ("examples/standard", "examples/inventory.json"),
+        ("azure-security-baseline", "tests/fixtures/iac/storage.json"),
+        ("aws-foundations", "tests/fixtures/iac/logs.yaml"),
+    ] {
+        let o = tenet(&[
+            "check",
+            "--standard",
+            standard,
+            input,
+            "--now",
+            NOW,
+            "--format",
+            "sarif",
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let sarif: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
+        assert_valid_sarif(&sarif);
+    }
+}
+
+#[test]
+fn templates_are_read_with_property_locations() {
+    let region = |standard: &str, input: &str, rule: &str| -> (u64, u64) {
+        let o = tenet(&[
+            "check",
+            "--standard",
+            standard,
+            input,
+            "--now",
+            NOW,
+            "--format",
+            "sarif",
+        ]);
+        let sarif: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let r = sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["ruleId"] == rule)
+            .unwrap_or_else(|| panic!("no {rule} result"));
+        let reg = &r["locations"][0]["physicalLocation"]["region"];
+        (
+            reg["startLine"].as_u64().unwrap(),
+            reg["startColumn"].as_u64().unwrap(),
+        )
+    };
+    // The parameter's default TLS1_0 is evaluated; the finding points at the property.
+    assert_eq!(
+        region(
+            "azure-security-baseline",
+            "tests/fixtures/iac/storage.json",
+            "az-storage-min-tls"
+        ),
+        (13, 9)
+    );
+    // An absent property: the deepest part that exists (`Properties`).
+    assert_eq!(
+        region(
+            "aws-foundations",
+            "tests/fixtures/iac/logs.yaml",
+            "aws-log-group-kms"
+        ),
+        (9, 5)
+    );
+    // Short tags are read: `!Ref Retention` is the parameter's default, so retention is set.
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "aws-foundations",
+        "tests/fixtures/iac/logs.yaml",
+        "--now",
+        NOW,
+        "--format",
+        "json",
+        "--all",
+        "--recommendation",
+        "aws-log-group-retention",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["findings"][0]["state"], "compliant", "{report}");
+    // Forcing another format is refused with the file named.
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "aws-foundations",
+        "tests/fixtures/iac/logs.yaml",
+        "--input-format",
+        "terraform-plan",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("logs.yaml"), "{}", stderr(&o));
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "aws-foundations",
+        "tests/fixtures/iac/logs.yaml",
+        "--input-format",
+        "nonsense",
     ]);
     assert_eq!(o.status.code(), Some(2));
 }

@@ -83,7 +83,7 @@ pub fn sarif(meta: &Metadata, findings: &[Finding], baseline: Option<&Baseline>)
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": {"uri": f.resource.file.trim_start_matches("./")},
-                        "region": {"startLine": f.resource.line.max(1)}
+                        "region": {"startLine": f.line(), "startColumn": f.column()}
                     },
                     "logicalLocations": [{"name": f.resource.name, "fullyQualifiedName": f.resource.id, "kind": "resource"}]
                 }],
@@ -144,7 +144,7 @@ pub fn junit(meta: &Metadata, summary: &Summary, findings: &[Finding]) -> String
             xml(&f.recommendation),
             xml(&f.resource.id),
             xml(&f.resource.file),
-            f.resource.line
+            f.line()
         );
         let _ = writeln!(
             out,
@@ -192,9 +192,10 @@ pub fn github(findings: &[Finding]) -> String {
         };
         let _ = writeln!(
             out,
-            "::{kind} file={},line={},title={}::{}",
+            "::{kind} file={},line={},col={},title={}::{}",
             escape_property(&f.resource.file),
-            f.resource.line.max(1),
+            f.line(),
+            f.column(),
             escape_property(&format!("{} ({})", f.recommendation, f.resource.name)),
             escape_data(&message(f))
         );
@@ -261,7 +262,7 @@ pub fn markdown(
             cell(&f.title),
             cell(&f.resource.name),
             cell(&f.resource.file),
-            f.resource.line,
+            f.line(),
             cell(why)
         );
     }

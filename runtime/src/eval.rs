@@ -157,6 +157,8 @@ pub struct Origin {
     pub line: usize,
     /// 1-based column.
     pub col: usize,
+    /// Where its properties are in the file, when known.
+    pub places: Option<crate::locate::Places>,
 }
 
 /// The results of one resource.
@@ -196,6 +198,8 @@ pub struct Run<'a> {
     pub now: f64,
     /// Size of one read (see [`source::CHUNK`]).
     pub chunk: usize,
+    /// What the inputs hold ([`crate::iac::Format::Auto`]: detect from each input's content).
+    pub format: crate::iac::Format,
     /// Which resources to evaluate (the others become [`Item::Filtered`]).
     pub keep: &'a (dyn Fn(&Identity) -> bool + Sync),
     /// Renders an evaluated resource in a worker; the bytes reach `accept` with the items.
@@ -223,6 +227,7 @@ fn prepare(
         file: b.file.clone(),
         line,
         col,
+        places: None,
     };
     let skipped = |line: usize, reason: &str| Skipped {
         file: b.file.to_string(),
@@ -274,15 +279,18 @@ fn prepare(
             }
         }
         Piece::Value { .. } => {
-            for (line, col, v) in inventory::piece_values(b, p)? {
-                let v = proj.apply(&v);
+            for d in inventory::piece_values(b, p)? {
+                let v = proj.apply(&d.value);
                 out.push(match identify(&v) {
                     Ok(identity) => Ok(Prepared {
                         identity,
-                        origin: origin(line, col),
+                        origin: Origin {
+                            places: d.places,
+                            ..origin(d.line, d.col)
+                        },
                         doc: value::to_bytes(&v),
                     }),
-                    Err(reason) => Err(skipped(line, reason)),
+                    Err(reason) => Err(skipped(d.line, reason)),
                 });
             }
         }
@@ -363,7 +371,7 @@ pub fn run(
             }
             inputs = &owned;
         }
-        index(meta, inputs, opts.chunk, &plan, &proj)?
+        index(meta, inputs, opts.format, opts.chunk, &plan, &proj)?
     };
     let pool = Pool {
         standard,
@@ -434,7 +442,7 @@ pub fn run(
     std::thread::scope(|s| -> Result<(), RuntimeError> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
         let reader = s.spawn(move || {
-            source::read(inputs, opts.chunk, &mut |b| {
+            source::read(inputs, opts.format, opts.chunk, &mut |b| {
                 // A closed channel means the consumer stopped on an error: stop reading.
                 tx.send(b).map_err(|_| InputError {
                     file: String::new(),
@@ -480,6 +488,7 @@ type IndexEntries = Vec<(usize, Vec<u8>)>;
 fn index(
     meta: &Metadata,
     inputs: &[Input],
+    format: crate::iac::Format,
     chunk: usize,
     plan: &Plan,
     proj: &tenet_stdlib::abi::Projection,
@@ -490,7 +499,7 @@ fn index(
         .map(|l| type_matcher(&l.types))
         .collect();
     let mut entries: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![Vec::new(); meta.lookups.len()];
-    source::read(inputs, chunk, &mut |b| {
+    source::read(inputs, format, chunk, &mut |b| {
         let found: Vec<Result<IndexEntries, InputError>> = b
             .pieces
             .par_iter()

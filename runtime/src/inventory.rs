@@ -6,6 +6,8 @@
 //!
 //! Accepted shapes and formats are those of [`crate::source`].
 
+use crate::iac::Format;
+use crate::locate::Places;
 use crate::source::{self, Batch, Input, Piece};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -58,6 +60,8 @@ pub struct Resource {
     pub line: usize,
     /// 1-based column.
     pub col: usize,
+    /// Where its properties are in the file, when known.
+    pub places: Option<Places>,
 }
 
 impl Resource {
@@ -79,6 +83,7 @@ impl Resource {
             file: self.file.clone(),
             line: self.line,
             col: self.col,
+            places: self.places.clone(),
         }
     }
 }
@@ -216,7 +221,10 @@ pub fn classify<D: Doc>(obj: D) -> Option<Identity> {
     .find_map(|(k, f)| s(obj.get(k)).map(|t| (t, *f)))?;
     let lower = ty.to_ascii_lowercase();
     let provider = s(obj.get("provider")).unwrap_or_else(|| {
-        if lower.starts_with("microsoft.") {
+        if lower.starts_with("microsoft.")
+            || lower.starts_with("azurerm_")
+            || lower.starts_with("azuread_")
+        {
             "azure".into()
         } else if lower.starts_with("aws::") || lower.starts_with("aws_") {
             "aws".into()
@@ -249,6 +257,7 @@ pub fn classify<D: Doc>(obj: D) -> Option<Identity> {
         });
     }
     let id = s(obj.get("id"))
+        .or_else(|| s(obj.get("address")))
         .or_else(|| s(obj.get("arn")))
         .or_else(|| s(obj.get("Arn")))
         .or_else(|| s(obj.get("selfLink")))
@@ -326,6 +335,7 @@ pub fn identity() -> Projection {
         &["name"],
         &["Name"],
         &["id"],
+        &["address"],
         &["arn"],
         &["Arn"],
         &["selfLink"],
@@ -351,28 +361,55 @@ pub fn load_projected(
     load_inputs(&source::inputs(paths)?, proj)
 }
 
-/// Reads one input held in memory; `ext` selects the format (sniffed when `None`).
+/// Reads one input held in memory; `ext` selects the syntax (sniffed when `None`), the content
+/// the format.
 pub fn read_bytes(
     name: &str,
     bytes: &[u8],
     ext: Option<&str>,
     inv: &mut Inventory,
 ) -> Result<(), InputError> {
-    source::read_bytes(name, bytes, ext, source::CHUNK, &mut |b| add_batch(&b, inv))
+    source::read_bytes(name, bytes, ext, Format::Auto, source::CHUNK, &mut |b| {
+        add_batch(&b, inv)
+    })
 }
 
 /// Reads inputs into memory (see [`load_projected`]).
 pub fn load_inputs(inputs: &[Input], proj: Option<&Projection>) -> Result<Inventory, InputError> {
+    load_inputs_as(inputs, Format::Auto, proj)
+}
+
+/// Reads inputs into memory, in `format` (see [`load_projected`]).
+pub fn load_inputs_as(
+    inputs: &[Input],
+    format: Format,
+    proj: Option<&Projection>,
+) -> Result<Inventory, InputError> {
     let mut inv = Inventory {
         projection: proj.cloned(),
         ..Inventory::default()
     };
-    source::read(inputs, source::CHUNK, &mut |b| add_batch(&b, &mut inv))?;
+    source::read(inputs, format, source::CHUNK, &mut |b| {
+        add_batch(&b, &mut inv)
+    })?;
     Ok(inv)
 }
 
-/// The documents of one piece, parsed: (line, column, document).
-pub fn piece_values(b: &Batch, p: &Piece) -> Result<Vec<(usize, usize, Value)>, InputError> {
+/// A document of a piece, parsed, with where it is.
+#[derive(Debug, Clone)]
+pub struct Located {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub col: usize,
+    /// Where its properties are, when known.
+    pub places: Option<Places>,
+    /// The document.
+    pub value: Value,
+}
+
+/// The documents of one piece, parsed.
+pub fn piece_values(b: &Batch, p: &Piece) -> Result<Vec<Located>, InputError> {
     let text = |start: usize, end: usize, line: usize| {
         let bytes = &b.text[start..end];
         std::str::from_utf8(bytes).map_err(|e| utf8_error(&b.file, bytes, line, e))
@@ -388,33 +425,71 @@ pub fn piece_values(b: &Batch, p: &Piece) -> Result<Vec<(usize, usize, Value)>, 
             let t = text(*start, *end, *line)?;
             let v: Value =
                 serde_json::from_str(t).map_err(|e| json_error(&b.file, *line, *col, &e))?;
-            out.push((*line, *col, v));
+            out.push(Located {
+                line: *line,
+                col: *col,
+                places: None,
+                value: v,
+            });
         }
         Piece::Line { start, end, line } => {
             let t = text(*start, *end, *line)?;
             let v: Value =
                 serde_json::from_str(t).map_err(|e| json_error(&b.file, *line, 1, &e))?;
-            expand(*line, 1, v, &mut out);
+            expand(
+                Located {
+                    line: *line,
+                    col: 1,
+                    places: None,
+                    value: v,
+                },
+                &mut out,
+            );
         }
-        Piece::Value { value, line } => expand(*line, 1, value.clone(), &mut out),
+        Piece::Value {
+            value,
+            line,
+            col,
+            places,
+            resource,
+        } => {
+            let doc = Located {
+                line: *line,
+                col: *col,
+                places: places.clone(),
+                value: value.clone(),
+            };
+            if *resource {
+                out.push(doc);
+            } else {
+                expand(doc, &mut out);
+            }
+        }
     }
     Ok(out)
 }
 
 fn add_batch(b: &Batch, inv: &mut Inventory) -> Result<(), InputError> {
     for p in &b.pieces {
-        for (line, col, v) in piece_values(b, p)? {
+        for d in piece_values(b, p)? {
             let v = match &inv.projection {
-                Some(proj) => proj.apply(&v),
-                None => v,
+                Some(proj) => proj.apply(&d.value),
+                None => d.value,
             };
-            push(&b.file, line, col, v, inv);
+            push(&b.file, d.line, d.col, d.places, v, inv);
         }
     }
     Ok(())
 }
 
-fn push(file: &Arc<str>, line: usize, col: usize, doc: Value, inv: &mut Inventory) {
+fn push(
+    file: &Arc<str>,
+    line: usize,
+    col: usize,
+    places: Option<Places>,
+    doc: Value,
+    inv: &mut Inventory,
+) {
     match identify(&doc) {
         Ok(i) => inv.resources.push(Resource {
             id: i.id,
@@ -427,6 +502,7 @@ fn push(file: &Arc<str>, line: usize, col: usize, doc: Value, inv: &mut Inventor
             file: file.clone(),
             line,
             col,
+            places,
         }),
         Err(reason) => inv.skipped.push(Skipped {
             file: file.to_string(),
@@ -438,10 +514,10 @@ fn push(file: &Arc<str>, line: usize, col: usize, doc: Value, inv: &mut Inventor
 
 /// Whether a parsed document is a list of resources rather than one: an array, a document
 /// without a type, or a Kubernetes `...List`, whose `resources`/`value`/`data`/`items` member is
-/// an array.
-fn list_of(v: &Value) -> Option<&Vec<Value>> {
+/// an array; with the name of that member.
+fn list_of(v: &Value) -> Option<(Option<&'static str>, &Vec<Value>)> {
     match v {
-        Value::Array(items) => Some(items),
+        Value::Array(items) => Some((None, items)),
         Value::Object(m)
             if classify(v).is_none()
                 || m.get("kind")
@@ -450,24 +526,46 @@ fn list_of(v: &Value) -> Option<&Vec<Value>> {
         {
             source::CONTAINERS
                 .iter()
-                .find_map(|k| m.get(*k).and_then(Value::as_array))
+                .find_map(|k| m.get(*k).and_then(Value::as_array).map(|a| (Some(*k), a)))
         }
         _ => None,
     }
 }
 
-/// A parsed document's resources: a container of resources, a list, or one resource.
-pub fn expand(line: usize, col: usize, v: Value, out: &mut Vec<(usize, usize, Value)>) {
-    if v.is_null() {
+/// A parsed document's resources: a container of resources, a list, or one resource. Items of
+/// a list get their own place when the document's places are known.
+pub fn expand(doc: Located, out: &mut Vec<Located>) {
+    if doc.value.is_null() {
         return;
     }
-    match list_of(&v) {
-        Some(items) => {
-            for i in items.clone() {
-                expand(line, col, i, out);
+    let Some((member, items)) = list_of(&doc.value) else {
+        out.push(doc);
+        return;
+    };
+    for (i, item) in items.iter().enumerate() {
+        let places = doc.places.as_ref().map(|p| {
+            let base = match member {
+                Some(m) => format!("{}/{}", crate::iac::child(&p.base, m), i),
+                None => format!("{}/{i}", p.base),
+            };
+            Places {
+                index: p.index.clone(),
+                base,
             }
-        }
-        None => out.push((line, col, v)),
+        });
+        let (line, col) = places
+            .as_ref()
+            .and_then(|p| p.index.get(&p.base))
+            .unwrap_or((doc.line, doc.col));
+        expand(
+            Located {
+                line,
+                col,
+                places,
+                value: item.clone(),
+            },
+            out,
+        );
     }
 }
 
@@ -497,7 +595,10 @@ mod tests {
         let inv = read("k.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ns}\n---\napiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Service, metadata: {name: s}}\n").unwrap();
         assert_eq!(inv.resources.len(), 2);
         assert_eq!(inv.resources[0].id, "ns/Pod/p");
-        assert_eq!(inv.resources[1].line, 5);
+        assert_eq!(
+            inv.resources[1].line, 8,
+            "a list item is located at its own line"
+        );
         let inv = read(
             "r.json",
             "{\"data\": [{\"type\": \"microsoft.keyvault/vaults\"}, {\"no\": 1}]}",

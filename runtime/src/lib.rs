@@ -6,6 +6,8 @@
 //!
 //! - [`engine`]: wasmtime engine, module validation, instances with deadlines and memory caps;
 //! - [`source`]: files, directories and standard input in JSON, JSON Lines and YAML, in batches;
+//! - [`iac`]: CloudFormation, ARM and Terraform plan adapters (templates to resources);
+//! - [`locate`]: where each property of a file is, for findings that point at lines;
 //! - [`split`]: finding the elements of JSON arrays and objects without parsing them;
 //! - [`scan`]: JSON text straight into the value encoding, keeping only what is read;
 //! - [`inventory`]: the resource model and its inference; whole inventories in memory;
@@ -19,7 +21,9 @@ pub mod ci;
 pub mod engine;
 pub mod eval;
 pub mod fix;
+pub mod iac;
 pub mod inventory;
+pub mod locate;
 pub mod report;
 pub mod scan;
 pub mod source;

@@ -100,6 +100,8 @@ pub struct ResourceRef {
     pub file: String,
     /// Line in the file.
     pub line: usize,
+    /// Column in the file.
+    pub column: usize,
 }
 
 /// A variable bound when the deciding clause was evaluated.
@@ -161,6 +163,27 @@ pub struct Finding {
     /// Fix operations, when the recommendation has a fix.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<Value>,
+    /// Where the property the explanation names is in the source file, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub property: Option<crate::locate::Place>,
+}
+
+impl Finding {
+    /// The line to point at: the deciding property's, else the resource's.
+    pub fn line(&self) -> usize {
+        self.property
+            .as_ref()
+            .map_or(self.resource.line, |p| p.line)
+            .max(1)
+    }
+
+    /// The column to point at (1 when only the resource's line is known).
+    pub fn column(&self) -> usize {
+        self.property
+            .as_ref()
+            .map_or(self.resource.column, |p| p.column)
+            .max(1)
+    }
 }
 
 fn concrete_path(path: &str, bindings: &[BindingOut]) -> String {
@@ -290,6 +313,7 @@ pub fn resource_ref(id: &Identity, origin: &Origin) -> ResourceRef {
         location: id.location.clone(),
         file: origin.file.to_string(),
         line: origin.line,
+        column: origin.col,
     }
 }
 
@@ -301,6 +325,16 @@ pub fn finding(rec: &RecMeta, meta: &Metadata, e: &Evaluated, index: usize) -> F
         .copied()
         .unwrap_or(Outcome::NotApplicable);
     let reason = e.reason(index);
+    let explanation = explain_reason(meta, outcome, reason);
+    let property = e.origin.places.as_ref().and_then(|places| {
+        let x = explanation.as_ref()?;
+        let reads = reason
+            .and_then(|r| r.clause)
+            .and_then(|c| meta.clauses.get(c as usize))
+            .map(|c| c.reads.as_str())
+            .filter(|r| !r.is_empty())?;
+        places.find(&concrete_path(reads, &x.bindings))
+    });
     Finding {
         recommendation: rec.id.clone(),
         title: rec.title.clone(),
@@ -308,9 +342,10 @@ pub fn finding(rec: &RecMeta, meta: &Metadata, e: &Evaluated, index: usize) -> F
         state: outcome,
         refs: rec.refs.clone(),
         resource: resource_ref(&e.identity, &e.origin),
-        explanation: explain_reason(meta, outcome, reason),
+        explanation,
         remediation: reason.and_then(|x| x.remediation.clone()),
         fix: reason.and_then(|x| x.fix.clone()),
+        property,
     }
 }
 

@@ -11,13 +11,18 @@
 //! - a larger JSON input is split while it is read; its top-level object is a container when no
 //!   `type` or resource `kind` member precedes the list;
 //! - JSON Lines is cut at line ends, one document per line;
-//! - YAML (multi-document) is parsed whole: YAML inventories are expected to be small.
+//! - YAML (multi-document) is parsed whole: YAML inventories are expected to be small;
+//! - CloudFormation and ARM templates and Terraform plans (detected by their top-level members,
+//!   or forced with a [`Format`]) are parsed whole and handed on as the resources their adapter
+//!   ([`crate::iac`]) finds, each with the places of its properties ([`crate::locate`]).
 //!
 //! Nothing here builds the resources themselves; see [`crate::scan`] and [`crate::eval`].
 
+use crate::iac::{self, Format};
 use crate::inventory::{err, InputError};
+use crate::locate::{self, Places};
 use crate::split;
-use serde::Deserialize;
+use serde::Deserializer as _;
 use serde_json::Value;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -61,12 +66,19 @@ pub enum Piece {
         /// 1-based line.
         line: usize,
     },
-    /// A parsed YAML document: a resource or a list of resources.
+    /// A parsed document: a YAML document (a resource or a list of resources), or a resource
+    /// of a template ([`crate::iac`]).
     Value {
         /// The document.
         value: Value,
         /// 1-based line where it starts.
         line: usize,
+        /// 1-based column.
+        col: usize,
+        /// Where its properties are in the file, when known.
+        places: Option<Places>,
+        /// Whether it is one resource already (from a template adapter), not to be expanded.
+        resource: bool,
     },
 }
 
@@ -166,6 +178,7 @@ pub fn total_bytes(inputs: &[Input]) -> u64 {
 /// Reads every input in order, handing each batch to `sink`; reads are `chunk` bytes.
 pub fn read(
     inputs: &[Input],
+    format: Format,
     chunk: usize,
     sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
 ) -> Result<(), InputError> {
@@ -192,21 +205,22 @@ pub fn read(
             Input::Bytes { bytes, .. } => Box::new(bytes.as_slice()),
         };
         let file: Arc<str> = Arc::from(name.as_str());
-        Stream::new(file, reader, chunk).run(ext.as_deref(), sink)?;
+        Stream::new(file, reader, chunk, format).run(ext.as_deref(), sink)?;
     }
     Ok(())
 }
 
-/// Reads one input held in memory (tests, embedders); `ext` selects the format.
+/// Reads one input held in memory (tests, embedders); `ext` selects the syntax.
 pub fn read_bytes(
     name: &str,
     bytes: &[u8],
     ext: Option<&str>,
+    format: Format,
     chunk: usize,
     sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
 ) -> Result<(), InputError> {
     let file: Arc<str> = Arc::from(name);
-    Stream::new(file, Box::new(bytes), chunk.max(16)).run(ext, sink)
+    Stream::new(file, Box::new(bytes), chunk.max(16), format).run(ext, sink)
 }
 
 /// Line and column of a position in a stream, advanced incrementally.
@@ -257,11 +271,13 @@ struct Stream<'r> {
     /// Position of `buf[cur.at - base]`.
     cur: Cursor,
     bom_checked: bool,
+    format: Format,
 }
 
 impl<'r> Stream<'r> {
-    fn new(file: Arc<str>, r: Box<dyn Read + 'r>, chunk: usize) -> Stream<'r> {
+    fn new(file: Arc<str>, r: Box<dyn Read + 'r>, chunk: usize, format: Format) -> Stream<'r> {
         Stream {
+            format,
             file,
             r,
             chunk,
@@ -361,6 +377,19 @@ impl<'r> Stream<'r> {
         if yaml {
             return self.yaml(sink);
         }
+        if self.format.is_template() {
+            // A template is one document: read it whole.
+            while self.fill()? {
+                if self.buf.len() > MAX_DOCUMENT {
+                    return Err(self.error(
+                        0,
+                        0,
+                        format!("a template larger than {} MiB", MAX_DOCUMENT >> 20),
+                    ));
+                }
+            }
+            return self.whole(sink);
+        }
         let lines = matches!(ext, Some("jsonl" | "ndjson")) || self.looks_like_lines();
         if lines {
             return self.lines(sink);
@@ -369,6 +398,45 @@ impl<'r> Stream<'r> {
             return self.whole(sink);
         }
         self.json(sink)
+    }
+
+    /// The format of a whole JSON text: the forced one, or detected from its top-level members.
+    fn detect(&self, text: &str) -> Format {
+        if self.format != Format::Auto {
+            return self.format;
+        }
+        let start = text.len() - text.trim_start().len();
+        match split::object_members(text, start, &[]) {
+            Some((members, _)) => {
+                iac::detect_keys(members.iter().map(|(k, r, _)| (*k, text.get(r.0..r.1))))
+            }
+            None => Format::Inventory,
+        }
+    }
+
+    /// A whole template: parsed, adapted, each resource a piece with its places.
+    fn template(
+        mut self,
+        format: Format,
+        sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        let text = self.utf8(&self.buf)?;
+        let doc: Value = serde_json::from_str(text)
+            .map_err(|e| crate::inventory::json_error(&self.file, 1, 1, &e))?;
+        let found = iac::detect(&doc);
+        if self.format == Format::Auto && found != format {
+            // Looked like a template by its keys, but is not one.
+            return self.whole_inventory(sink);
+        }
+        let adapted = iac::adapt(format, &doc).map_err(|m| self.error(1, 1, m))?;
+        let index = locate::json(text).map(Arc::new);
+        let mut pieces = Vec::with_capacity(adapted.len());
+        for a in adapted {
+            pieces.push(placed(a, index.as_ref(), ""));
+        }
+        let n = self.buf.len();
+        self.cur.at = self.base + n as u64;
+        self.flush(&mut pieces, n, sink)
     }
 
     /// Whether the buffer starts with one JSON value on its own line followed by another.
@@ -397,8 +465,19 @@ impl<'r> Stream<'r> {
             .map_err(|e| crate::inventory::utf8_error(&self.file, bytes, self.cur.line, e))
     }
 
-    /// The input is all in `buf`: split it knowing its whole shape.
+    /// The input is all in `buf`: a template, or split knowing its whole shape.
     fn whole(
+        self,
+        sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        let text = self.utf8(&self.buf)?;
+        match self.detect(text) {
+            f if f.is_template() => self.template(f, sink),
+            _ => self.whole_inventory(sink),
+        }
+    }
+
+    fn whole_inventory(
         mut self,
         sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
     ) -> Result<(), InputError> {
@@ -511,9 +590,32 @@ impl<'r> Stream<'r> {
             }
         }
         let text = self.utf8(&self.buf)?;
+        let docs = yaml_documents(&self.file, text)?;
+        let index = locate::yaml(text).map(Arc::new);
         let mut pieces = Vec::new();
-        for (value, line) in yaml_documents(&self.file, text)? {
-            pieces.push(Piece::Value { value, line });
+        for (k, (value, line)) in docs.into_iter().enumerate() {
+            let base = format!("/{k}");
+            let format = match self.format {
+                Format::Auto => iac::detect(&value),
+                f => f,
+            };
+            if format.is_template() {
+                let adapted = iac::adapt(format, &value).map_err(|m| self.error(line, 1, m))?;
+                for a in adapted {
+                    pieces.push(placed(a, index.as_ref(), &base));
+                }
+                continue;
+            }
+            pieces.push(Piece::Value {
+                value,
+                line,
+                col: 1,
+                places: index.as_ref().map(|i| Places {
+                    index: i.clone(),
+                    base,
+                }),
+                resource: false,
+            });
         }
         let n = self.buf.len();
         self.cur.at = self.base + n as u64;
@@ -691,6 +793,22 @@ impl<'r> Stream<'r> {
     }
 }
 
+/// The piece of an adapted resource whose object is at `base` + its pointer in the file.
+fn placed(a: iac::Adapted, index: Option<&Arc<locate::Index>>, base: &str) -> Piece {
+    let pointer = format!("{base}{}", a.pointer);
+    let (line, col) = index.and_then(|i| i.get(&pointer)).unwrap_or((1, 1));
+    Piece::Value {
+        value: a.doc,
+        line,
+        col,
+        places: index.map(|i| Places {
+            index: i.clone(),
+            base: pointer,
+        }),
+        resource: true,
+    }
+}
+
 /// Absolute line and column of a position reported relative to a text starting at (line, col).
 pub fn relative(line: usize, col: usize, rl: usize, rc: usize) -> (usize, usize) {
     if rl <= 1 {
@@ -756,13 +874,109 @@ pub fn yaml_documents(file: &str, text: &str) -> Result<Vec<(Value, usize)>, Inp
     }
     let mut out = Vec::new();
     for (k, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
-        let v = Value::deserialize(doc).map_err(|e| {
+        let yaml_error = |e: serde_yaml::Error| {
             let (line, col) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
             err(file, line, col, format!("invalid YAML: {e}"))
-        })?;
-        out.push((v, starts.get(k).copied().unwrap_or(0)));
+        };
+        let v = doc.deserialize_any(YamlVisitor).map_err(yaml_error)?;
+        let line = starts.get(k).copied().unwrap_or(0);
+        out.push((v, line));
     }
     Ok(out)
+}
+
+/// Builds JSON from YAML: keys become strings; a tagged value `!Tag x` becomes `{"!Tag": x}`
+/// (CloudFormation's short intrinsics, read by [`crate::iac::cloudformation`]); merge keys
+/// (`<<: *base`) add the members the mapping does not have; a repeated key keeps its last value,
+/// as JSON parsers do; numbers JSON cannot hold (`.nan`, `.inf`) become strings.
+struct YamlVisitor;
+
+impl<'de> serde::de::Visitor<'de> for YamlVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a YAML value")
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
+        Ok(Value::from(i))
+    }
+    fn visit_u64<E>(self, u: u64) -> Result<Value, E> {
+        Ok(Value::from(u))
+    }
+    fn visit_f64<E>(self, f: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(f)
+            .map_or_else(|| Value::String(f.to_string()), Value::Number))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_string()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(YamlVisitor)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(Seed)? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        let mut merged = Vec::new();
+        while let Some(k) = map.next_key_seed(Seed)? {
+            let v = map.next_value_seed(Seed)?;
+            let key = match k {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            if key == "<<" {
+                match v {
+                    Value::Array(items) => merged.extend(items),
+                    v => merged.push(v),
+                }
+            } else {
+                out.insert(key, v);
+            }
+        }
+        for m in merged {
+            if let Value::Object(m) = m {
+                for (k, v) in m {
+                    out.entry(k).or_insert(v);
+                }
+            }
+        }
+        Ok(Value::Object(out))
+    }
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
+        use serde::de::VariantAccess;
+        let (tag, variant): (String, _) = data.variant()?;
+        let v = variant.newtype_variant_seed(Seed)?;
+        let mut m = serde_json::Map::new();
+        m.insert(format!("!{}", tag.trim_start_matches('!')), v);
+        Ok(Value::Object(m))
+    }
+}
+
+/// [`YamlVisitor`] as a seed, for nested values.
+struct Seed;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Seed {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(YamlVisitor)
+    }
 }
 
 #[cfg(test)]
@@ -776,29 +990,38 @@ mod tests {
     ) -> Result<Vec<(String, usize, usize)>, InputError> {
         let mut out = Vec::new();
         let ext = Path::new(name).extension().and_then(|e| e.to_str());
-        read_bytes(name, text.as_bytes(), ext, chunk, &mut |b: Batch| {
-            for p in &b.pieces {
-                match p {
-                    Piece::Json {
-                        start,
-                        end,
-                        line,
-                        col,
-                    } => out.push((
-                        String::from_utf8_lossy(&b.text[*start..*end]).into_owned(),
-                        *line,
-                        *col,
-                    )),
-                    Piece::Line { start, end, line } => out.push((
-                        String::from_utf8_lossy(&b.text[*start..*end]).into_owned(),
-                        *line,
-                        1,
-                    )),
-                    Piece::Value { value, line } => out.push((value.to_string(), *line, 1)),
+        read_bytes(
+            name,
+            text.as_bytes(),
+            ext,
+            Format::Auto,
+            chunk,
+            &mut |b: Batch| {
+                for p in &b.pieces {
+                    match p {
+                        Piece::Json {
+                            start,
+                            end,
+                            line,
+                            col,
+                        } => out.push((
+                            String::from_utf8_lossy(&b.text[*start..*end]).into_owned(),
+                            *line,
+                            *col,
+                        )),
+                        Piece::Line { start, end, line } => out.push((
+                            String::from_utf8_lossy(&b.text[*start..*end]).into_owned(),
+                            *line,
+                            1,
+                        )),
+                        Piece::Value {
+                            value, line, col, ..
+                        } => out.push((value.to_string(), *line, *col)),
+                    }
                 }
-            }
-            Ok(())
-        })?;
+                Ok(())
+            },
+        )?;
         Ok(out)
     }
 

@@ -39,6 +39,8 @@ impl Format {
   kubectl get pods -A -o json | tenet check --standard k8s.wasm -
   tenet check --standard examples/standard --explain storage-secure-transfer examples/inventory.json
   tenet check --standard k8s.wasm manifests/ --format github --output sarif=tenet.sarif --output junit=tenet.xml
+  tenet check --standard aws-foundations templates/stack.yaml
+  terraform show -json plan.out | tenet check --standard aws-foundations --input-format terraform-plan -
 
 Exit codes: 0 nothing at or above --fail-on is not compliant, 1 findings, 2 usage, input or policy error.")]
 pub struct Args {
@@ -48,6 +50,9 @@ pub struct Args {
     /// Inventory files or directories (JSON, JSON Lines, YAML); `-` reads standard input.
     #[arg(required = true)]
     pub inventory: Vec<PathBuf>,
+    /// What the inputs hold: detected from each file's content by default (docs/inventories.md).
+    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = input_format)]
+    pub input_format: tenet_runtime::iac::Format,
     /// Output format.
     #[arg(short, long, value_enum, default_value = "table")]
     pub format: Format,
@@ -91,6 +96,12 @@ pub struct Args {
     /// Memory limit per evaluation instance, in MiB.
     #[arg(long, default_value = "512", value_name = "MIB")]
     pub max_memory: usize,
+}
+
+/// Parses `--input-format`.
+pub fn input_format(name: &str) -> Result<tenet_runtime::iac::Format, String> {
+    use tenet_runtime::iac::Format;
+    Format::parse(name).ok_or_else(|| format!("expected one of {}", Format::NAMES.join(", ")))
 }
 
 fn glob(pattern: &Option<String>, what: &str) -> Result<Option<globset::GlobMatcher>, u8> {
@@ -171,7 +182,7 @@ pub fn run(a: Args) -> u8 {
         }
     };
     if let Some(rec) = &a.explain {
-        let inv = match inventory::load_inputs(&inputs, None) {
+        let inv = match inventory::load_inputs_as(&inputs, a.input_format, None) {
             Ok(i) => i,
             Err(e) => {
                 error(e);
@@ -250,6 +261,7 @@ pub fn run(a: Args) -> u8 {
     };
     let opts = eval::Run {
         now,
+        format: a.input_format,
         chunk: tenet_runtime::source::CHUNK,
         keep: &keep,
         render: &render,

@@ -460,6 +460,11 @@ pub struct ClauseMeta {
     /// The path the clause reads, as written (empty when none).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub path: String,
+    /// The property of the resource the clause is about, for pointing at it in source files:
+    /// `path`, or the first path its subject reads (`properties.minimumTlsVersion` in
+    /// `version_compare(properties.minimumTlsVersion ?? "TLS1_0", "TLS1_2") >= 0`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reads: String,
     /// Where it is.
     pub span: SourceLoc,
 }

@@ -23,6 +23,7 @@ fn streamed(c: &tenet_compiler::Compiled, inputs: &[Input], chunk: usize) -> (Ve
     let render = |_: &eval::Evaluated, _: &mut Vec<u8>| {};
     let progress = |_: u64| {};
     let opts = eval::Run {
+        format: tenet_runtime::iac::Format::Auto,
         now: NOW,
         chunk,
         keep: &keep,

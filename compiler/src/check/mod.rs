@@ -91,6 +91,17 @@ pub fn check(sources: &Sources, files: &[ast::File]) -> Result<Checked, Vec<Diag
     })
 }
 
+/// The first path an expression reads: itself, the left side of `??`, or the first argument of
+/// a call.
+fn first_path(e: &ast::Expr) -> Option<&ast::Expr> {
+    match &e.kind {
+        _ if is_path(e) => Some(e),
+        ExprKind::Call(_, args) => args.first().and_then(first_path),
+        ExprKind::Binary(ast::BinOp::Default, a, _) => first_path(a),
+        _ => None,
+    }
+}
+
 fn is_path(e: &ast::Expr) -> bool {
     match &e.kind {
         ExprKind::Name(_) | ExprKind::SelfRef => true,
@@ -764,9 +775,14 @@ impl<'a> Checker<'a> {
             .filter(|s| is_path(s))
             .map(|s| self.text(s.span))
             .unwrap_or_default();
+        let reads = subject
+            .and_then(first_path)
+            .map(|s| self.text(s.span))
+            .unwrap_or_default();
         self.program.clauses.push(ClauseMeta {
             text: self.text(span),
             path,
+            reads,
             span: self.sources.locate(span),
         });
         self.program.clauses.len() as ClauseId - 1
@@ -802,9 +818,11 @@ impl<'a> Checker<'a> {
             && text
                 .chars()
                 .all(|c| c.is_alphanumeric() || "._[]\"'-/$@".contains(c));
+        let path = if is_path { text.clone() } else { String::new() };
         self.program.clauses.push(ClauseMeta {
-            text: text.clone(),
-            path: if is_path { text } else { String::new() },
+            text,
+            reads: path.clone(),
+            path,
             span: self.sources.locate(span),
         });
         self.program.clauses.len() as ClauseId - 1

@@ -1,0 +1,150 @@
+//! Infrastructure-as-code adapters: a CloudFormation template, an ARM template or a Terraform
+//! plan becomes the resources it declares, with what can be known before deployment evaluated
+//! (parameter defaults, variables, conditions, template functions) and everything else marked
+//! unknown, so one standard judges templates, plans and live inventories alike.
+//!
+//! - [`cloudformation`]: `Resources` with `Ref`, `Fn::Sub`, `Fn::Join`, `Fn::If`, ... evaluated;
+//! - [`arm`]: `resources` (and their child resources) with template expressions evaluated;
+//! - [`terraform`]: `planned_values` of `terraform show -json`, unknown-after-apply values marked.
+//!
+//! A value that cannot be known before deployment is the unknown value of the value model
+//! (`{"$tenet.unknown": true}`, [`unknown`]): rules treat it like a missing value, and
+//! `is_unknown(x)` tells the two apart (`docs/language.md`, "Missing values").
+
+pub mod arm;
+pub mod cloudformation;
+pub mod terraform;
+
+use serde_json::Value;
+
+pub use tenet_stdlib::value::{is_unknown, unknown};
+
+/// What an input holds, detected from its content or forced with `--input-format`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Detect from the content.
+    #[default]
+    Auto,
+    /// Resources as they are: inventories, API output, Kubernetes manifests.
+    Inventory,
+    /// A CloudFormation (or SAM) template.
+    CloudFormation,
+    /// An Azure Resource Manager template.
+    Arm,
+    /// A Terraform plan (`terraform show -json`).
+    TerraformPlan,
+}
+
+impl Format {
+    /// The names accepted by `--input-format`.
+    pub const NAMES: &'static [&'static str] = &[
+        "auto",
+        "inventory",
+        "kubernetes",
+        "cloudformation",
+        "arm",
+        "terraform-plan",
+    ];
+
+    /// The format of a name of [`Format::NAMES`].
+    pub fn parse(name: &str) -> Option<Format> {
+        Some(match name {
+            "auto" => Format::Auto,
+            "inventory" | "kubernetes" => Format::Inventory,
+            "cloudformation" | "cfn" => Format::CloudFormation,
+            "arm" => Format::Arm,
+            "terraform-plan" | "tfplan" => Format::TerraformPlan,
+            _ => return None,
+        })
+    }
+
+    /// Whether documents in this format go through an adapter.
+    pub fn is_template(self) -> bool {
+        matches!(
+            self,
+            Format::CloudFormation | Format::Arm | Format::TerraformPlan
+        )
+    }
+}
+
+/// The template format of a document with these top-level members, if it is one.
+pub fn detect_keys<'a>(keys: impl Iterator<Item = (&'a str, Option<&'a str>)>) -> Format {
+    let mut cfn = false;
+    let mut arm = false;
+    let (mut tf_version, mut tf_plan) = (false, false);
+    for (k, string) in keys {
+        match k {
+            "AWSTemplateFormatVersion" => cfn = true,
+            "Resources" => cfn = true,
+            "$schema" => arm |= string.is_some_and(|s| s.contains("eploymentTemplate.json")),
+            "format_version" => tf_version = true,
+            "planned_values" | "resource_changes" => tf_plan = true,
+            _ => {}
+        }
+    }
+    if arm {
+        Format::Arm
+    } else if tf_version && tf_plan {
+        Format::TerraformPlan
+    } else if cfn {
+        Format::CloudFormation
+    } else {
+        Format::Inventory
+    }
+}
+
+/// The format of a parsed document ([`Format::Inventory`] when it is no template).
+pub fn detect(doc: &Value) -> Format {
+    match doc.as_object() {
+        Some(m) => {
+            let f = detect_keys(m.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            // `Resources` alone is not enough: it must map names to typed resources.
+            if f == Format::CloudFormation
+                && !m.contains_key("AWSTemplateFormatVersion")
+                && !m
+                    .get("Resources")
+                    .and_then(Value::as_object)
+                    .is_some_and(|r| {
+                        r.values()
+                            .any(|x| x.get("Type").and_then(Value::as_str).is_some())
+                    })
+            {
+                return Format::Inventory;
+            }
+            f
+        }
+        None => Format::Inventory,
+    }
+}
+
+/// One resource of a template: its document, and the JSON Pointer of the object it comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adapted {
+    /// The resource as rules see it.
+    pub doc: Value,
+    /// Where its object is in the template.
+    pub pointer: String,
+}
+
+/// The resources of a template in `format`, or why it is not one.
+pub fn adapt(format: Format, doc: &Value) -> Result<Vec<Adapted>, String> {
+    match format {
+        Format::CloudFormation => cloudformation::resources(doc),
+        Format::Arm => arm::resources(doc),
+        Format::TerraformPlan => terraform::resources(doc),
+        Format::Auto | Format::Inventory => Err("not a template".into()),
+    }
+}
+
+/// A pointer with one more member.
+pub(crate) fn child(pointer: &str, key: &str) -> String {
+    let mut p = pointer.to_string();
+    p.push('/');
+    crate::locate::escape(key, &mut p);
+    p
+}
+
+/// Why a document is not the template it was taken for.
+pub(crate) fn adapt_err(what: &str) -> String {
+    format!("{what}; pass --input-format inventory to read the file as plain resources")
+}

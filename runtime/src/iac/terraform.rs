@@ -1,0 +1,163 @@
+//! Terraform plans (`terraform show -json plan`): each managed resource of `planned_values`
+//! (the root module and every child module) becomes a resource as the plan shows it:
+//! `address`, `type`, `name`, `index`, `provider_name` and `values`, plus `actions` from its
+//! entry in `resource_changes`. Attributes known only after apply (`after_unknown`) are
+//! [`unknown`] in `values` instead of absent, so a rule can tell the two apart. Data sources are
+//! left out: they are read, not deployed.
+
+use super::{adapt_err, is_unknown, unknown, Adapted};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// The resources of a plan.
+pub fn resources(plan: &Value) -> Result<Vec<Adapted>, String> {
+    let Some(root) = plan.pointer("/planned_values/root_module") else {
+        if plan.get("resource_changes").is_some() {
+            // A plan with nothing planned (everything destroyed).
+            return Ok(Vec::new());
+        }
+        return Err(adapt_err(
+            "a Terraform plan needs `planned_values` (write it with `terraform show -json PLAN`)",
+        ));
+    };
+    let mut changes: HashMap<&str, &Value> = HashMap::new();
+    for rc in plan
+        .get("resource_changes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(a) = rc.get("address").and_then(Value::as_str) {
+            changes.insert(a, rc);
+        }
+    }
+    let mut out = Vec::new();
+    module(root, "/planned_values/root_module", &changes, &mut out, 0);
+    Ok(out)
+}
+
+fn module(
+    m: &Value,
+    pointer: &str,
+    changes: &HashMap<&str, &Value>,
+    out: &mut Vec<Adapted>,
+    depth: usize,
+) {
+    if depth > 64 {
+        return;
+    }
+    for (i, r) in m
+        .get("resources")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let Some(obj) = r.as_object() else { continue };
+        if obj.get("mode").and_then(Value::as_str) == Some("data") {
+            continue;
+        }
+        let mut doc = obj.clone();
+        let change = obj
+            .get("address")
+            .and_then(Value::as_str)
+            .and_then(|a| changes.get(a))
+            .and_then(|rc| rc.get("change"));
+        if let Some(c) = change {
+            if let Some(a) = c.get("actions") {
+                doc.insert("actions".into(), a.clone());
+            }
+            if let Some(u) = c.get("after_unknown") {
+                let values = doc
+                    .entry("values")
+                    .or_insert_with(|| Value::Object(Map::new()));
+                mark(values, u, 0);
+            }
+        }
+        out.push(Adapted {
+            doc: Value::Object(doc),
+            pointer: format!("{pointer}/resources/{i}"),
+        });
+    }
+    for (i, c) in m
+        .get("child_modules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        module(
+            c,
+            &format!("{pointer}/child_modules/{i}"),
+            changes,
+            out,
+            depth + 1,
+        );
+    }
+}
+
+/// Marks in `values` what `after_unknown` says is known only after apply.
+fn mark(values: &mut Value, u: &Value, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    match (values, u) {
+        (v, Value::Bool(true)) if !is_unknown(v) => *v = unknown(),
+        (Value::Object(m), Value::Object(um)) => {
+            for (k, x) in um {
+                match m.get_mut(k) {
+                    Some(v) => mark(v, x, depth + 1),
+                    None if *x == Value::Bool(true) => {
+                        m.insert(k.clone(), unknown());
+                    }
+                    None => {}
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(ua)) => {
+            for (v, x) in a.iter_mut().zip(ua) {
+                mark(v, x, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn planned_values_with_unknowns_marked() {
+        let plan = json!({
+            "format_version": "1.2",
+            "planned_values": {"root_module": {
+                "resources": [
+                    {"address": "aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket", "name": "b", "values": {"bucket": "x", "tags": null}},
+                    {"address": "data.aws_iam_policy.p", "mode": "data", "type": "aws_iam_policy", "name": "p", "values": {}}
+                ],
+                "child_modules": [{"address": "module.net", "resources": [
+                    {"address": "module.net.aws_security_group.sg[0]", "mode": "managed", "type": "aws_security_group", "name": "sg", "index": 0,
+                     "values": {"ingress": [{"cidr_blocks": ["0.0.0.0/0"], "from_port": 22}]}}
+                ]}]
+            }},
+            "resource_changes": [
+                {"address": "aws_s3_bucket.b", "change": {"actions": ["create"], "after_unknown": {"arn": true, "tags": true}}},
+                {"address": "module.net.aws_security_group.sg[0]", "change": {"actions": ["update"], "after_unknown": {"ingress": [{"id": true}]}}}
+            ]
+        });
+        let r = resources(&plan).unwrap();
+        assert_eq!(r.len(), 2);
+        assert!(is_unknown(&r[0].doc["values"]["arn"]));
+        assert!(is_unknown(&r[0].doc["values"]["tags"]));
+        assert_eq!(r[0].doc["values"]["bucket"], "x");
+        assert_eq!(r[0].doc["actions"], json!(["create"]));
+        assert_eq!(
+            r[1].pointer,
+            "/planned_values/root_module/child_modules/0/resources/0"
+        );
+        assert!(is_unknown(&r[1].doc["values"]["ingress"][0]["id"]));
+        assert!(resources(&json!({"format_version": "1"})).is_err());
+    }
+}

@@ -1,0 +1,106 @@
+//! The infrastructure-as-code adapters on real files of `../shared/corpus`: which resources each
+//! file yields, where each one is, and the documents rules see (expressions evaluated, unknown
+//! values marked), as snapshots; and the property places findings point at.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test on unexpected errors"
+)]
+
+use std::fmt::Write;
+use std::path::PathBuf;
+use tenet_runtime::iac::Format;
+use tenet_runtime::{inventory, source};
+use tenet_tests::root;
+
+fn corpus(path: &str) -> PathBuf {
+    let p = root().join("../shared/corpus/files").join(path);
+    assert!(
+        p.is_file(),
+        "missing {}: the adapter tests need shared/ beside the repository",
+        p.display()
+    );
+    p
+}
+
+/// The resources of a file: place, provider, type, name, id, then each document.
+fn listing(path: &str, format: Format) -> String {
+    let inputs = source::inputs(&[corpus(path)]).unwrap();
+    let inv = inventory::load_inputs_as(&inputs, format, None).unwrap();
+    let mut out = String::new();
+    for r in &inv.resources {
+        let _ = writeln!(
+            out,
+            "{}:{} {} {} {} (id {})",
+            r.line, r.col, r.provider, r.kind, r.name, r.id
+        );
+    }
+    for s in &inv.skipped {
+        let _ = writeln!(out, "skipped {}: {}", s.line, s.reason);
+    }
+    out.push('\n');
+    for r in &inv.resources {
+        let _ = writeln!(out, "{}\n", serde_json::to_string_pretty(&r.doc).unwrap());
+    }
+    out
+}
+
+#[test]
+fn cloudformation_yaml_with_short_tags() {
+    insta::assert_snapshot!(listing(
+        "cloudformation/aws-cloudformation__aws-cloudformation-templates/EC2/EC2InstanceWithSecurityGroupSample.yaml",
+        Format::Auto
+    ));
+}
+
+#[test]
+fn cloudformation_json() {
+    insta::assert_snapshot!(listing(
+        "cloudformation/aws-cloudformation__aws-cloudformation-templates/CloudFormation/StackSets/log-setup-management-pkg.json",
+        Format::Auto
+    ));
+}
+
+#[test]
+fn arm_child_resources() {
+    insta::assert_snapshot!(listing(
+        "arm/Azure__azure-docs-json-samples/tutorial-sql-extension/azuredeploy.json",
+        Format::Auto
+    ));
+}
+
+#[test]
+fn arm_nested_deployment() {
+    insta::assert_snapshot!(listing(
+        "arm/Azure__azure-docs-json-samples/azure-resource-manager/crosssubscription.json",
+        Format::Auto
+    ));
+}
+
+#[test]
+fn terraform_plan_with_modules_and_unknowns() {
+    insta::assert_snapshot!(listing(
+        "terraform_plan/Akshay444Kumar__learn-terraform-plan/tfplan.json",
+        Format::Auto
+    ));
+}
+
+#[test]
+fn forcing_the_format() {
+    // Forced to plain resources, a template is one document without a type: skipped.
+    let plain = listing(
+        "arm/Azure__azure-docs-json-samples/tutorial-sql-extension/azuredeploy.json",
+        Format::Inventory,
+    );
+    assert!(
+        !plain.contains("Microsoft.Sql/servers/databases"),
+        "{plain}"
+    );
+    // A Kubernetes manifest forced to CloudFormation is refused with the file and line.
+    let inputs = source::inputs(&[corpus(
+        "kubernetes/prometheus-operator__kube-prometheus/examples/example-app/servicemonitor-frontend.yaml",
+    )])
+    .unwrap();
+    let e = inventory::load_inputs_as(&inputs, Format::CloudFormation, None).unwrap_err();
+    assert!(e.file.ends_with("frontend-service.yaml"), "{e}");
+    assert!(e.message.contains("Resources"), "{e}");
+}
