@@ -2,8 +2,9 @@
 //! (the root module and every child module) becomes a resource as the plan shows it:
 //! `address`, `type`, `name`, `index`, `provider_name` and `values`, plus `actions` from its
 //! entry in `resource_changes`. Attributes known only after apply (`after_unknown`) are
-//! [`unknown`] in `values` instead of absent, so a rule can tell the two apart. Data sources are
-//! left out: they are read, not deployed.
+//! [`unknown`] in `values` instead of absent, so a rule can tell the two apart; attributes that
+//! are `null` (not set) are left out, so they are absent as in any other inventory. Data sources
+//! are left out: they are read, not deployed.
 
 use super::{adapt_err, is_unknown, unknown, Adapted};
 use serde_json::{Map, Value};
@@ -58,6 +59,9 @@ fn module(
             continue;
         }
         let mut doc = obj.clone();
+        if let Some(v) = doc.get_mut("values") {
+            drop_nulls(v, 0);
+        }
         let change = obj
             .get("address")
             .and_then(Value::as_str)
@@ -93,6 +97,27 @@ fn module(
             out,
             depth + 1,
         );
+    }
+}
+
+/// Removes the members that are `null` (attributes not set), at every level.
+fn drop_nulls(v: &mut Value, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, x| !x.is_null());
+            for x in m.values_mut() {
+                drop_nulls(x, depth + 1);
+            }
+        }
+        Value::Array(a) => {
+            for x in a {
+                drop_nulls(x, depth + 1);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -134,7 +159,7 @@ mod tests {
             "format_version": "1.2",
             "planned_values": {"root_module": {
                 "resources": [
-                    {"address": "aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket", "name": "b", "values": {"bucket": "x", "tags": null}},
+                    {"address": "aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket", "name": "b", "values": {"bucket": "x", "acl": null, "tags": null}},
                     {"address": "data.aws_iam_policy.p", "mode": "data", "type": "aws_iam_policy", "name": "p", "values": {}}
                 ],
                 "child_modules": [{"address": "module.net", "resources": [
@@ -152,6 +177,7 @@ mod tests {
         assert!(is_unknown(&r[0].doc["values"]["arn"]));
         assert!(is_unknown(&r[0].doc["values"]["tags"]));
         assert_eq!(r[0].doc["values"]["bucket"], "x");
+        assert!(r[0].doc["values"].get("acl").is_none(), "null is not set");
         assert_eq!(r[0].doc["actions"], json!(["create"]));
         assert_eq!(
             r[1].pointer,
