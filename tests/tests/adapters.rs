@@ -86,21 +86,23 @@ fn terraform_plan_with_modules_and_unknowns() {
 
 #[test]
 fn forcing_the_format() {
-    // Forced to plain resources, a template is one document without a type: skipped.
+    // Read as plain resources, the template's resources are taken as they are written: nothing
+    // is evaluated or marked unknown.
     let plain = listing(
         "arm/Azure__azure-docs-json-samples/tutorial-sql-extension/azuredeploy.json",
         Format::Inventory,
     );
     assert!(
-        !plain.contains("Microsoft.Sql/servers/databases"),
+        plain.contains(r#""location": "[parameters('location')]""#),
         "{plain}"
     );
+    assert!(!plain.contains("$tenet.unknown"), "{plain}");
     // A Kubernetes manifest forced to CloudFormation is refused with the file and line.
     let inputs = source::inputs(&[corpus(
         "kubernetes/prometheus-operator__kube-prometheus/examples/example-app/servicemonitor-frontend.yaml",
     )])
     .unwrap();
     let e = inventory::load_inputs_as(&inputs, Format::CloudFormation, None).unwrap_err();
-    assert!(e.file.ends_with("frontend-service.yaml"), "{e}");
+    assert!(e.file.ends_with("servicemonitor-frontend.yaml"), "{e}");
     assert!(e.message.contains("Resources"), "{e}");
 }
