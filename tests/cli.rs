@@ -1327,6 +1327,26 @@ fn templates_are_read_with_property_locations() {
     ]);
     let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(report["findings"][0]["state"], "compliant", "{report}");
+    // Fixes of templates are shown, never written back over their expressions.
+    let copy = write(
+        "template-fix-storage.json",
+        &std::fs::read(root().join("tests/fixtures/iac/storage.json")).unwrap(),
+    );
+    let before = std::fs::read_to_string(&copy).unwrap();
+    let o = tenet(&[
+        "fix",
+        "--standard",
+        "azure-security-baseline",
+        copy.to_str().unwrap(),
+        "--write",
+    ]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains("templates and plans are not rewritten"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&copy).unwrap(), before);
     // Forcing another format is refused with the file named.
     let o = tenet(&[
         "check",

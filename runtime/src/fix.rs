@@ -125,6 +125,14 @@ pub fn rewrite(
     edits: &[(&crate::inventory::Resource, &Value)],
 ) -> Result<String, FixError> {
     let t = text.trim_start();
+    if is_template(file, text, ext) {
+        return Err(FixError(
+            "templates and plans are not rewritten: their resources are shown evaluated, so \
+             writing them back would replace expressions; change the template by hand, guided \
+             by the diff and the JSON Patch"
+                .into(),
+        ));
+    }
     let lines = matches!(ext, Some("jsonl" | "ndjson"))
         || (!matches!(ext, Some("json" | "yaml" | "yml"))
             && t.starts_with('{')
@@ -155,6 +163,20 @@ pub fn rewrite(
         ));
     }
     Ok(out)
+}
+
+/// Whether a file is read through an infrastructure-as-code adapter.
+fn is_template(file: &str, text: &str, ext: Option<&str>) -> bool {
+    let yaml = matches!(ext, Some("yaml" | "yml"))
+        || (ext.is_none() && !text.trim_start().starts_with(['{', '[']));
+    if yaml {
+        crate::source::yaml_documents(file, text).is_ok_and(|docs| {
+            docs.iter()
+                .any(|(d, _)| crate::iac::detect(d).is_template())
+        })
+    } else {
+        serde_json::from_str::<Value>(text).is_ok_and(|d| crate::iac::detect(&d).is_template())
+    }
 }
 
 /// Replaces byte ranges, last first.
