@@ -145,6 +145,7 @@ impl Standard {
         let mut out = Vec::new();
         for (r, res) in resources.iter().zip(results) {
             let e = Evaluated {
+                exemptions: Vec::new(),
                 identity: r.identity(),
                 origin: r.origin(),
                 outcomes: res.iter().map(|x| x.outcome).collect(),

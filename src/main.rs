@@ -32,6 +32,13 @@ struct Cli {
 enum Command {
     /// Evaluate a standard over resource inventories and report what is not compliant.
     Check(cli::check::Args),
+    /// Print the secure score of a standard over inventories: points per control, compliance.
+    #[command(after_help = "Examples:
+  tenet score --standard azure-security-baseline inventory.json
+  tenet score --standard azure-security-baseline inventory.json --exemptions .tenet/exemptions.yaml --format json
+
+The score counts only; it exits 0 unless an input or the standard is invalid (2).")]
+    Score(cli::check::Args),
     /// Compile policy files into a WebAssembly module.
     Compile(cli::compile::Args),
     /// Check policy files and print diagnostics, without compiling.
@@ -72,6 +79,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(a) => cli::check::run(a),
+        Command::Score(mut a) => {
+            a.score_only = true;
+            cli::check::run(a)
+        }
         Command::Compile(a) => cli::compile::run(a),
         Command::CheckPolicy(a) => cli::compile::check_policy(a),
         Command::Inspect(a) => cli::inspect::run(a),

@@ -1368,3 +1368,100 @@ fn templates_are_read_with_property_locations() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn exemptions_score_and_their_reports() {
+    fn run<'a>(args: &[&'a str]) -> Vec<&'a str> {
+        let mut all = vec![
+            "examples/standard",
+            "examples/inventory.json",
+            "--now",
+            "2026-11-26T00:00:00Z",
+            "--exemptions",
+            "tests/fixtures/exemptions/example.yaml",
+        ];
+        all.extend_from_slice(args);
+        all
+    }
+    let mut args = vec!["check", "--standard"];
+    args.extend(run(&["--format", "json"]));
+    let o = tenet(&args);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let exempt: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["state"] == "exempt")
+        .map(|f| {
+            (
+                f["recommendation"].as_str().unwrap(),
+                f["exemption"]["id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        exempt,
+        vec![
+            ("storage-secure-transfer", "legacy-export"),
+            ("storage-min-tls", "legacy-export")
+        ]
+    );
+    // The expired exemption no longer applies; the one that matches nothing is stale.
+    assert_eq!(
+        report["exemptions"],
+        serde_json::json!([
+            {"id": "legacy-export", "line": 3, "status": "active", "findings": 2},
+            {"id": "old-bastion", "line": 11, "status": "expired", "findings": 1},
+            {"id": "gone", "line": 17, "status": "stale", "findings": 0}
+        ])
+    );
+    // Score arithmetic, by hand: DP-3 has 3 healthy, 1 unhealthy (2 exempt, counted in
+    // neither): 4 x 3/4 = 3; NS-2 8 x 5/11 = 3.64; DP-8 4 x 1/2 = 2; LT-3 3 x 1/2 = 1.5;
+    // PV-2 6 x 8/13 = 3.69; total 13.83 of 25 = 55.32%. Compliance (18 + 2) / 34 = 58.82%.
+    let s = &report["summary"];
+    assert_eq!(s["exempt"], 2);
+    assert_eq!(s["compliance"], 58.82);
+    assert_eq!(s["secure_score"]["current"], 13.83);
+    assert_eq!(s["secure_score"]["max"], 25.0);
+    assert_eq!(s["secure_score"]["percentage"], 55.32);
+    let dp3 = &s["secure_score"]["controls"][0];
+    assert_eq!(
+        (dp3["id"].as_str(), dp3["current"].as_f64()),
+        (Some("DP-3"), Some(3.0))
+    );
+    // SARIF shows exempt findings as accepted suppressions, and stays valid.
+    let mut args = vec!["check", "--standard"];
+    args.extend(run(&["--format", "sarif"]));
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(&tenet(&args))).unwrap();
+    assert_valid_sarif(&sarif);
+    let suppressed: Vec<&serde_json::Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert_eq!(suppressed.len(), 2);
+    assert_eq!(suppressed[0]["suppressions"][0]["status"], "accepted");
+    assert!(suppressed[0]["suppressions"][0]["justification"]
+        .as_str()
+        .unwrap()
+        .contains("March migration"));
+    // tenet score prints the same numbers and exits 0.
+    let mut args = vec!["score", "--standard"];
+    args.extend(run(&[]));
+    let o = tenet(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("score_table", stdout(&o));
+    // An invalid file is an error at its line and column, with the line shown.
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--exemptions",
+        "tests/fixtures/exemptions/bad-category.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    insta::assert_snapshot!("exemptions_error", stderr(&o));
+}

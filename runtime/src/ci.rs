@@ -68,7 +68,7 @@ pub fn sarif(meta: &Metadata, findings: &[Finding], baseline: Option<&Baseline>)
         .collect();
     let results: Vec<Value> = findings
         .iter()
-        .filter(|f| matches!(f.state, Outcome::NotCompliant | Outcome::Error))
+        .filter(|f| matches!(f.state, Outcome::NotCompliant | Outcome::Error | Outcome::Exempt))
         .map(|f| {
             let index = meta
                 .recommendations
@@ -91,6 +91,17 @@ pub fn sarif(meta: &Metadata, findings: &[Finding], baseline: Option<&Baseline>)
             });
             if let Some(b) = baseline {
                 result["baselineState"] = json!(if b.contains(f) { "unchanged" } else { "new" });
+            }
+            if let Some(x) = &f.exemption {
+                // An accepted exemption: code scanning shows the result as suppressed.
+                result["suppressions"] = json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": format!("{} ({}): {}", x.id, match x.category {
+                        crate::exemptions::Category::Waiver => "waiver",
+                        crate::exemptions::Category::Mitigated => "mitigated",
+                    }, x.justification),
+                }]);
             }
             result
         })

@@ -172,6 +172,9 @@ pub struct Evaluated {
     pub outcomes: Vec<Outcome>,
     /// The reasons of the `not_compliant` and `error` outcomes, by recommendation index.
     pub reasons: Vec<(usize, Reason)>,
+    /// The exemptions of the `exempt` outcomes, by recommendation index (set by
+    /// [`Run::annotate`]).
+    pub exemptions: Vec<(usize, crate::exemptions::Applied)>,
 }
 
 impl Evaluated {
@@ -183,6 +186,10 @@ impl Evaluated {
 
 /// What the pipeline hands back for each document, in input order.
 #[derive(Clone, Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "nearly every item is a resource: boxing it would cost an allocation per resource"
+)]
 pub enum Item {
     /// An evaluated resource.
     Resource(Evaluated),
@@ -202,6 +209,8 @@ pub struct Run<'a> {
     pub format: crate::iac::Format,
     /// Which resources to evaluate (the others become [`Item::Filtered`]).
     pub keep: &'a (dyn Fn(&Identity) -> bool + Sync),
+    /// Adjusts an evaluated resource in a worker before it is rendered and counted (exemptions).
+    pub annotate: &'a (dyn Fn(&mut Evaluated) + Sync),
     /// Renders an evaluated resource in a worker; the bytes reach `accept` with the items.
     pub render: &'a (dyn Fn(&Evaluated, &mut Vec<u8>) + Sync),
     /// Told how many input bytes each finished batch accounted for.
@@ -418,12 +427,14 @@ pub fn run(
                         &mut input,
                     );
                     let out = i.evaluate_raw_ref(&input, |bytes| decode(bytes, expected))??;
-                    let e = Evaluated {
+                    let mut e = Evaluated {
                         identity: p.identity,
                         origin: p.origin,
                         outcomes: out.0,
                         reasons: out.1,
+                        exemptions: Vec::new(),
                     };
+                    (opts.annotate)(&mut e);
                     (opts.render)(&e, &mut rendered);
                     items.push(Item::Resource(e));
                 }

@@ -20,6 +20,7 @@
 pub mod ci;
 pub mod engine;
 pub mod eval;
+pub mod exemptions;
 pub mod fix;
 pub mod iac;
 pub mod inventory;

@@ -52,6 +52,53 @@ pub struct Summary {
     pub errors: usize,
     /// Compliant (recommendation, resource) pairs.
     pub compliant: usize,
+    /// Exempt (recommendation, resource) pairs.
+    pub exempt: usize,
+    /// (compliant + exempt) / applicable, in percent (100 when nothing applies).
+    pub compliance: f64,
+    /// The secure score of the controls.
+    pub secure_score: SecureScore,
+}
+
+/// The secure score: per control, its maximum points times the share of healthy results among
+/// healthy and unhealthy ones (exempt results count in neither); the total over the controls
+/// that apply to at least one resource.
+#[derive(Serialize, Debug, Clone, Default)]
+pub struct SecureScore {
+    /// Points scored.
+    pub current: f64,
+    /// Points possible (controls that apply).
+    pub max: f64,
+    /// current / max in percent (100 when no control applies).
+    pub percentage: f64,
+    /// Per control, in the standard's order.
+    pub controls: Vec<ControlScore>,
+}
+
+/// One control's part of the secure score.
+#[derive(Serialize, Debug, Clone)]
+pub struct ControlScore {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Points scored.
+    pub current: f64,
+    /// Maximum points.
+    pub max: f64,
+    /// Healthy results of its recommendations.
+    pub healthy: usize,
+    /// Unhealthy (not compliant or error) results.
+    pub unhealthy: usize,
+    /// Exempt results.
+    pub exempt: usize,
+    /// Whether any of its recommendations applies to a resource.
+    pub applicable: bool,
+}
+
+/// Rounds to two decimals, for stable reports.
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
 }
 
 /// Per-recommendation counts.
@@ -76,6 +123,10 @@ pub struct RecSummary {
     pub not_applicable: usize,
     /// Resources whose evaluation failed.
     pub errors: usize,
+    /// Resources exempt from it.
+    pub exempt: usize,
+    /// (healthy + exempt) / applicable, in percent (100 when nothing applies).
+    pub compliance: f64,
 }
 
 /// The resource of a finding.
@@ -166,6 +217,9 @@ pub struct Finding {
     /// Where the property the explanation names is in the source file, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub property: Option<crate::locate::Place>,
+    /// The exemption that covers it (state `exempt`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exemption: Option<crate::exemptions::Applied>,
 }
 
 impl Finding {
@@ -326,15 +380,7 @@ pub fn finding(rec: &RecMeta, meta: &Metadata, e: &Evaluated, index: usize) -> F
         .unwrap_or(Outcome::NotApplicable);
     let reason = e.reason(index);
     let explanation = explain_reason(meta, outcome, reason);
-    let property = e.origin.places.as_ref().and_then(|places| {
-        let x = explanation.as_ref()?;
-        let reads = reason
-            .and_then(|r| r.clause)
-            .and_then(|c| meta.clauses.get(c as usize))
-            .map(|c| c.reads.as_str())
-            .filter(|r| !r.is_empty())?;
-        places.find(&concrete_path(reads, &x.bindings))
-    });
+    let property = property(meta, e, reason, explanation.as_ref());
     Finding {
         recommendation: rec.id.clone(),
         title: rec.title.clone(),
@@ -346,7 +392,33 @@ pub fn finding(rec: &RecMeta, meta: &Metadata, e: &Evaluated, index: usize) -> F
         remediation: reason.and_then(|x| x.remediation.clone()),
         fix: reason.and_then(|x| x.fix.clone()),
         property,
+        exemption: exemption(e, index).cloned(),
     }
+}
+
+/// The exemption of recommendation `index` on an evaluated resource.
+fn exemption(e: &Evaluated, index: usize) -> Option<&crate::exemptions::Applied> {
+    e.exemptions
+        .iter()
+        .find(|(i, _)| *i == index)
+        .map(|(_, x)| x)
+}
+
+/// Where the property the deciding clause reads is, when the resource's places are known.
+fn property(
+    meta: &Metadata,
+    e: &Evaluated,
+    reason: Option<&Reason>,
+    explanation: Option<&Explanation>,
+) -> Option<crate::locate::Place> {
+    let places = e.origin.places.as_ref()?;
+    let x = explanation?;
+    let reads = reason
+        .and_then(|r| r.clause)
+        .and_then(|c| meta.clauses.get(c as usize))
+        .map(|c| c.reads.as_str())
+        .filter(|r| !r.is_empty())?;
+    places.find(&concrete_path(reads, &x.bindings))
 }
 
 /// Which findings a report lists.
@@ -374,7 +446,7 @@ impl Select<'_> {
 
     /// Whether a finding with this outcome is listed.
     pub fn listed(&self, o: Outcome) -> bool {
-        self.all || matches!(o, Outcome::NotCompliant | Outcome::Error)
+        self.all || matches!(o, Outcome::NotCompliant | Outcome::Error | Outcome::Exempt)
     }
 }
 
@@ -389,6 +461,10 @@ pub struct Tally {
     pub resources: usize,
     /// Documents skipped.
     pub skipped: Vec<SkippedOut>,
+    /// The standard's controls, for the secure score.
+    controls: Vec<tenet_stdlib::abi::ControlMeta>,
+    /// What became of each exemption (set by the host before the report is finished).
+    pub exemptions: Vec<crate::exemptions::Status>,
 }
 
 impl Tally {
@@ -412,6 +488,8 @@ impl Tally {
                         unhealthy: 0,
                         not_applicable: 0,
                         errors: 0,
+                        exempt: 0,
+                        compliance: 100.0,
                     },
                 )
             })
@@ -421,6 +499,8 @@ impl Tally {
             index,
             resources: 0,
             skipped: Vec::new(),
+            controls: meta.controls.clone(),
+            exemptions: Vec::new(),
         }
     }
 
@@ -437,6 +517,7 @@ impl Tally {
                 Some(Outcome::Compliant) => s.healthy += 1,
                 Some(Outcome::NotCompliant) => s.unhealthy += 1,
                 Some(Outcome::Error) => s.errors += 1,
+                Some(Outcome::Exempt) => s.exempt += 1,
                 _ => s.not_applicable += 1,
             }
         }
@@ -451,7 +532,8 @@ impl Tally {
         });
     }
 
-    /// Sets each recommendation's state and computes the totals.
+    /// Sets each recommendation's state and computes the totals and the secure score of
+    /// `controls`.
     pub fn finish(&mut self) -> Summary {
         let mut summary = Summary {
             resources: self.resources,
@@ -467,7 +549,14 @@ impl Tally {
                 "compliant"
             }
             .into();
+            let applicable = s.healthy + s.unhealthy + s.errors + s.exempt;
+            s.compliance = if applicable == 0 {
+                100.0
+            } else {
+                round2(100.0 * (s.healthy + s.exempt) as f64 / applicable as f64)
+            };
             summary.compliant += s.healthy;
+            summary.exempt += s.exempt;
             summary.errors += s.errors;
             if s.unhealthy > 0 {
                 summary.not_compliant_recommendations += 1;
@@ -476,7 +565,68 @@ impl Tally {
                 summary.compliant_recommendations += 1;
             }
         }
+        let unhealthy: usize = summary.not_compliant.values().sum::<usize>() + summary.errors;
+        let applicable = summary.compliant + summary.exempt + unhealthy;
+        summary.compliance = if applicable == 0 {
+            100.0
+        } else {
+            round2(100.0 * (summary.compliant + summary.exempt) as f64 / applicable as f64)
+        };
+        summary.secure_score = self.score();
         summary
+    }
+
+    /// The secure score from the per-recommendation counts.
+    fn score(&self) -> SecureScore {
+        let mut controls: Vec<ControlScore> = self
+            .controls
+            .iter()
+            .map(|c| ControlScore {
+                id: c.id.clone(),
+                title: c.title.clone(),
+                current: 0.0,
+                max: c.points,
+                healthy: 0,
+                unhealthy: 0,
+                exempt: 0,
+                applicable: false,
+            })
+            .collect();
+        for r in &self.recommendations {
+            let Some(c) = controls
+                .iter_mut()
+                .find(|c| r.control.as_deref() == Some(c.id.as_str()))
+            else {
+                continue;
+            };
+            c.healthy += r.healthy;
+            c.unhealthy += r.unhealthy + r.errors;
+            c.exempt += r.exempt;
+        }
+        let mut score = SecureScore::default();
+        for c in &mut controls {
+            c.applicable = c.healthy + c.unhealthy + c.exempt > 0;
+            if !c.applicable {
+                continue;
+            }
+            let judged = c.healthy + c.unhealthy;
+            c.current = if judged == 0 {
+                c.max
+            } else {
+                round2(c.max * c.healthy as f64 / judged as f64)
+            };
+            score.current += c.current;
+            score.max += c.max;
+        }
+        score.current = round2(score.current);
+        score.max = round2(score.max);
+        score.percentage = if score.max == 0.0 {
+            100.0
+        } else {
+            round2(100.0 * score.current / score.max)
+        };
+        score.controls = controls;
+        score
     }
 
     /// Whether any selected recommendation at or above severity rank `threshold` has a
@@ -543,9 +693,10 @@ impl JsonFindings {
             out.extend_from_slice(res);
             let reason = e.reason(i);
             // Serialising plain data into memory cannot fail.
-            if let Some(x) = explain_reason(meta, o, reason) {
+            let explanation = explain_reason(meta, o, reason);
+            if let Some(x) = &explanation {
                 out.extend_from_slice(b",\"explanation\":");
-                let _ = serde_json::to_writer(&mut *out, &x);
+                let _ = serde_json::to_writer(&mut *out, x);
             }
             if let Some(r) = reason.and_then(|x| x.remediation.as_ref()) {
                 out.extend_from_slice(b",\"remediation\":");
@@ -554,6 +705,14 @@ impl JsonFindings {
             if let Some(f) = reason.and_then(|x| x.fix.as_ref()) {
                 out.extend_from_slice(b",\"fix\":");
                 let _ = serde_json::to_writer(&mut *out, f);
+            }
+            if let Some(p) = property(meta, e, reason, explanation.as_ref()) {
+                out.extend_from_slice(b",\"property\":");
+                let _ = serde_json::to_writer(&mut *out, &p);
+            }
+            if let Some(x) = exemption(e, i) {
+                out.extend_from_slice(b",\"exemption\":");
+                let _ = serde_json::to_writer(&mut *out, x);
             }
             out.push(b'}');
         }
@@ -628,9 +787,16 @@ impl<W: std::io::Write> JsonWriter<W> {
                 .map(|s| serde_json::to_string(s).unwrap_or_default())
                 .collect(),
         );
+        let exemptions = list(
+            tally
+                .exemptions
+                .iter()
+                .map(|s| serde_json::to_string(s).unwrap_or_default())
+                .collect(),
+        );
         write!(
             self.out,
-            "{}],\n  \"skipped\": {skipped},\n  \"summary\": {},\n  \"recommendations\": {recs}\n}}\n",
+            "{}],\n  \"skipped\": {skipped},\n  \"exemptions\": {exemptions},\n  \"summary\": {},\n  \"recommendations\": {recs}\n}}\n",
             if self.first { "" } else { "\n  " },
             serde_json::to_string(&summary).unwrap_or_default(),
         )?;
@@ -725,13 +891,23 @@ impl Table {
             )
         });
         for (k, r) in order {
+            let exempt = if r.exempt > 0 {
+                format!(", {} exempt", r.exempt)
+            } else {
+                String::new()
+            };
             let (mark, counts) = match r.state.as_str() {
                 "not_compliant" => (
                     p.code("1;31", "✗"),
                     format!("{} of {} unhealthy", r.unhealthy, r.unhealthy + r.healthy),
                 ),
-                "compliant" => (p.code("32", "✓"), format!("{} healthy", r.healthy)),
+                "compliant" => (p.code("32", "✓"), format!("{} healthy{exempt}", r.healthy)),
                 _ => (p.code("2", "-"), "not applicable".to_string()),
+            };
+            let counts = if r.state == "not_compliant" {
+                format!("{counts}{exempt}")
+            } else {
+                counts
             };
             let errs = if r.errors > 0 {
                 format!(", {} errors", r.errors)
@@ -801,6 +977,22 @@ impl Table {
             s.errors,
             if s.errors == 1 { "" } else { "s" }
         );
+        let sc = &s.secure_score;
+        let _ = writeln!(
+            out,
+            "{} {} of {} points ({}%); compliance {}%{}",
+            p.code("1", "Secure score:"),
+            sc.current,
+            sc.max,
+            sc.percentage,
+            s.compliance,
+            if s.exempt > 0 {
+                format!(" ({} exempt)", s.exempt)
+            } else {
+                String::new()
+            }
+        );
+        exemption_warnings(&p, tally, &mut out);
         if !tally.skipped.is_empty() {
             let _ = writeln!(
                 out,
@@ -810,6 +1002,83 @@ impl Table {
             );
         }
         out
+    }
+}
+
+/// The secure score for a terminal: a line per control, then the total and the compliance.
+pub fn render_score(meta: &Metadata, summary: &Summary, tally: &Tally, color: bool) -> String {
+    let p = Paint(color);
+    let mut out = String::new();
+    let sc = &summary.secure_score;
+    let _ = writeln!(
+        out,
+        "{} {} ({}): {} resources\n",
+        p.code("1", "Secure score of"),
+        meta.standard.title,
+        meta.standard.id,
+        summary.resources
+    );
+    let width = sc.controls.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    for c in &sc.controls {
+        let points = if c.applicable {
+            format!("{:>6.2} / {:<5}", c.current, c.max)
+        } else {
+            format!("{:>6} / {:<5}", "-", c.max)
+        };
+        let detail = if c.applicable {
+            format!(
+                "{} healthy, {} unhealthy{}",
+                c.healthy,
+                c.unhealthy,
+                if c.exempt > 0 {
+                    format!(", {} exempt", c.exempt)
+                } else {
+                    String::new()
+                }
+            )
+        } else {
+            "not applicable".into()
+        };
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {points}  {}  {}",
+            c.id,
+            c.title,
+            p.code("2", &detail)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{} {} of {} points ({}%); compliance {}% of {} recommendations' results",
+        p.code("1", "Total:"),
+        sc.current,
+        sc.max,
+        sc.percentage,
+        summary.compliance,
+        summary.recommendations
+    );
+    exemption_warnings(&p, tally, &mut out);
+    out
+}
+
+/// A warning line for each expired or stale exemption.
+fn exemption_warnings(p: &Paint, tally: &Tally, out: &mut String) {
+    for x in &tally.exemptions {
+        if x.status != "active" {
+            let _ = writeln!(
+                out,
+                "{} exemption {} (line {}) is {}{}",
+                p.code("33", "warning:"),
+                x.id,
+                x.line,
+                x.status,
+                if x.status == "expired" {
+                    format!("; {} finding(s) it covered count again", x.findings)
+                } else {
+                    ": it matches no finding; remove it or fix its scope".to_string()
+                }
+            );
+        }
     }
 }
 

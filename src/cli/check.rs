@@ -71,12 +71,18 @@ pub struct Args {
     /// List compliant and not-applicable results too (JSON).
     #[arg(long)]
     pub all: bool,
+    /// Exemptions (docs/exemptions.md); default: .tenet/exemptions.yaml when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub exemptions: Option<PathBuf>,
     /// Fail only on findings that are not in this baseline (see `tenet baseline create`).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Where `tenet baseline create` writes the baseline (not a flag of `check`).
     #[arg(skip)]
     pub baseline_out: Option<PathBuf>,
+    /// Print the secure score instead of the findings (`tenet score`).
+    #[arg(skip)]
+    pub score_only: bool,
     /// Also write a report to a file, as FORMAT=PATH (json, sarif, junit, github, markdown); may
     /// repeat. Files are replaced atomically.
     #[arg(long, value_name = "FORMAT=PATH")]
@@ -96,6 +102,30 @@ pub struct Args {
     /// Memory limit per evaluation instance, in MiB.
     #[arg(long, default_value = "512", value_name = "MIB")]
     pub max_memory: usize,
+}
+
+/// Reads the exemptions file: the one named, or `.tenet/exemptions.yaml` when it exists.
+fn load_exemptions(
+    path: Option<&std::path::Path>,
+) -> Result<Option<tenet_runtime::exemptions::Exemptions>, u8> {
+    let default = std::path::Path::new(".tenet/exemptions.yaml");
+    let path = match path {
+        Some(p) => p,
+        None if default.is_file() => default,
+        None => return Ok(None),
+    };
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        error(format!("{name}: cannot read the exemptions file: {e}"));
+        ERROR
+    })?;
+    match tenet_runtime::exemptions::Exemptions::parse(&name, &text) {
+        Ok(x) => Ok(Some(x)),
+        Err(e) => {
+            super::input_error(&e, &text);
+            Err(ERROR)
+        }
+    }
 }
 
 /// Parses `--input-format`.
@@ -150,8 +180,14 @@ impl Phases {
     }
 }
 
-/// Runs `tenet check`.
-pub fn run(a: Args) -> u8 {
+/// Runs `tenet check` (and `tenet score`, `tenet baseline create`).
+pub fn run(mut a: Args) -> u8 {
+    // `tenet score` runs the check with the table's counting, then prints the score instead.
+    let score_format = a.score_only.then_some(a.format);
+    if a.score_only {
+        a.format = Format::Table;
+        a.output.clear();
+    }
     let mut phases = Phases(std::env::var_os("TENET_TIMING").map(|_| std::time::Instant::now()));
     let Some(now) = super::evaluation_time(a.now.as_deref(), super::clock) else {
         return ERROR;
@@ -191,7 +227,28 @@ pub fn run(a: Args) -> u8 {
         };
         return explain(&loaded, &inv.resources, rec, now, res_glob.as_ref());
     }
+    let exemptions = match load_exemptions(a.exemptions.as_deref()) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
     let meta = &loaded.standard.metadata;
+    let annotate = |e: &mut eval::Evaluated| {
+        let Some(x) = &exemptions else {
+            return;
+        };
+        for (i, rec) in meta.recommendations.iter().enumerate() {
+            let Some(o) = e.outcomes.get_mut(i) else {
+                continue;
+            };
+            if !matches!(o, Outcome::NotCompliant | Outcome::Error) {
+                continue;
+            }
+            if let Some(ex) = x.find(&rec.id, &e.identity, now) {
+                *o = Outcome::Exempt;
+                e.exemptions.push((i, ex.applied()));
+            }
+        }
+    };
     let sel = Select {
         all: a.all,
         recommendation: rec_glob.as_ref(),
@@ -264,6 +321,7 @@ pub fn run(a: Args) -> u8 {
         format: a.input_format,
         chunk: tenet_runtime::source::CHUNK,
         keep: &keep,
+        annotate: &annotate,
         render: &render,
         progress: &progress,
     };
@@ -331,6 +389,9 @@ pub fn run(a: Args) -> u8 {
         return ERROR;
     }
     phases.mark("evaluate");
+    if let Some(x) = &exemptions {
+        tally.exemptions = x.statuses(now);
+    }
     if collect {
         let summary = tally.finish();
         for (format, path) in &outputs {
@@ -381,6 +442,35 @@ pub fn run(a: Args) -> u8 {
             if let Err(e) = w.finish(&mut tally) {
                 return write_failed(e);
             }
+        }
+        None if score_format == Some(Format::Json) => {
+            let summary = tally.finish();
+            let out = serde_json::json!({
+                "standard": meta.standard,
+                "evaluated_at": rfc3339(now),
+                "secure_score": summary.secure_score,
+                "compliance": summary.compliance,
+                "recommendations": tally.recommendations.iter().map(|r| serde_json::json!({
+                    "id": r.id, "control": r.control, "state": r.state, "compliance": r.compliance,
+                    "healthy": r.healthy, "unhealthy": r.unhealthy + r.errors, "exempt": r.exempt,
+                })).collect::<Vec<_>>(),
+                "exemptions": tally.exemptions,
+            });
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            return OK;
+        }
+        None if score_format.is_some() => {
+            let summary = tally.finish();
+            print!(
+                "{}",
+                report::render_score(
+                    meta,
+                    &summary,
+                    &tally,
+                    color(std::io::stdout().is_terminal())
+                )
+            );
+            return OK;
         }
         None if table_mode => print!(
             "{}",

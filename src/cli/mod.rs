@@ -39,6 +39,22 @@ pub fn error(msg: impl std::fmt::Display) {
     eprintln!("{prefix} {msg}");
 }
 
+/// Prints an input error with the line of `text` it points at, and a caret under its column.
+pub fn input_error(e: &tenet_runtime::inventory::InputError, text: &str) {
+    error(e);
+    if e.line == 0 {
+        return;
+    }
+    if let Some(l) = text.lines().nth(e.line - 1) {
+        let n = e.line.to_string();
+        eprintln!("{} |", " ".repeat(n.len()));
+        eprintln!("{n} | {l}");
+        if e.col > 0 {
+            eprintln!("{} | {}^", " ".repeat(n.len()), " ".repeat(e.col - 1));
+        }
+    }
+}
+
 /// Writes a file atomically: a temporary file in the same directory, synced, then renamed over
 /// the target. On failure the target is untouched.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

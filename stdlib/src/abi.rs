@@ -32,6 +32,8 @@ pub enum Outcome {
     NotCompliant = 2,
     /// Evaluation failed (a type fault).
     Error = 3,
+    /// Not compliant, but covered by an exemption (set by hosts; modules never return it).
+    Exempt = 4,
 }
 
 impl Outcome {
@@ -53,6 +55,7 @@ impl Outcome {
             Outcome::Compliant => "compliant",
             Outcome::NotCompliant => "not_compliant",
             Outcome::Error => "error",
+            Outcome::Exempt => "exempt",
         }
     }
 }

@@ -20,6 +20,7 @@ type Row = (String, usize, Vec<RecResult>);
 fn streamed(c: &tenet_compiler::Compiled, inputs: &[Input], chunk: usize) -> (Vec<Row>, usize) {
     let std = engine().load(&c.wasm).unwrap();
     let keep = |_: &tenet_runtime::inventory::Identity| true;
+    let annotate = |_: &mut eval::Evaluated| {};
     let render = |_: &eval::Evaluated, _: &mut Vec<u8>| {};
     let progress = |_: u64| {};
     let opts = eval::Run {
@@ -27,6 +28,7 @@ fn streamed(c: &tenet_compiler::Compiled, inputs: &[Input], chunk: usize) -> (Ve
         now: NOW,
         chunk,
         keep: &keep,
+        annotate: &annotate,
         render: &render,
         progress: &progress,
     };
