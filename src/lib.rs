@@ -144,17 +144,16 @@ impl Standard {
         let meta = self.metadata();
         let mut out = Vec::new();
         for (r, res) in resources.iter().zip(results) {
-            let e = Evaluated {
-                exemptions: Vec::new(),
-                identity: r.identity(),
-                origin: r.origin(),
-                outcomes: res.iter().map(|x| x.outcome).collect(),
-                reasons: res
-                    .into_iter()
+            let e = Evaluated::new(
+                r.identity(),
+                r.origin(),
+                meta.recommendations.len(),
+                res.iter().map(|x| x.outcome).collect(),
+                res.into_iter()
                     .enumerate()
                     .filter_map(|(i, x)| x.reason.map(|reason| (i, reason)))
                     .collect(),
-            };
+            );
             for (i, rec) in meta.recommendations.iter().enumerate() {
                 if e.outcomes.get(i) != Some(&Outcome::NotApplicable) {
                     out.push(tenet_runtime::report::finding(rec, meta, &e, i));

@@ -50,6 +50,8 @@ pub struct Rec {
     pub remediation: Vec<TPart>,
     /// Fix operations, if the recommendation has a fix.
     pub fix: Option<Vec<Fix>>,
+    /// A risk factor (evaluated after the recommendations; compliant means present).
+    pub factor: bool,
 }
 
 /// How a resource type is matched (ASCII case-insensitively).

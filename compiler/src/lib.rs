@@ -234,7 +234,22 @@ pub fn metadata_of(p: &ir::Program) -> Metadata {
         compiler: format!("tenet {}", env!("CARGO_PKG_VERSION")),
         standard: p.standard.clone(),
         controls: p.controls.clone(),
-        recommendations: p.recs.iter().map(|r| r.meta.clone()).collect(),
+        recommendations: p
+            .recs
+            .iter()
+            .filter(|r| !r.factor)
+            .map(|r| r.meta.clone())
+            .collect(),
+        risk_factors: p
+            .recs
+            .iter()
+            .filter(|r| r.factor)
+            .map(|r| abi::FactorMeta {
+                id: r.meta.id.clone(),
+                title: r.meta.title.clone(),
+                description: r.meta.description.clone(),
+            })
+            .collect(),
         clauses: p.clauses.clone(),
         vars: p.vars.clone(),
         projection,

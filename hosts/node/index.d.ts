@@ -47,6 +47,8 @@ export interface Finding {
   remediation?: string;
   /** Fix operations: `{op: "set" | "remove" | "append", path, value?}`. */
   fix?: Array<{ op: 'set' | 'remove' | 'append'; path: string; value?: Json }>;
+  /** Not compliant and error findings: the risk level and the risk factors that raised it. */
+  risk?: { level: 'critical' | 'high' | 'medium' | 'low'; factors?: string[] };
 }
 
 /** The metadata section of a module (docs/abi.md). */

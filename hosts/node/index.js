@@ -321,7 +321,10 @@ class Standard {
       const r = new Reader(mem, out);
       r.u32();
       const n = r.u32();
-      if (n !== meta.recommendations.length) throw new Error(`module reported ${n} recommendations, metadata lists ${meta.recommendations.length}`);
+      const factors = meta.risk_factors ?? [];
+      const expected = meta.recommendations.length + factors.length;
+      if (n !== expected) throw new Error(`module reported ${n} outcomes, metadata lists ${meta.recommendations.length} recommendations and ${factors.length} risk factors`);
+      const results = [];
       for (let i = 0; i < n; i++) {
         const outcome = OUTCOMES[r.u8()];
         let reason;
@@ -337,6 +340,15 @@ class Standard {
           const fix = r.value();
           reason = { clause: clause === 0xffffffff ? null : clause, leaf, fault, actual, bindings, remediation: typeof remediation === 'string' ? remediation : undefined, fix };
         }
+        results.push({ outcome, reason });
+      }
+      // Outcomes after the recommendations' are the risk factors': compliant means present.
+      const present = [];
+      for (let k = 0; k < factors.length; k++) {
+        if (results[meta.recommendations.length + k].outcome === 'compliant') present.push(factors[k].id);
+      }
+      for (let i = 0; i < meta.recommendations.length; i++) {
+        const { outcome, reason } = results[i];
         if (outcome === 'not_applicable') continue;
         const rec = meta.recommendations[i];
         const resource = { id: id.id, type: id.kind, name: id.name, provider: id.provider };
@@ -347,6 +359,7 @@ class Standard {
         if (e) f.explanation = e;
         if (reason && reason.remediation !== undefined) f.remediation = reason.remediation;
         if (reason && reason.fix !== undefined) f.fix = reason.fix;
+        if (outcome === 'not_compliant' || outcome === 'error') f.risk = risk(rec, present);
         findings.push(f);
       }
     }
@@ -354,4 +367,19 @@ class Standard {
   }
 }
 
-module.exports = { Standard, classify, encodeValue, decodeValue, render, ABI_VERSION };
+/**
+ * The risk level of a finding (docs/exemptions.md): severity (low 0, medium 1, high 2) plus the
+ * risk factors present on the resource (at most 2; only those the recommendation lists, if it
+ * lists any) gives low, medium, high or critical.
+ */
+function risk(rec, present) {
+  const wanted = rec.risk_factors ?? [];
+  const factors = present.filter((f) => wanted.length === 0 || wanted.includes(f));
+  const base = rec.severity === 'high' ? 2 : rec.severity === 'medium' ? 1 : 0;
+  const score = Math.min(3, base + Math.min(2, factors.length));
+  const out = { level: ['low', 'medium', 'high', 'critical'][score] };
+  if (factors.length > 0) out.factors = factors;
+  return out;
+}
+
+module.exports = { Standard, classify, encodeValue, decodeValue, render, risk, ABI_VERSION };

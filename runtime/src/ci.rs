@@ -92,6 +92,12 @@ pub fn sarif(meta: &Metadata, findings: &[Finding], baseline: Option<&Baseline>)
             if let Some(b) = baseline {
                 result["baselineState"] = json!(if b.contains(f) { "unchanged" } else { "new" });
             }
+            if let Some(r) = &f.risk {
+                result["properties"] = json!({"riskLevel": r.level, "riskFactors": r.factors});
+            }
+            if let Some(g) = &f.group {
+                result["properties"]["group"] = json!(g);
+            }
             if let Some(x) = &f.exemption {
                 // An accepted exemption: code scanning shows the result as suppressed.
                 result["suppressions"] = json!([{
@@ -152,7 +158,10 @@ pub fn junit(meta: &Metadata, summary: &Summary, findings: &[Finding]) -> String
         let _ = writeln!(
             out,
             "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\">",
-            xml(&f.recommendation),
+            xml(&f.group.as_ref().map_or_else(
+                || f.recommendation.clone(),
+                |g| format!("{g}.{}", f.recommendation)
+            )),
             xml(&f.resource.id),
             xml(&f.resource.file),
             f.line()
@@ -207,7 +216,10 @@ pub fn github(findings: &[Finding]) -> String {
             escape_property(&f.resource.file),
             f.line(),
             f.column(),
-            escape_property(&format!("{} ({})", f.recommendation, f.resource.name)),
+            escape_property(&match &f.group {
+                Some(g) => format!("[{g}] {} ({})", f.recommendation, f.resource.name),
+                None => format!("{} ({})", f.recommendation, f.resource.name),
+            }),
             escape_data(&message(f))
         );
     }
@@ -241,10 +253,11 @@ pub fn markdown(
         .iter()
         .filter(|f| matches!(f.state, Outcome::NotCompliant | Outcome::Error))
         .collect();
-    // New findings first (with a baseline), then by severity.
+    // New findings first (with a baseline), then by group (with --group-by), then by severity.
     failing.sort_by_key(|f| {
         (
             baseline.is_some_and(|b| b.contains(f)),
+            f.group.clone(),
             severity_rank(&f.severity),
         )
     });
@@ -260,12 +273,18 @@ pub fn markdown(
         out.push_str("\nNo finding.\n");
         return out;
     }
-    out.push_str(
-        "\n| severity | recommendation | resource | location | why |\n|---|---|---|---|---|\n",
-    );
+    let grouped = failing.iter().any(|f| f.group.is_some());
+    out.push_str(if grouped {
+        "\n| group | severity | recommendation | resource | location | why |\n|---|---|---|---|---|---|\n"
+    } else {
+        "\n| severity | recommendation | resource | location | why |\n|---|---|---|---|---|\n"
+    });
     let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
     for f in failing {
         let why = f.explanation.as_ref().map_or("", |e| e.message.as_str());
+        if let Some(g) = &f.group {
+            let _ = write!(out, "| {} ", cell(g));
+        }
         let _ = writeln!(
             out,
             "| {} | {} | {} | {}:{} | {} |",

@@ -255,7 +255,7 @@ impl Standard {
             reserve,
             eval,
             ticks,
-            expected: self.metadata.recommendations.len(),
+            expected: self.metadata.outputs(),
         })
     }
 }

@@ -175,9 +175,40 @@ pub struct Evaluated {
     /// The exemptions of the `exempt` outcomes, by recommendation index (set by
     /// [`Run::annotate`]).
     pub exemptions: Vec<(usize, crate::exemptions::Applied)>,
+    /// Indexes (in [`Metadata::risk_factors`]) of the risk factors present on the resource.
+    pub factors: Vec<usize>,
 }
 
 impl Evaluated {
+    /// The results of a resource from a module's outputs: the first `recs` are the
+    /// recommendations', the rest the risk factors' (compliant: present).
+    pub fn new(
+        identity: Identity,
+        origin: Origin,
+        recs: usize,
+        mut outcomes: Vec<Outcome>,
+        mut reasons: Vec<(usize, Reason)>,
+    ) -> Evaluated {
+        let factors = outcomes
+            .get(recs..)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| **o == Outcome::Compliant)
+            .map(|(k, _)| k)
+            .collect();
+        outcomes.truncate(recs);
+        reasons.retain(|(i, _)| *i < recs);
+        Evaluated {
+            identity,
+            origin,
+            outcomes,
+            reasons,
+            exemptions: Vec::new(),
+            factors,
+        }
+    }
+
     /// The reason recorded for recommendation `rec`, if it failed.
     pub fn reason(&self, rec: usize) -> Option<&Reason> {
         self.reasons.iter().find(|(i, _)| *i == rec).map(|(_, r)| r)
@@ -387,7 +418,8 @@ pub fn run(
         index: &index,
         free: Mutex::new(Vec::new()),
     };
-    let expected = meta.recommendations.len();
+    let expected = meta.outputs();
+    let recs = meta.recommendations.len();
     let work = |b: &Batch| -> Result<Vec<Worked>, RuntimeError> {
         let per: Vec<Result<Worked, RuntimeError>> = b
             .pieces
@@ -427,13 +459,7 @@ pub fn run(
                         &mut input,
                     );
                     let out = i.evaluate_raw_ref(&input, |bytes| decode(bytes, expected))??;
-                    let mut e = Evaluated {
-                        identity: p.identity,
-                        origin: p.origin,
-                        outcomes: out.0,
-                        reasons: out.1,
-                        exemptions: Vec::new(),
-                    };
+                    let mut e = Evaluated::new(p.identity, p.origin, recs, out.0, out.1);
                     (opts.annotate)(&mut e);
                     (opts.render)(&e, &mut rendered);
                     items.push(Item::Resource(e));

@@ -16,6 +16,51 @@ pub const REPORT_VERSION: u32 = 1;
 /// Severities in decreasing order.
 pub const SEVERITIES: [&str; 3] = ["high", "medium", "low"];
 
+/// Risk levels in decreasing order.
+pub const RISK_LEVELS: [&str; 4] = ["critical", "high", "medium", "low"];
+
+/// The risk of a finding: its level and the risk factors present on the resource that raised it.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct Risk {
+    /// `critical`, `high`, `medium` or `low`.
+    pub level: &'static str,
+    /// Ids of the risk factors counted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub factors: Vec<String>,
+}
+
+/// The risk level of a finding: its severity (low 0, medium 1, high 2) plus the number of risk
+/// factors present on the resource, at most 2, gives low (0), medium (1), high (2) or critical
+/// (3 and more). A recommendation that lists `risk_factors` counts only those; one that lists
+/// none counts every factor of the standard.
+pub fn risk(rec: &RecMeta, meta: &Metadata, e: &Evaluated) -> Risk {
+    let factors: Vec<String> = e
+        .factors
+        .iter()
+        .filter_map(|&k| meta.risk_factors.get(k))
+        .filter(|f| rec.risk_factors.is_empty() || rec.risk_factors.contains(&f.id))
+        .map(|f| f.id.clone())
+        .collect();
+    let base = match rec.severity.as_str() {
+        "high" => 2,
+        "medium" => 1,
+        _ => 0,
+    };
+    let score = (base + factors.len().min(2)).min(3);
+    Risk {
+        level: RISK_LEVELS[3 - score],
+        factors,
+    }
+}
+
+/// Rank of a risk level (0 = critical).
+pub fn risk_rank(s: &str) -> usize {
+    RISK_LEVELS
+        .iter()
+        .position(|x| *x == s)
+        .unwrap_or(RISK_LEVELS.len())
+}
+
 /// Rank of a severity (0 = high).
 pub fn severity_rank(s: &str) -> usize {
     SEVERITIES
@@ -220,6 +265,12 @@ pub struct Finding {
     /// The exemption that covers it (state `exempt`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exemption: Option<crate::exemptions::Applied>,
+    /// Its risk level and the risk factors behind it (unhealthy and exempt findings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk: Option<Risk>,
+    /// Its group, with `--group-by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 impl Finding {
@@ -393,6 +444,12 @@ pub fn finding(rec: &RecMeta, meta: &Metadata, e: &Evaluated, index: usize) -> F
         fix: reason.and_then(|x| x.fix.clone()),
         property,
         exemption: exemption(e, index).cloned(),
+        risk: matches!(
+            outcome,
+            Outcome::NotCompliant | Outcome::Error | Outcome::Exempt
+        )
+        .then(|| risk(rec, meta, e)),
+        group: None,
     }
 }
 
@@ -430,18 +487,96 @@ pub struct Select<'a> {
     pub recommendation: Option<&'a globset::GlobMatcher>,
     /// Only resources whose id or name matches.
     pub resource: Option<&'a globset::GlobMatcher>,
+    /// Only these recommendations (from `--severity`, `--control`, `--workload`).
+    pub only: Option<&'a std::collections::HashSet<String>>,
+    /// Only resources of these providers (`--environment`), when not empty.
+    pub environments: &'a [String],
+    /// Only findings at this risk rank or above (0 = critical; `--risk`).
+    pub risk: Option<usize>,
+    /// What findings are grouped by (`--group-by`).
+    pub group_by: Option<GroupBy>,
+}
+
+/// What `--group-by` groups findings by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupBy {
+    /// Risk level.
+    Risk,
+    /// Recommendation title.
+    Title,
+    /// Severity.
+    Severity,
+    /// Control.
+    Control,
+    /// Resource type.
+    ResourceType,
+    /// Provider: azure, aws, gcp, kubernetes.
+    Environment,
+}
+
+impl GroupBy {
+    /// The names `--group-by` accepts.
+    pub const NAMES: &'static [&'static str] = &[
+        "risk",
+        "title",
+        "severity",
+        "control",
+        "resource-type",
+        "environment",
+    ];
+
+    /// The grouping of a name of [`GroupBy::NAMES`].
+    pub fn parse(name: &str) -> Option<GroupBy> {
+        Some(match name {
+            "risk" => GroupBy::Risk,
+            "title" => GroupBy::Title,
+            "severity" => GroupBy::Severity,
+            "control" => GroupBy::Control,
+            "resource-type" => GroupBy::ResourceType,
+            "environment" => GroupBy::Environment,
+            _ => return None,
+        })
+    }
+
+    /// The group of a finding of recommendation `rec`.
+    pub fn key(self, rec: &RecMeta, f: &Finding) -> String {
+        match self {
+            GroupBy::Risk => f
+                .risk
+                .as_ref()
+                .map_or_else(|| f.state.as_str().to_string(), |r| r.level.to_string()),
+            GroupBy::Title => f.title.clone(),
+            GroupBy::Severity => f.severity.clone(),
+            GroupBy::Control => rec.control.clone().unwrap_or_else(|| "(no control)".into()),
+            GroupBy::ResourceType => f.resource.kind.clone(),
+            GroupBy::Environment => f.resource.provider.clone(),
+        }
+    }
 }
 
 impl Select<'_> {
     /// Whether recommendation `id` is reported.
     pub fn rec(&self, id: &str) -> bool {
         self.recommendation.is_none_or(|m| m.is_match(id))
+            && self.only.is_none_or(|o| o.contains(id))
     }
 
     /// Whether a resource is reported.
     pub fn resource(&self, id: &Identity) -> bool {
         self.resource
             .is_none_or(|m| m.is_match(&id.id) || m.is_match(&id.name))
+            && (self.environments.is_empty() || self.environments.contains(&id.provider))
+    }
+
+    /// Whether a listed finding passes the risk filter.
+    pub fn risk_ok(&self, rec: &RecMeta, meta: &Metadata, e: &Evaluated, o: Outcome) -> bool {
+        match self.risk {
+            None => true,
+            Some(max) => {
+                matches!(o, Outcome::NotCompliant | Outcome::Error | Outcome::Exempt)
+                    && risk_rank(risk(rec, meta, e).level) <= max
+            }
+        }
     }
 
     /// Whether a finding with this outcome is listed.
@@ -678,7 +813,15 @@ impl JsonFindings {
         let mut resource: Option<Vec<u8>> = None;
         for (i, rec) in meta.recommendations.iter().enumerate() {
             let o = e.outcomes.get(i).copied().unwrap_or(Outcome::NotApplicable);
-            if !sel.listed(o) || !sel.rec(&rec.id) {
+            if !sel.listed(o) || !sel.rec(&rec.id) || !sel.risk_ok(rec, meta, e, o) {
+                continue;
+            }
+            if let Some(g) = sel.group_by {
+                // Grouping needs the whole finding; it is rare enough to build it.
+                let mut f = finding(rec, meta, e, i);
+                f.group = Some(g.key(rec, &f));
+                out.extend_from_slice(b",\n    ");
+                let _ = serde_json::to_writer(&mut *out, &f);
                 continue;
             }
             let res = resource.get_or_insert_with(|| {
@@ -713,6 +856,10 @@ impl JsonFindings {
             if let Some(x) = exemption(e, i) {
                 out.extend_from_slice(b",\"exemption\":");
                 let _ = serde_json::to_writer(&mut *out, x);
+            }
+            if matches!(o, Outcome::NotCompliant | Outcome::Error | Outcome::Exempt) {
+                out.extend_from_slice(b",\"risk\":");
+                let _ = serde_json::to_writer(&mut *out, &risk(rec, meta, e));
             }
             out.push(b'}');
         }
@@ -813,6 +960,7 @@ pub struct TableEntry {
     error: bool,
     why: Option<String>,
     fix: Option<String>,
+    risk: Option<Risk>,
 }
 
 /// What the table shows, gathered as the run goes; at most `limit` resources are listed per
@@ -832,11 +980,18 @@ impl Table {
         }
     }
 
-    /// Adds the unhealthy results of an evaluated resource.
-    pub fn add(&mut self, meta: &Metadata, tally: &Tally, e: &Evaluated) {
+    /// Adds the unhealthy results of an evaluated resource that `sel` lets through.
+    pub fn add(&mut self, meta: &Metadata, tally: &Tally, sel: &Select<'_>, e: &Evaluated) {
         for (k, &i) in tally.selected().iter().enumerate() {
             let o = e.outcomes.get(i).copied().unwrap_or(Outcome::NotApplicable);
             if !matches!(o, Outcome::NotCompliant | Outcome::Error) {
+                continue;
+            }
+            if meta
+                .recommendations
+                .get(i)
+                .is_some_and(|rec| !sel.risk_ok(rec, meta, e, o))
+            {
                 continue;
             }
             let Some(list) = self.entries.get_mut(k) else {
@@ -856,6 +1011,7 @@ impl Table {
                 error: o == Outcome::Error,
                 why: f.explanation.map(|x| x.message),
                 fix: f.remediation.filter(|r| !r.is_empty()),
+                risk: f.risk,
             });
         }
     }
@@ -924,11 +1080,18 @@ impl Table {
             );
             let listed = self.entries.get(k).map_or(&[][..], Vec::as_slice);
             for f in listed {
-                let state = if f.error {
+                let mut state = if f.error {
                     p.code("35", " [error]")
                 } else {
                     String::new()
                 };
+                // The risk level, when risk factors raised it above the severity.
+                if let Some(r) = f.risk.as_ref().filter(|r| !r.factors.is_empty()) {
+                    state.push_str(&p.code(
+                        "1;35",
+                        &format!(" [risk {}: {}]", r.level, r.factors.join(", ")),
+                    ));
+                }
                 let _ = writeln!(
                     out,
                     "    {} ({}){state}  {}",
@@ -1003,6 +1166,80 @@ impl Table {
         }
         out
     }
+}
+
+/// Findings grouped by `--group-by` for a terminal: a heading per group (most findings first),
+/// then its findings, then the summary of [`Table::render`].
+pub fn render_groups(
+    meta: &Metadata,
+    tally: &mut Tally,
+    findings: &[Finding],
+    color: bool,
+) -> String {
+    let p = Paint(color);
+    let mut groups: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        groups
+            .entry(f.group.as_deref().unwrap_or(""))
+            .or_default()
+            .push(f);
+    }
+    let mut order: Vec<(&str, Vec<&Finding>)> = groups.into_iter().collect();
+    // Risk and severity groups in their own order, others by size.
+    order.sort_by_key(|(k, v)| {
+        let rank = risk_rank(k).min(severity_rank(k) + 1);
+        (rank, std::cmp::Reverse(v.len()), k.to_string())
+    });
+    let mut out = String::new();
+    for (key, list) in &order {
+        let _ = writeln!(
+            out,
+            "{} {}",
+            p.code("1", &format!("{key}:")),
+            p.code(
+                "2",
+                &format!(
+                    "{} finding{}",
+                    list.len(),
+                    if list.len() == 1 { "" } else { "s" }
+                )
+            )
+        );
+        for f in list {
+            let risk = f
+                .risk
+                .as_ref()
+                .map(|r| format!(" [risk {}]", r.level))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {} {} {} ({})  {}:{}{}{}",
+                p.severity(&f.severity),
+                f.recommendation,
+                p.code("1", &f.resource.name),
+                f.resource.kind,
+                f.resource.file,
+                f.line(),
+                if f.state == Outcome::Exempt {
+                    " [exempt]"
+                } else {
+                    ""
+                },
+                risk
+            );
+        }
+        out.push('\n');
+    }
+    // The summary lines of the table.
+    let table = Table {
+        limit: 1,
+        entries: vec![Vec::new(); tally.recommendations.len()],
+    };
+    let full = table.render(meta, tally, color);
+    if let Some(i) = full.find("\nSummary:").or_else(|| full.find("Summary:")) {
+        out.push_str(full[i..].trim_start_matches('\n'));
+    }
+    out
 }
 
 /// The secure score for a terminal: a line per control, then the total and the compliance.

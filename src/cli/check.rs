@@ -65,6 +65,24 @@ pub struct Args {
     /// Only recommendations whose id matches this glob.
     #[arg(long, value_name = "GLOB")]
     pub recommendation: Option<String>,
+    /// Only recommendations of these severities (comma-separated: high,medium).
+    #[arg(long, value_name = "SEVERITY", value_delimiter = ',', value_parser = ["high", "medium", "low"])]
+    pub severity: Vec<String>,
+    /// Only resources of these environments (comma-separated: azure,aws,gcp,kubernetes).
+    #[arg(long, value_name = "ENV", value_delimiter = ',', value_parser = ["azure", "aws", "gcp", "kubernetes"])]
+    pub environment: Vec<String>,
+    /// Only recommendations of these workloads (their `workload` field; comma-separated).
+    #[arg(long, value_name = "WORKLOAD", value_delimiter = ',')]
+    pub workload: Vec<String>,
+    /// Only recommendations of these controls (comma-separated).
+    #[arg(long, value_name = "CONTROL", value_delimiter = ',')]
+    pub control: Vec<String>,
+    /// Only findings at this risk level or above (critical, high, medium, low).
+    #[arg(long, value_name = "LEVEL", value_parser = ["critical", "high", "medium", "low"])]
+    pub risk: Option<String>,
+    /// Group findings in every output: risk, title, severity, control, resource-type, environment.
+    #[arg(long, value_name = "KEY", value_parser = tenet_runtime::report::GroupBy::NAMES.to_vec())]
+    pub group_by: Option<String>,
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = ["high", "medium", "low"])]
     pub fail_on: String,
@@ -249,10 +267,31 @@ pub fn run(mut a: Args) -> u8 {
             }
         }
     };
+    let filtered = !(a.severity.is_empty() && a.workload.is_empty() && a.control.is_empty());
+    let only: std::collections::HashSet<String> = meta
+        .recommendations
+        .iter()
+        .filter(|r| a.severity.is_empty() || a.severity.contains(&r.severity))
+        .filter(|r| {
+            a.workload.is_empty() || r.workload.as_ref().is_some_and(|w| a.workload.contains(w))
+        })
+        .filter(|r| {
+            a.control.is_empty() || r.control.as_ref().is_some_and(|c| a.control.contains(c))
+        })
+        .map(|r| r.id.clone())
+        .collect();
+    let group_by = a
+        .group_by
+        .as_deref()
+        .and_then(tenet_runtime::report::GroupBy::parse);
     let sel = Select {
         all: a.all,
         recommendation: rec_glob.as_ref(),
         resource: res_glob.as_ref(),
+        only: filtered.then_some(&only),
+        environments: &a.environment,
+        risk: a.risk.as_deref().map(tenet_runtime::report::risk_rank),
+        group_by,
     };
     let mut tally = Tally::new(meta, &sel);
     let total = tenet_runtime::source::total_bytes(&inputs);
@@ -307,7 +346,10 @@ pub fn run(mut a: Args) -> u8 {
             }
         },
     };
-    let collect = !outputs.is_empty() || baseline.is_some() || a.baseline_out.is_some();
+    let collect = !outputs.is_empty()
+        || baseline.is_some()
+        || a.baseline_out.is_some()
+        || (group_by.is_some() && a.format == Format::Table);
     let mut collected: Vec<report::Finding> = Vec::new();
     let json = a.format == Format::Json;
     let findings = report::JsonFindings::new(meta);
@@ -352,13 +394,15 @@ pub fn run(mut a: Args) -> u8 {
                 eval::Item::Resource(e) => {
                     tally.add(e);
                     if table_mode {
-                        table.add(meta, &tally, e);
+                        table.add(meta, &tally, &sel, e);
                     }
                     if collect {
                         for (i, rec) in meta.recommendations.iter().enumerate() {
                             let o = e.outcomes.get(i).copied().unwrap_or(Outcome::NotApplicable);
-                            if sel.listed(o) && sel.rec(&rec.id) {
-                                collected.push(report::finding(rec, meta, e, i));
+                            if sel.listed(o) && sel.rec(&rec.id) && sel.risk_ok(rec, meta, e, o) {
+                                let mut f = report::finding(rec, meta, e, i);
+                                f.group = group_by.map(|g| g.key(rec, &f));
+                                collected.push(f);
                             }
                         }
                     }
@@ -472,6 +516,15 @@ pub fn run(mut a: Args) -> u8 {
             );
             return OK;
         }
+        None if table_mode && group_by.is_some() => print!(
+            "{}",
+            report::render_groups(
+                meta,
+                &mut tally,
+                &collected,
+                color(std::io::stdout().is_terminal())
+            )
+        ),
         None if table_mode => print!(
             "{}",
             table.render(meta, &mut tally, color(std::io::stdout().is_terminal()))

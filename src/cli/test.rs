@@ -15,6 +15,7 @@
 //!       remediation: "Set securityContext.privileged to false …"   # optional, exact
 //!       fix: [{op: set, path: /spec/x, value: false}]                # optional, exact
 //!     k8s-no-host-pid: not_applicable
+//!   risk_factors: [internet-exposure]   # optional: exactly the risk factors present
 //! ```
 
 use super::{color, error, policy_files, ERROR, FINDINGS, OK};
@@ -100,6 +101,9 @@ struct Case {
     #[serde(default)]
     others: Vec<Value>,
     expect: BTreeMap<String, Expect>,
+    /// The risk factors present on the resource, exactly (checked when given).
+    #[serde(default)]
+    risk_factors: Option<Vec<String>>,
 }
 
 /// The standards under `dir`: itself when it holds policy files, else its subdirectories that do.
@@ -308,6 +312,25 @@ fn run_standard(
                 }
             }
             let mut problems = Vec::new();
+            if let Some(want) = &case.risk_factors {
+                let present: Vec<String> = meta
+                    .risk_factors
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| {
+                        got.get(ids.len() + k).map(|r| r.outcome)
+                            == Some(tenet_stdlib::abi::Outcome::Compliant)
+                    })
+                    .map(|(_, f)| f.id.clone())
+                    .collect();
+                let mut want = want.clone();
+                want.sort();
+                let mut have = present.clone();
+                have.sort();
+                if want != have {
+                    problems.push(format!("risk factors: expected {want:?}, got {present:?}"));
+                }
+            }
             for (i, id) in ids.iter().enumerate() {
                 let r = &got[i];
                 seen[i].insert(r.outcome);

@@ -259,6 +259,30 @@ pub struct Metadata {
     pub projection: Projection,
     /// Cross-resource lookups the host must index.
     pub lookups: Vec<LookupMeta>,
+    /// Risk factors: their outcomes follow the recommendations' in the output (compliant means
+    /// the factor is present on the resource).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub risk_factors: Vec<FactorMeta>,
+}
+
+/// A risk factor: a named condition on a resource (and its relationships) that raises the risk
+/// level of its findings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FactorMeta {
+    /// Stable id (`internet-exposure`).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+impl Metadata {
+    /// Outcomes a module writes per resource: one per recommendation, then one per risk factor.
+    pub fn outputs(&self) -> usize {
+        self.recommendations.len() + self.risk_factors.len()
+    }
 }
 
 /// A tree of field names; a node marked `all` needs its whole subtree. `each` applies to every

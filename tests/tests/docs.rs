@@ -1,6 +1,6 @@
 //! Every `tenet` code block in docs/ and the README compiles (fragments inside a minimal wrapper).
 
-const PRELUDE: &str = "standard docs \"Docs\"\ncontrol NS-2 \"N\" { points 1 }\ncontrol DP-3 \"D\" { points 1 }\nfn opens_admin_to_internet(r) = r.properties.access == \"Allow\"\nfn port_spec() = \"22\"\n";
+const PRELUDE: &str = "standard docs \"Docs\"\ncontrol NS-2 \"N\" { points 1 }\ncontrol DP-3 \"D\" { points 1 }\nfn opens_admin_to_internet(r) = r.properties.access == \"Allow\"\nfn port_spec() = \"22\"\nrisk_factor internet-exposure \"I\" { applies * \"*\" present when exists(properties.publicIp) }\n";
 
 fn blocks(text: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -26,7 +26,7 @@ fn wrap(block: &str) -> Vec<String> {
     let first = block.trim_start();
     if first.starts_with("standard ") {
         vec![block.to_string()]
-    } else if first.starts_with("recommendation ") {
+    } else if first.starts_with("recommendation ") || first.starts_with("risk_factor ") {
         vec![format!("{PRELUDE}{block}")]
     } else if first.starts_with("fix ") {
         vec![format!("{PRELUDE}recommendation r \"R\" {{ severity low applies * \"*\" compliant when true\n{block}}}")]

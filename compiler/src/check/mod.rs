@@ -62,6 +62,8 @@ struct Checker<'a> {
     nodes: usize,
     rec_vars: Vec<(String, VarId)>,
     lets_used: Vec<bool>,
+    /// Ids of the declared risk factors.
+    factor_ids: Vec<String>,
 }
 
 /// Checks parsed files (one standard, possibly spread over several files) and lowers them.
@@ -78,6 +80,7 @@ pub fn check(sources: &Sources, files: &[ast::File]) -> Result<Checked, Vec<Diag
         nodes: 0,
         rec_vars: Vec::new(),
         lets_used: Vec::new(),
+        factor_ids: Vec::new(),
     };
     c.run(files);
     c.diags
@@ -213,6 +216,11 @@ impl<'a> Checker<'a> {
             }
             self.control(h);
         }
+        self.factor_ids = recs
+            .iter()
+            .filter(|r| r.factor)
+            .map(|r| r.header.id.text.clone())
+            .collect();
         let mut seen_recs: HashMap<String, Span> = HashMap::new();
         for r in recs {
             if let Some(prev) = seen_recs.insert(r.header.id.text.clone(), r.header.id.span) {
@@ -233,6 +241,8 @@ impl<'a> Checker<'a> {
             }
             self.recommendation(r);
         }
+        // Outputs list the recommendations first, then the risk factors.
+        self.program.recs.sort_by_key(|r| r.factor);
     }
 
     fn duplicate(&mut self, n: &ast::Name, prev: Span) {
@@ -445,7 +455,26 @@ impl<'a> Checker<'a> {
                 "tactics" => meta.tactics = self.list_field(f),
                 "techniques" => meta.techniques = self.list_field(f),
                 "links" => meta.links = self.list_field(f),
-                "risk_factors" => meta.risk_factors = self.list_field(f),
+                "risk_factors" => {
+                    meta.risk_factors = self.list_field(f);
+                    for x in &meta.risk_factors {
+                        if !self.factor_ids.contains(x) {
+                            let mut d = Diagnostic::error(
+                                "E0118",
+                                f.value.span(),
+                                format!("unknown risk factor `{x}`"),
+                            )
+                            .label("no such risk factor");
+                            d = match suggest(x, self.factor_ids.iter().map(String::as_str)) {
+                                Some(s) => d.help(format!("did you mean `{s}`?")),
+                                None => d.help(format!(
+                                    "declare it: `risk_factor {x} \"Title\" {{ applies * \"*\" present when ... }}`"
+                                )),
+                            };
+                            self.err(d);
+                        }
+                    }
+                }
                 "frameworks" => meta.frameworks = self.map_field(f),
                 "refs" => meta.refs = self.map_field(f),
                 "workload" => meta.workload = Some(self.string_field(f)),
@@ -455,6 +484,8 @@ impl<'a> Checker<'a> {
         }
         match severity {
             Some(s) => meta.severity = s,
+            // Risk factors have no severity: they qualify the findings of recommendations.
+            None if r.factor => {}
             None => self.err(
                 Diagnostic::error(
                     "E0110",
@@ -637,6 +668,7 @@ impl<'a> Checker<'a> {
             cond,
             remediation,
             fix,
+            factor: r.factor,
         });
     }
 

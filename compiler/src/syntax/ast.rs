@@ -112,6 +112,8 @@ pub struct Recommendation {
     pub remediation: Vec<Template>,
     /// Fix operations (`None` when there is no fix block).
     pub fix: Option<(Vec<FixOp>, Span)>,
+    /// A `risk_factor` (its `present when` condition is in `compliant`), not a recommendation.
+    pub factor: bool,
 }
 
 /// Remediation text with `{expr}` placeholders.

@@ -336,6 +336,11 @@ impl Lower {
                 Decl::Const(name, body)
             }
             Rule::recommendation => Decl::Recommendation(self.recommendation(span, inner)?),
+            Rule::risk_factor => {
+                let mut r = self.recommendation(span, inner)?;
+                r.factor = true;
+                Decl::Recommendation(r)
+            }
             _ => return Err(Diagnostic::error("E0001", span, "unexpected declaration")),
         })
     }
@@ -397,6 +402,7 @@ impl Lower {
             lets: Vec::new(),
             remediation: Vec::new(),
             fix: None,
+            factor: false,
         };
         for item in inner {
             let ispan = self.span(&item);
@@ -413,7 +419,7 @@ impl Lower {
                     };
                     r.applies.push((provider, types));
                 }
-                Rule::compliant => r
+                Rule::compliant | Rule::present => r
                     .compliant
                     .push(self.expr(item.into_inner().next().ok_or_else(missing)?)?),
                 Rule::when_clause => r
