@@ -1465,3 +1465,79 @@ fn exemptions_score_and_their_reports() {
     assert_eq!(o.status.code(), Some(2));
     insta::assert_snapshot!("exemptions_error", stderr(&o));
 }
+
+#[test]
+fn filters_and_grouping() {
+    let json = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "check",
+            "--standard",
+            "examples/standard",
+            "examples/inventory.json",
+            "--now",
+            NOW,
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let o = tenet(&args);
+        assert!(o.status.code().is_some_and(|c| c < 2), "{}", stderr(&o));
+        serde_json::from_str(&stdout(&o)).unwrap()
+    };
+    let findings = |v: &serde_json::Value| v["findings"].as_array().unwrap().clone();
+    let all = json(&[]);
+    let aws = json(&["--environment", "aws"]);
+    assert!(!findings(&aws).is_empty());
+    assert!(findings(&aws)
+        .iter()
+        .all(|f| f["resource"]["provider"] == "aws"));
+    assert!(findings(&aws).len() < findings(&all).len());
+    let high = json(&["--severity", "high"]);
+    assert!(findings(&high).iter().all(|f| f["severity"] == "high"));
+    assert_eq!(
+        high["recommendations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["severity"] != "high")
+            .count(),
+        0,
+        "counts follow the severity filter"
+    );
+    let dp3 = json(&["--control", "DP-3"]);
+    assert!(findings(&dp3).iter().all(|f| f["recommendation"]
+        .as_str()
+        .unwrap()
+        .starts_with("storage-")));
+    // --risk keeps findings at that level or above; the example declares no risk factors, so the
+    // level is the severity's.
+    let risky = json(&["--risk", "high"]);
+    assert!(findings(&risky)
+        .iter()
+        .all(|f| f["risk"]["level"] == "high" || f["risk"]["level"] == "critical"));
+    assert_eq!(findings(&risky).len(), findings(&high).len());
+    let grouped = json(&["--group-by", "severity"]);
+    assert!(findings(&grouped)
+        .iter()
+        .all(|f| f["group"] == f["severity"]));
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--now",
+        NOW,
+        "--group-by",
+        "environment",
+    ]);
+    insta::assert_snapshot!("grouped_table", stdout(&o));
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--group-by",
+        "colour",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
