@@ -39,6 +39,8 @@ enum Command {
 
 The score counts only; it exits 0 unless an input or the standard is invalid (2).")]
     Score(cli::check::Args),
+    /// Show the score trend and the findings that changed state between runs (docs/history.md).
+    History(cli::history::Args),
     /// Compile policy files into a WebAssembly module.
     Compile(cli::compile::Args),
     /// Check policy files and print diagnostics, without compiling.
@@ -83,6 +85,7 @@ fn main() -> ExitCode {
             a.score_only = true;
             cli::check::run(a)
         }
+        Command::History(a) => cli::history::run(a),
         Command::Compile(a) => cli::compile::run(a),
         Command::CheckPolicy(a) => cli::compile::check_policy(a),
         Command::Inspect(a) => cli::inspect::run(a),

@@ -20,6 +20,8 @@ fn tenet(args: &[&str]) -> Output {
         .current_dir(root())
         .env("NO_COLOR", "1")
         .env("TENET_CACHE_DIR", scratch("cache"))
+        // Tests that use the history name their own database (and unset this).
+        .env("TENET_NO_HISTORY", "1")
         .output()
         .expect("run tenet")
 }
@@ -165,6 +167,7 @@ fn compile_inspect_and_run_a_module() {
 #[test]
 fn reads_standard_input() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .env("TENET_NO_HISTORY", "1")
         .args([
             "check",
             "--standard",
@@ -471,6 +474,7 @@ fn compiled_modules_are_cached_unless_told_not_to() {
         ];
         args.extend_from_slice(extra);
         Command::new(env!("CARGO_BIN_EXE_tenet"))
+            .env("TENET_NO_HISTORY", "1")
             .args(&args)
             .current_dir(root())
             .env("TENET_CACHE_DIR", dir)
@@ -526,6 +530,7 @@ fn a_relative_cache_directory_works() {
     let dir = scratch("relative-base");
     std::fs::create_dir_all(&dir).unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .env("TENET_NO_HISTORY", "1")
         .args([
             "check",
             "--standard",
@@ -635,6 +640,7 @@ fn fmt_checks_rewrites_atomically_and_reads_standard_input() {
     assert_eq!(std::fs::read_to_string(&bad).unwrap(), "fn f( = 1\n");
     // Standard input to standard output.
     let mut child = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .env("TENET_NO_HISTORY", "1")
         .args(["fmt", "-"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -776,6 +782,7 @@ fn fix_shows_proves_and_applies_on_the_example() {
     let before = std::fs::read_to_string(&inv).unwrap();
     std::fs::write(&inv, &original).unwrap();
     let crashed = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .env("TENET_NO_HISTORY", "1")
         .args([
             "fix",
             "--standard",
@@ -1539,5 +1546,110 @@ fn filters_and_grouping() {
         "--group-by",
         "colour",
     ]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn history_across_runs_with_a_fixed_clock() {
+    let dir = scratch("history");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("h.db");
+    let inv = dir.join("inv.json");
+    let text = std::fs::read_to_string(root().join("examples/inventory.json")).unwrap();
+    std::fs::write(&inv, &text).unwrap();
+    let check = |at: &str, extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            "--standard",
+            "examples/standard",
+            inv.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+            "--now",
+            at,
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let o = Command::new(env!("CARGO_BIN_EXE_tenet"))
+            .args(&args)
+            .current_dir(root())
+            .env("TENET_CACHE_DIR", scratch("cache"))
+            .env_remove("TENET_NO_HISTORY")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()
+    };
+    let first = check("2026-11-01T00:00:00Z", &[]);
+    let h = &first["findings"][0]["history"];
+    assert_eq!(
+        (h["new"].as_bool(), h["age_days"].as_i64()),
+        (Some(true), Some(0))
+    );
+    // A new finding appears; the old ones keep their first time.
+    std::fs::write(
+        &inv,
+        text.replacen(
+            "\"enablePurgeProtection\": true",
+            "\"enablePurgeProtection\": false",
+            1,
+        ),
+    )
+    .unwrap();
+    let second = check("2026-11-11T00:00:00Z", &["--new-only"]);
+    let listed = second["findings"].as_array().unwrap();
+    assert_eq!(listed.len(), 1, "--new-only lists the one new finding");
+    assert_eq!(listed[0]["recommendation"], "keyvault-recoverable");
+    assert_eq!(listed[0]["history"]["new"], true);
+    let third = check("2026-11-21T00:00:00Z", &[]);
+    let old = third["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["recommendation"] == "storage-secure-transfer")
+        .unwrap();
+    assert_eq!(old["history"]["first_seen"], "2026-11-01T00:00:00Z");
+    assert_eq!(old["history"]["age_days"], 20);
+    // Two runs at once both land (one waits for the other's transaction).
+    let handles: Vec<_> = ["2026-11-22T00:00:00Z", "2026-11-23T00:00:00Z"]
+        .into_iter()
+        .map(|at| {
+            let (db, inv) = (db.clone(), inv.clone());
+            std::thread::spawn(move || {
+                Command::new(env!("CARGO_BIN_EXE_tenet"))
+                    .args([
+                        "check",
+                        "--standard",
+                        "examples/standard",
+                        inv.to_str().unwrap(),
+                        "--db",
+                        db.to_str().unwrap(),
+                        "--now",
+                        at,
+                    ])
+                    .current_dir(root())
+                    .env("TENET_CACHE_DIR", scratch("cache"))
+                    .env_remove("TENET_NO_HISTORY")
+                    .output()
+                    .unwrap()
+                    .status
+                    .code()
+            })
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), Some(1));
+    }
+    let o = tenet(&["history", "--db", db.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 5);
+    assert_eq!(runs[0]["unhealthy"], 16);
+    assert_eq!(runs[1]["unhealthy"], 17);
+    assert!(runs[1]["percentage"].as_f64() < runs[0]["percentage"].as_f64());
+    let o = tenet(&["history", "--db", dir.join("none.db").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
 }

@@ -10,12 +10,16 @@ use tenet_stdlib::abi::{Metadata, Outcome};
 /// A stable identity of a finding that survives unrelated edits: the recommendation and the
 /// resource's identity, never its line (FNV-1a, 64 bits, hex).
 pub fn fingerprint(f: &Finding) -> String {
+    fingerprint_of(&f.recommendation, &f.resource.id)
+}
+
+/// [`fingerprint`] of a recommendation id and a resource id.
+pub fn fingerprint_of(recommendation: &str, resource: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in f
-        .recommendation
+    for b in recommendation
         .bytes()
         .chain(std::iter::once(0))
-        .chain(f.resource.id.bytes())
+        .chain(resource.bytes())
     {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);

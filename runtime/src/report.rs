@@ -271,6 +271,9 @@ pub struct Finding {
     /// Its group, with `--group-by`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// When it was first seen and last changed, when a history is kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<FindingHistory>,
 }
 
 impl Finding {
@@ -450,6 +453,7 @@ pub fn finding(rec: &RecMeta, meta: &Metadata, e: &Evaluated, index: usize) -> F
         )
         .then(|| risk(rec, meta, e)),
         group: None,
+        history: None,
     }
 }
 
@@ -495,6 +499,71 @@ pub struct Select<'a> {
     pub risk: Option<usize>,
     /// What findings are grouped by (`--group-by`).
     pub group_by: Option<GroupBy>,
+    /// What earlier runs say about open findings, by fingerprint (history).
+    pub history: Option<&'a std::collections::HashMap<String, Seen>>,
+    /// Only findings that were not open after the previous run (`--new-only`).
+    pub new_only: bool,
+    /// Evaluation time, seconds since the epoch (for history and governance).
+    pub now: f64,
+}
+
+/// What earlier runs say about a finding still open.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Seen {
+    /// State after the previous run.
+    pub state: String,
+    /// First time it was seen, seconds since the epoch.
+    pub first_seen: f64,
+    /// Last time its state changed.
+    pub last_change: f64,
+}
+
+/// A finding's history, as reports show it.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct FindingHistory {
+    /// First seen (RFC 3339): this run for a new finding.
+    pub first_seen: String,
+    /// When its state last changed (RFC 3339).
+    pub last_state_change: String,
+    /// Whole days since it was first seen.
+    pub age_days: i64,
+    /// Whether it was not open after the previous run.
+    pub new: bool,
+}
+
+/// RFC 3339 of seconds since the epoch.
+pub fn rfc3339(secs: f64) -> String {
+    jiff::Timestamp::from_second(secs as i64)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+impl Select<'_> {
+    /// The history of a finding of recommendation `rec` on resource `resource` in state `state`,
+    /// when a history is kept.
+    pub fn history_of(&self, rec: &str, resource: &str, state: Outcome) -> Option<FindingHistory> {
+        let h = self.history?;
+        let seen = h.get(&crate::ci::fingerprint_of(rec, resource));
+        let (first, change) = match seen {
+            Some(s) if s.state == state.as_str() => (s.first_seen, s.last_change),
+            Some(s) => (s.first_seen, self.now),
+            None => (self.now, self.now),
+        };
+        Some(FindingHistory {
+            first_seen: rfc3339(first),
+            last_state_change: rfc3339(change),
+            age_days: ((self.now - first) / 86_400.0).floor() as i64,
+            new: seen.is_none(),
+        })
+    }
+
+    /// Whether `--new-only` lets a finding through.
+    pub fn new_ok(&self, rec: &str, resource: &str) -> bool {
+        !self.new_only
+            || self
+                .history
+                .is_none_or(|h| !h.contains_key(&crate::ci::fingerprint_of(rec, resource)))
+    }
 }
 
 /// What `--group-by` groups findings by.
@@ -813,13 +882,21 @@ impl JsonFindings {
         let mut resource: Option<Vec<u8>> = None;
         for (i, rec) in meta.recommendations.iter().enumerate() {
             let o = e.outcomes.get(i).copied().unwrap_or(Outcome::NotApplicable);
-            if !sel.listed(o) || !sel.rec(&rec.id) || !sel.risk_ok(rec, meta, e, o) {
+            if !sel.listed(o)
+                || !sel.rec(&rec.id)
+                || !sel.risk_ok(rec, meta, e, o)
+                || !sel.new_ok(&rec.id, &e.identity.id)
+            {
                 continue;
             }
-            if let Some(g) = sel.group_by {
-                // Grouping needs the whole finding; it is rare enough to build it.
+            let unhealthy = matches!(o, Outcome::NotCompliant | Outcome::Error | Outcome::Exempt);
+            if sel.group_by.is_some() || (unhealthy && sel.history.is_some()) {
+                // Grouping and history need the whole finding; build it.
                 let mut f = finding(rec, meta, e, i);
-                f.group = Some(g.key(rec, &f));
+                f.group = sel.group_by.map(|g| g.key(rec, &f));
+                if unhealthy {
+                    f.history = sel.history_of(&rec.id, &e.identity.id, o);
+                }
                 out.extend_from_slice(b",\n    ");
                 let _ = serde_json::to_writer(&mut *out, &f);
                 continue;
@@ -969,14 +1046,18 @@ pub struct TableEntry {
 pub struct Table {
     limit: usize,
     entries: Vec<Vec<TableEntry>>,
+    /// Findings are filtered (`--risk`, `--new-only`): list only what passes, and only the
+    /// recommendations with such findings.
+    filtered: bool,
 }
 
 impl Table {
     /// An empty table for `tally`'s recommendations.
-    pub fn new(tally: &Tally, limit: usize) -> Table {
+    pub fn new(tally: &Tally, limit: usize, sel: &Select<'_>) -> Table {
         Table {
             limit,
             entries: vec![Vec::new(); tally.recommendations.len()],
+            filtered: sel.risk.is_some() || sel.new_only,
         }
     }
 
@@ -987,11 +1068,9 @@ impl Table {
             if !matches!(o, Outcome::NotCompliant | Outcome::Error) {
                 continue;
             }
-            if meta
-                .recommendations
-                .get(i)
-                .is_some_and(|rec| !sel.risk_ok(rec, meta, e, o))
-            {
+            if meta.recommendations.get(i).is_some_and(|rec| {
+                !sel.risk_ok(rec, meta, e, o) || !sel.new_ok(&rec.id, &e.identity.id)
+            }) {
                 continue;
             }
             let Some(list) = self.entries.get_mut(k) else {
@@ -1047,6 +1126,10 @@ impl Table {
             )
         });
         for (k, r) in order {
+            let listed = self.entries.get(k).map_or(&[][..], Vec::as_slice);
+            if self.filtered && listed.is_empty() {
+                continue;
+            }
             let exempt = if r.exempt > 0 {
                 format!(", {} exempt", r.exempt)
             } else {
@@ -1078,7 +1161,6 @@ impl Table {
                 r.title,
                 p.code("2", &counts)
             );
-            let listed = self.entries.get(k).map_or(&[][..], Vec::as_slice);
             for f in listed {
                 let mut state = if f.error {
                     p.code("35", " [error]")
@@ -1107,7 +1189,7 @@ impl Table {
                 }
             }
             let more = (r.unhealthy + r.errors).saturating_sub(listed.len());
-            if more > 0 {
+            if more > 0 && !self.filtered {
                 let _ = writeln!(
                     out,
                     "    {}",
@@ -1234,6 +1316,7 @@ pub fn render_groups(
     let table = Table {
         limit: 1,
         entries: vec![Vec::new(); tally.recommendations.len()],
+        filtered: false,
     };
     let full = table.render(meta, tally, color);
     if let Some(i) = full.find("\nSummary:").or_else(|| full.find("Summary:")) {

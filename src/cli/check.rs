@@ -92,6 +92,15 @@ pub struct Args {
     /// Exemptions (docs/exemptions.md); default: .tenet/exemptions.yaml when it exists.
     #[arg(long, value_name = "FILE")]
     pub exemptions: Option<PathBuf>,
+    /// The history database (docs/history.md).
+    #[arg(long, value_name = "PATH", default_value = ".tenet/history.db")]
+    pub db: PathBuf,
+    /// Do not read or record the history (also TENET_NO_HISTORY=1).
+    #[arg(long, env = "TENET_NO_HISTORY", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_history: bool,
+    /// Report only findings that were not open after the previous run of this standard.
+    #[arg(long)]
+    pub new_only: bool,
     /// Fail only on findings that are not in this baseline (see `tenet baseline create`).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -280,6 +289,48 @@ pub fn run(mut a: Args) -> u8 {
         })
         .map(|r| r.id.clone())
         .collect();
+    // History: what the previous runs of this standard left open.
+    // A run that leaves resources out (--resource, --environment) would resolve their findings:
+    // it reads the history but does not record.
+    let partial = a.resource.is_some() || !a.environment.is_empty();
+    let record = !a.no_history && a.baseline_out.is_none() && !partial;
+    if a.new_only && a.no_history {
+        error("--new-only needs the history; drop --no-history");
+        return ERROR;
+    }
+    let mut history = if record || (a.new_only && !a.no_history) {
+        match super::history::History::open(&a.db) {
+            Ok(h) => Some(h),
+            Err(e) => {
+                error(e);
+                return ERROR;
+            }
+        }
+    } else {
+        None
+    };
+    let seen: std::collections::HashMap<String, report::Seen> = match &history {
+        Some(h) => match h.open_findings(&meta.standard.id) {
+            Ok(m) => m
+                .into_iter()
+                .map(|(k, v)| {
+                    (
+                        k,
+                        report::Seen {
+                            state: v.state,
+                            first_seen: v.first_seen,
+                            last_change: v.last_change,
+                        },
+                    )
+                })
+                .collect(),
+            Err(e) => {
+                error(e);
+                return ERROR;
+            }
+        },
+        None => Default::default(),
+    };
     let group_by = a
         .group_by
         .as_deref()
@@ -292,6 +343,9 @@ pub fn run(mut a: Args) -> u8 {
         environments: &a.environment,
         risk: a.risk.as_deref().map(tenet_runtime::report::risk_rank),
         group_by,
+        history: history.is_some().then_some(&seen),
+        new_only: a.new_only,
+        now,
     };
     let mut tally = Tally::new(meta, &sel);
     let total = tenet_runtime::source::total_bytes(&inputs);
@@ -367,7 +421,7 @@ pub fn run(mut a: Args) -> u8 {
         render: &render,
         progress: &progress,
     };
-    let mut table = Table::new(&tally, a.limit);
+    let mut table = Table::new(&tally, a.limit, &sel);
     let stdout = std::io::stdout();
     let mut writer = if json {
         match JsonWriter::start(
@@ -388,20 +442,48 @@ pub fn run(mut a: Args) -> u8 {
         }
     };
     let mut write_error = None;
+    let mut rows: Vec<super::history::Row> = Vec::new();
     let ran = eval::run(&loaded.standard, &inputs, &opts, &mut |items, bytes| {
         for item in &items {
             match item {
                 eval::Item::Resource(e) => {
                     tally.add(e);
+                    if history.is_some() {
+                        for (i, rec) in meta.recommendations.iter().enumerate() {
+                            let o = e.outcomes.get(i).copied().unwrap_or(Outcome::NotApplicable);
+                            if matches!(o, Outcome::NotCompliant | Outcome::Error | Outcome::Exempt)
+                            {
+                                rows.push(super::history::Row {
+                                    fingerprint: tenet_runtime::ci::fingerprint_of(
+                                        &rec.id,
+                                        &e.identity.id,
+                                    ),
+                                    recommendation: rec.id.clone(),
+                                    resource: e.identity.id.clone(),
+                                    state: o.as_str().into(),
+                                });
+                            }
+                        }
+                    }
                     if table_mode {
                         table.add(meta, &tally, &sel, e);
                     }
                     if collect {
                         for (i, rec) in meta.recommendations.iter().enumerate() {
                             let o = e.outcomes.get(i).copied().unwrap_or(Outcome::NotApplicable);
-                            if sel.listed(o) && sel.rec(&rec.id) && sel.risk_ok(rec, meta, e, o) {
+                            if sel.listed(o)
+                                && sel.rec(&rec.id)
+                                && sel.risk_ok(rec, meta, e, o)
+                                && sel.new_ok(&rec.id, &e.identity.id)
+                            {
                                 let mut f = report::finding(rec, meta, e, i);
                                 f.group = group_by.map(|g| g.key(rec, &f));
+                                if matches!(
+                                    o,
+                                    Outcome::NotCompliant | Outcome::Error | Outcome::Exempt
+                                ) {
+                                    f.history = sel.history_of(&rec.id, &e.identity.id, o);
+                                }
                                 collected.push(f);
                             }
                         }
@@ -435,6 +517,29 @@ pub fn run(mut a: Args) -> u8 {
     phases.mark("evaluate");
     if let Some(x) = &exemptions {
         tally.exemptions = x.statuses(now);
+    }
+    // The run is recorded whole once evaluated, before reports are written.
+    if let Some(h) = history.as_mut().filter(|_| record) {
+        let mut counted = tally.clone();
+        let s = counted.finish();
+        let run = super::history::RunSummary {
+            at: rfc3339(now),
+            standard: meta.standard.id.clone(),
+            version: meta.standard.version.clone(),
+            inventory: super::history::digest(&inputs),
+            resources: s.resources as i64,
+            unhealthy: (s.not_compliant.values().sum::<usize>() + s.errors) as i64,
+            exempt: s.exempt as i64,
+            score: s.secure_score.current,
+            score_max: s.secure_score.max,
+            percentage: s.secure_score.percentage,
+            compliance: s.compliance,
+            ..Default::default()
+        };
+        if let Err(e) = h.record(&run, now, &rows) {
+            error(e);
+            return ERROR;
+        }
     }
     if collect {
         let summary = tally.finish();

@@ -4,6 +4,7 @@ pub mod check;
 pub mod compile;
 pub mod fix;
 pub mod fmt;
+pub mod history;
 pub mod inspect;
 pub mod standards;
 pub mod test;
