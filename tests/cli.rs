@@ -1653,3 +1653,77 @@ fn history_across_runs_with_a_fixed_clock() {
     let o = tenet(&["history", "--db", dir.join("none.db").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn governance_due_dates_grace_and_overdue_across_runs() {
+    let dir = scratch("governance");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("h.db");
+    let run = |at: &str, extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "check",
+            "--standard",
+            "examples/standard",
+            "examples/inventory.json",
+            "--governance",
+            "tests/fixtures/governance/example.yaml",
+            "--db",
+            db.to_str().unwrap(),
+            "--now",
+            at,
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let o = Command::new(env!("CARGO_BIN_EXE_tenet"))
+            .args(&args)
+            .current_dir(root())
+            .env("TENET_CACHE_DIR", scratch("cache"))
+            .env_remove("TENET_NO_HISTORY")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        serde_json::from_str(&stdout(&o)).unwrap()
+    };
+    let first = run("2026-11-01T00:00:00Z", &[]);
+    let tls = |v: &serde_json::Value| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["recommendation"] == "storage-min-tls")
+            .unwrap()["governance"]
+            .clone()
+    };
+    assert_eq!(
+        tls(&first),
+        serde_json::json!({"status": "on_time", "owner": "storage@example.com",
+            "due": "2026-11-15T00:00:00Z", "rule": "storage-team", "grace": true})
+    );
+    // By hand: the three storage findings are in their grace period, so DP-3 keeps its 4 points:
+    // 4 + 3.64 + 2 + 1.5 + 3.69 = 14.83 of 25.
+    assert_eq!(first["summary"]["secure_score"]["current"], 14.83);
+    // Fifteen days later the same findings (first seen on the 1st) are overdue, lose their
+    // grace, and the score drops to 12.83 (DP-3: 4 x 3/6 = 2).
+    let later = run("2026-11-16T00:00:00Z", &[]);
+    assert_eq!(tls(&later)["status"], "overdue");
+    assert_eq!(tls(&later)["due"], "2026-11-15T00:00:00Z");
+    assert_eq!(later["summary"]["secure_score"]["current"], 12.83);
+    let owners = later["summary"]["owners"].as_array().unwrap();
+    let storage = owners
+        .iter()
+        .find(|o| o["owner"] == "storage@example.com")
+        .unwrap();
+    assert_eq!(
+        (storage["unhealthy"].as_u64(), storage["overdue"].as_u64()),
+        (Some(3), Some(3))
+    );
+    // --owner keeps that owner's findings only.
+    let mine = run("2026-11-16T00:00:00Z", &["--owner", "secops@example.com"]);
+    let listed = mine["findings"].as_array().unwrap();
+    assert_eq!(listed.len(), 5);
+    assert!(listed
+        .iter()
+        .all(|f| f["governance"]["owner"] == "secops@example.com"));
+}

@@ -177,6 +177,9 @@ pub struct Evaluated {
     pub exemptions: Vec<(usize, crate::exemptions::Applied)>,
     /// Indexes (in [`Metadata::risk_factors`]) of the risk factors present on the resource.
     pub factors: Vec<usize>,
+    /// The governance of the unhealthy outcomes, by recommendation index (set by
+    /// [`Run::annotate`]).
+    pub assignments: Vec<(usize, crate::governance::Assignment)>,
 }
 
 impl Evaluated {
@@ -206,6 +209,7 @@ impl Evaluated {
             reasons,
             exemptions: Vec::new(),
             factors,
+            assignments: Vec::new(),
         }
     }
 

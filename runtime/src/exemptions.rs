@@ -449,6 +449,7 @@ mod tests {
             id: id.into(),
             namespace: ns.map(str::to_string),
             location: None,
+            tags: Vec::new(),
         }
     }
 

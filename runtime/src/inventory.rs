@@ -74,6 +74,7 @@ impl Resource {
             id: self.id.clone(),
             namespace: self.namespace.clone(),
             location: self.location.clone(),
+            tags: tags_of(&self.doc),
         }
     }
 
@@ -124,6 +125,8 @@ pub trait Doc: Copy {
     fn text(&self) -> Option<String>;
     /// Whether it is an object.
     fn is_object(self) -> bool;
+    /// The value as JSON (for small parts such as tags).
+    fn json(self) -> Option<Value>;
 }
 
 impl Doc for &Value {
@@ -135,6 +138,9 @@ impl Doc for &Value {
     }
     fn is_object(self) -> bool {
         Value::is_object(self)
+    }
+    fn json(self) -> Option<Value> {
+        Some(self.clone())
     }
 }
 
@@ -152,6 +158,49 @@ impl Doc for Encoded<'_> {
     fn is_object(self) -> bool {
         self.0.first() == Some(&value::tag::OBJECT)
     }
+    fn json(self) -> Option<Value> {
+        value::from_bytes(self.0).ok()
+    }
+}
+
+/// The tags (or labels) of a document: Azure and Terraform `tags` maps, CloudFormation `Tags`
+/// lists of `Key`/`Value`, Kubernetes `metadata.labels`, GCP `resource.data.labels` and `labels`.
+fn tags_of<D: Doc>(obj: D) -> Vec<(String, String)> {
+    let candidates = [
+        obj.get("tags"),
+        obj.get("Tags"),
+        obj.get("Properties").and_then(|p| p.get("Tags")),
+        obj.get("values").and_then(|p| p.get("tags")),
+        obj.get("metadata").and_then(|m| m.get("labels")),
+        obj.get("resource")
+            .and_then(|r| r.get("data"))
+            .and_then(|d| d.get("labels")),
+        obj.get("labels"),
+    ];
+    let mut out = Vec::new();
+    for c in candidates.into_iter().flatten() {
+        match c.json() {
+            Some(Value::Object(m)) => {
+                for (k, v) in m {
+                    if let Some(v) = v.as_str() {
+                        out.push((k, v.to_string()));
+                    }
+                }
+            }
+            Some(Value::Array(items)) => {
+                for t in items {
+                    if let (Some(k), Some(v)) = (
+                        t.get("Key").and_then(Value::as_str),
+                        t.get("Value").and_then(Value::as_str),
+                    ) {
+                        out.push((k.to_string(), v.to_string()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn s<D: Doc>(v: Option<D>) -> Option<String> {
@@ -173,6 +222,8 @@ pub struct Identity {
     pub namespace: Option<String>,
     /// Region or location.
     pub location: Option<String>,
+    /// Tags or labels (key, value).
+    pub tags: Vec<(String, String)>,
 }
 
 /// What identifies a document, or why it is not a resource ([`NOT_OBJECT`], [`NO_TYPE`]).
@@ -210,6 +261,7 @@ pub fn classify<D: Doc>(obj: D) -> Option<Identity> {
             id,
             namespace: ns,
             location,
+            tags: tags_of(obj),
         });
     }
     let (ty, field) = [
@@ -254,6 +306,7 @@ pub fn classify<D: Doc>(obj: D) -> Option<Identity> {
             id: name,
             namespace: None,
             location,
+            tags: tags_of(obj),
         });
     }
     let id = s(obj.get("id"))
@@ -275,6 +328,7 @@ pub fn classify<D: Doc>(obj: D) -> Option<Identity> {
         id,
         namespace: None,
         location,
+        tags: tags_of(obj),
     })
 }
 
@@ -344,6 +398,13 @@ pub fn identity() -> Projection {
         &["provider"],
         &["metadata", "name"],
         &["metadata", "namespace"],
+        &["metadata", "labels"],
+        &["tags"],
+        &["Tags"],
+        &["Properties", "Tags"],
+        &["values", "tags"],
+        &["labels"],
+        &["resource", "data", "labels"],
         &["resource", "data", "name"],
     ] {
         let path: Vec<String> = path.iter().map(|s| s.to_string()).collect();

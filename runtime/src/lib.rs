@@ -22,6 +22,7 @@ pub mod engine;
 pub mod eval;
 pub mod exemptions;
 pub mod fix;
+pub mod governance;
 pub mod iac;
 pub mod inventory;
 pub mod locate;

@@ -103,6 +103,9 @@ pub struct Summary {
     pub compliance: f64,
     /// The secure score of the controls.
     pub secure_score: SecureScore,
+    /// Unhealthy findings per owner, with governance rules (`owner` empty: unassigned).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub owners: Vec<OwnerSummary>,
 }
 
 /// The secure score: per control, its maximum points times the share of healthy results among
@@ -170,6 +173,8 @@ pub struct RecSummary {
     pub errors: usize,
     /// Resources exempt from it.
     pub exempt: usize,
+    /// Unhealthy resources within a governance grace period (not counted in the secure score).
+    pub grace: usize,
     /// (healthy + exempt) / applicable, in percent (100 when nothing applies).
     pub compliance: f64,
 }
@@ -271,6 +276,9 @@ pub struct Finding {
     /// Its group, with `--group-by`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// Its owner, due date and status, with governance rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub governance: Option<crate::governance::Assignment>,
     /// When it was first seen and last changed, when a history is kept.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<FindingHistory>,
@@ -454,6 +462,11 @@ pub fn finding(rec: &RecMeta, meta: &Metadata, e: &Evaluated, index: usize) -> F
         .then(|| risk(rec, meta, e)),
         group: None,
         history: None,
+        governance: e
+            .assignments
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map(|(_, a)| a.clone()),
     }
 }
 
@@ -503,6 +516,8 @@ pub struct Select<'a> {
     pub history: Option<&'a std::collections::HashMap<String, Seen>>,
     /// Only findings that were not open after the previous run (`--new-only`).
     pub new_only: bool,
+    /// Only findings assigned to this owner (`--owner`).
+    pub owner: Option<&'a str>,
     /// Evaluation time, seconds since the epoch (for history and governance).
     pub now: f64,
 }
@@ -554,6 +569,15 @@ impl Select<'_> {
             last_state_change: rfc3339(change),
             age_days: ((self.now - first) / 86_400.0).floor() as i64,
             new: seen.is_none(),
+        })
+    }
+
+    /// Whether `--owner` lets the finding of recommendation `index` through.
+    pub fn owner_ok(&self, e: &Evaluated, index: usize) -> bool {
+        self.owner.is_none_or(|o| {
+            e.assignments
+                .iter()
+                .any(|(i, a)| *i == index && a.owner.as_deref() == Some(o))
         })
     }
 
@@ -669,6 +693,21 @@ pub struct Tally {
     controls: Vec<tenet_stdlib::abi::ControlMeta>,
     /// What became of each exemption (set by the host before the report is finished).
     pub exemptions: Vec<crate::exemptions::Status>,
+    /// Unhealthy findings per owner (`""`: unassigned), with governance.
+    owners: BTreeMap<String, OwnerSummary>,
+}
+
+/// The unhealthy findings of one owner.
+#[derive(Serialize, Debug, Clone, Default)]
+pub struct OwnerSummary {
+    /// The owner (empty: unassigned).
+    pub owner: String,
+    /// Unhealthy findings.
+    pub unhealthy: usize,
+    /// Not yet due.
+    pub on_time: usize,
+    /// Past due.
+    pub overdue: usize,
 }
 
 impl Tally {
@@ -693,6 +732,7 @@ impl Tally {
                         not_applicable: 0,
                         errors: 0,
                         exempt: 0,
+                        grace: 0,
                         compliance: 100.0,
                     },
                 )
@@ -705,6 +745,7 @@ impl Tally {
             skipped: Vec::new(),
             controls: meta.controls.clone(),
             exemptions: Vec::new(),
+            owners: BTreeMap::new(),
         }
     }
 
@@ -716,7 +757,24 @@ impl Tally {
     /// Counts one evaluated resource.
     pub fn add(&mut self, e: &Evaluated) {
         self.resources += 1;
+        for (i, a) in &e.assignments {
+            if self.index.contains(i) {
+                let o = self
+                    .owners
+                    .entry(a.owner.clone().unwrap_or_default())
+                    .or_default();
+                o.unhealthy += 1;
+                match a.status {
+                    "on_time" => o.on_time += 1,
+                    "overdue" => o.overdue += 1,
+                    _ => {}
+                }
+            }
+        }
         for (s, &i) in self.recommendations.iter_mut().zip(&self.index) {
+            if e.assignments.iter().any(|(k, a)| *k == i && a.grace) {
+                s.grace += 1;
+            }
             match e.outcomes.get(i) {
                 Some(Outcome::Compliant) => s.healthy += 1,
                 Some(Outcome::NotCompliant) => s.unhealthy += 1,
@@ -777,6 +835,14 @@ impl Tally {
             round2(100.0 * (summary.compliant + summary.exempt) as f64 / applicable as f64)
         };
         summary.secure_score = self.score();
+        summary.owners = self
+            .owners
+            .iter()
+            .map(|(k, v)| OwnerSummary {
+                owner: k.clone(),
+                ..v.clone()
+            })
+            .collect();
         summary
     }
 
@@ -804,7 +870,8 @@ impl Tally {
                 continue;
             };
             c.healthy += r.healthy;
-            c.unhealthy += r.unhealthy + r.errors;
+            // Findings within a governance grace period do not lower the score.
+            c.unhealthy += (r.unhealthy + r.errors).saturating_sub(r.grace);
             c.exempt += r.exempt;
         }
         let mut score = SecureScore::default();
@@ -886,6 +953,7 @@ impl JsonFindings {
                 || !sel.rec(&rec.id)
                 || !sel.risk_ok(rec, meta, e, o)
                 || !sel.new_ok(&rec.id, &e.identity.id)
+                || !sel.owner_ok(e, i)
             {
                 continue;
             }
@@ -933,6 +1001,10 @@ impl JsonFindings {
             if let Some(x) = exemption(e, i) {
                 out.extend_from_slice(b",\"exemption\":");
                 let _ = serde_json::to_writer(&mut *out, x);
+            }
+            if let Some((_, a)) = e.assignments.iter().find(|(k, _)| *k == i) {
+                out.extend_from_slice(b",\"governance\":");
+                let _ = serde_json::to_writer(&mut *out, a);
             }
             if matches!(o, Outcome::NotCompliant | Outcome::Error | Outcome::Exempt) {
                 out.extend_from_slice(b",\"risk\":");
@@ -1057,7 +1129,7 @@ impl Table {
         Table {
             limit,
             entries: vec![Vec::new(); tally.recommendations.len()],
-            filtered: sel.risk.is_some() || sel.new_only,
+            filtered: sel.risk.is_some() || sel.new_only || sel.owner.is_some(),
         }
     }
 
@@ -1069,7 +1141,9 @@ impl Table {
                 continue;
             }
             if meta.recommendations.get(i).is_some_and(|rec| {
-                !sel.risk_ok(rec, meta, e, o) || !sel.new_ok(&rec.id, &e.identity.id)
+                !sel.risk_ok(rec, meta, e, o)
+                    || !sel.new_ok(&rec.id, &e.identity.id)
+                    || !sel.owner_ok(e, i)
             }) {
                 continue;
             }
@@ -1237,6 +1311,25 @@ impl Table {
                 String::new()
             }
         );
+        for o in &s.owners {
+            let _ = writeln!(
+                out,
+                "{} {}: {} unhealthy ({} on time, {} overdue)",
+                p.code("1", "Owner"),
+                if o.owner.is_empty() {
+                    "(unassigned)"
+                } else {
+                    o.owner.as_str()
+                },
+                o.unhealthy,
+                o.on_time,
+                if o.overdue > 0 {
+                    p.code("1;31", &o.overdue.to_string())
+                } else {
+                    "0".into()
+                }
+            );
+        }
         exemption_warnings(&p, tally, &mut out);
         if !tally.skipped.is_empty() {
             let _ = writeln!(

@@ -92,6 +92,12 @@ pub struct Args {
     /// Exemptions (docs/exemptions.md); default: .tenet/exemptions.yaml when it exists.
     #[arg(long, value_name = "FILE")]
     pub exemptions: Option<PathBuf>,
+    /// Governance rules (docs/governance.md); default: .tenet/governance.yaml when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub governance: Option<PathBuf>,
+    /// Only findings assigned to this owner by the governance rules.
+    #[arg(long, value_name = "OWNER")]
+    pub owner: Option<String>,
     /// The history database (docs/history.md).
     #[arg(long, value_name = "PATH", default_value = ".tenet/history.db")]
     pub db: PathBuf,
@@ -129,6 +135,30 @@ pub struct Args {
     /// Memory limit per evaluation instance, in MiB.
     #[arg(long, default_value = "512", value_name = "MIB")]
     pub max_memory: usize,
+}
+
+/// Reads the governance file: the one named, or `.tenet/governance.yaml` when it exists.
+fn load_governance(
+    path: Option<&std::path::Path>,
+) -> Result<Option<tenet_runtime::governance::Governance>, u8> {
+    let default = std::path::Path::new(".tenet/governance.yaml");
+    let path = match path {
+        Some(p) => p,
+        None if default.is_file() => default,
+        None => return Ok(None),
+    };
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        error(format!("{name}: cannot read the governance file: {e}"));
+        ERROR
+    })?;
+    match tenet_runtime::governance::Governance::parse(&name, &text) {
+        Ok(x) => Ok(Some(x)),
+        Err(e) => {
+            super::input_error(&e, &text);
+            Err(ERROR)
+        }
+    }
 }
 
 /// Reads the exemptions file: the one named, or `.tenet/exemptions.yaml` when it exists.
@@ -258,24 +288,15 @@ pub fn run(mut a: Args) -> u8 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let meta = &loaded.standard.metadata;
-    let annotate = |e: &mut eval::Evaluated| {
-        let Some(x) = &exemptions else {
-            return;
-        };
-        for (i, rec) in meta.recommendations.iter().enumerate() {
-            let Some(o) = e.outcomes.get_mut(i) else {
-                continue;
-            };
-            if !matches!(o, Outcome::NotCompliant | Outcome::Error) {
-                continue;
-            }
-            if let Some(ex) = x.find(&rec.id, &e.identity, now) {
-                *o = Outcome::Exempt;
-                e.exemptions.push((i, ex.applied()));
-            }
-        }
+    let governance = match load_governance(a.governance.as_deref()) {
+        Ok(x) => x,
+        Err(code) => return code,
     };
+    if a.owner.is_some() && governance.is_none() {
+        error("--owner needs governance rules: pass --governance FILE or create .tenet/governance.yaml");
+        return ERROR;
+    }
+    let meta = &loaded.standard.metadata;
     let filtered = !(a.severity.is_empty() && a.workload.is_empty() && a.control.is_empty());
     let only: std::collections::HashSet<String> = meta
         .recommendations
@@ -331,6 +352,33 @@ pub fn run(mut a: Args) -> u8 {
         },
         None => Default::default(),
     };
+    // Exemptions first (exempt findings need no owner), then governance: due dates count from
+    // the first run that saw a finding (this run without a history).
+    let annotate = |e: &mut eval::Evaluated| {
+        for (i, rec) in meta.recommendations.iter().enumerate() {
+            let Some(o) = e.outcomes.get_mut(i) else {
+                continue;
+            };
+            if !matches!(o, Outcome::NotCompliant | Outcome::Error) {
+                continue;
+            }
+            if let Some(ex) = exemptions
+                .as_ref()
+                .and_then(|x| x.find(&rec.id, &e.identity, now))
+            {
+                *o = Outcome::Exempt;
+                e.exemptions.push((i, ex.applied()));
+                continue;
+            }
+            if let Some(g) = &governance {
+                let first = seen
+                    .get(&tenet_runtime::ci::fingerprint_of(&rec.id, &e.identity.id))
+                    .map_or(now, |s| s.first_seen);
+                e.assignments
+                    .push((i, g.assign(&rec.id, &rec.severity, &e.identity, first, now)));
+            }
+        }
+    };
     let group_by = a
         .group_by
         .as_deref()
@@ -345,6 +393,7 @@ pub fn run(mut a: Args) -> u8 {
         group_by,
         history: history.is_some().then_some(&seen),
         new_only: a.new_only,
+        owner: a.owner.as_deref(),
         now,
     };
     let mut tally = Tally::new(meta, &sel);
@@ -475,6 +524,7 @@ pub fn run(mut a: Args) -> u8 {
                                 && sel.rec(&rec.id)
                                 && sel.risk_ok(rec, meta, e, o)
                                 && sel.new_ok(&rec.id, &e.identity.id)
+                                && sel.owner_ok(e, i)
                             {
                                 let mut f = report::finding(rec, meta, e, i);
                                 f.group = group_by.map(|g| g.key(rec, &f));

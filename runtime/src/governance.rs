@@ -1,0 +1,259 @@
+//! Governance: who fixes what, by when. Rules read from a YAML file (`docs/governance.md`) match
+//! findings by recommendation, severity, resource glob or resource tag, and give them an owner and
+//! a remediation timeframe; the first matching rule applies. A finding is due its first-seen time
+//! plus the timeframe, and is `on_time` before that and `overdue` after; without a rule it is
+//! `unassigned`. With a grace period, findings that are not yet overdue do not lower the secure
+//! score.
+
+use crate::inventory::Identity;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MatchFile {
+    #[serde(default)]
+    recommendations: Vec<String>,
+    #[serde(default)]
+    severity: Vec<String>,
+    #[serde(default)]
+    resources: Vec<String>,
+    #[serde(default)]
+    tags: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    name: Option<String>,
+    #[serde(default, rename = "match")]
+    matches: MatchFile,
+    owner: String,
+    timeframe_days: u32,
+    #[serde(default)]
+    grace_period: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    version: u32,
+    #[serde(default)]
+    rules: Vec<RuleFile>,
+}
+
+/// One governance rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Its name (given, or `#N`).
+    pub name: String,
+    recommendations: Vec<globset::GlobMatcher>,
+    severity: Vec<String>,
+    resources: Vec<globset::GlobMatcher>,
+    tags: BTreeMap<String, String>,
+    /// Who fixes.
+    pub owner: String,
+    /// Days to fix, from first seen.
+    pub timeframe_days: u32,
+    /// Whether findings within the timeframe are left out of the secure score.
+    pub grace_period: bool,
+}
+
+/// The governance of a finding, as reports show it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Assignment {
+    /// `unassigned`, `on_time` or `overdue`.
+    pub status: &'static str,
+    /// The owner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// When it is due (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+    /// The rule that assigned it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// Whether it is within a grace period (so it does not lower the score).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub grace: bool,
+}
+
+/// The rules of a governance file.
+#[derive(Debug, Default)]
+pub struct Governance {
+    /// In file order.
+    pub rules: Vec<Rule>,
+}
+
+fn glob(text: &str) -> Result<globset::GlobMatcher, String> {
+    globset::Glob::new(text)
+        .map(|g| g.compile_matcher())
+        .map_err(|e| format!("invalid glob `{text}`: {e}"))
+}
+
+impl Governance {
+    /// Reads a governance file's text; errors name the line and column.
+    pub fn parse(file: &str, text: &str) -> Result<Governance, crate::inventory::InputError> {
+        let err = |line: usize, col: usize, message: String| crate::inventory::InputError {
+            file: file.to_string(),
+            line,
+            col,
+            message: format!("invalid governance file: {message}; see docs/governance.md"),
+        };
+        let f: File = serde_yaml::from_str(text).map_err(|e| {
+            let (line, col) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+            let msg = e.to_string();
+            err(
+                line,
+                col,
+                msg.split(" at line ").next().unwrap_or(&msg).to_string(),
+            )
+        })?;
+        if f.version != 1 {
+            return Err(err(
+                1,
+                1,
+                format!("version {} is not supported; write `version: 1`", f.version),
+            ));
+        }
+        let mut rules = Vec::new();
+        for (i, r) in f.rules.into_iter().enumerate() {
+            let name = r.name.unwrap_or_else(|| format!("#{}", i + 1));
+            let at = |m: String| err(0, 0, format!("rule {name}: {m}"));
+            let globs = |v: &[String]| -> Result<Vec<globset::GlobMatcher>, String> {
+                v.iter().map(|g| glob(g)).collect()
+            };
+            for s in &r.matches.severity {
+                if !["high", "medium", "low"].contains(&s.as_str()) {
+                    return Err(at(format!("unknown severity `{s}` (high, medium, low)")));
+                }
+            }
+            rules.push(Rule {
+                recommendations: globs(&r.matches.recommendations).map_err(at)?,
+                resources: globs(&r.matches.resources).map_err(at)?,
+                severity: r.matches.severity,
+                tags: r.matches.tags,
+                owner: r.owner,
+                timeframe_days: r.timeframe_days,
+                grace_period: r.grace_period,
+                name,
+            });
+        }
+        Ok(Governance { rules })
+    }
+
+    /// The rule for a finding of recommendation `rec` (of `severity`) on a resource.
+    pub fn rule(&self, rec: &str, severity: &str, r: &Identity) -> Option<&Rule> {
+        self.rules.iter().find(|x| {
+            (x.recommendations.is_empty() || x.recommendations.iter().any(|g| g.is_match(rec)))
+                && (x.severity.is_empty() || x.severity.iter().any(|s| s == severity))
+                && (x.resources.is_empty()
+                    || x.resources
+                        .iter()
+                        .any(|g| g.is_match(&r.id) || g.is_match(&r.name)))
+                && x.tags.iter().all(|(k, v)| {
+                    r.tags
+                        .iter()
+                        .any(|(tk, tv)| tk.eq_ignore_ascii_case(k) && tv == v)
+                })
+        })
+    }
+
+    /// The assignment of a finding first seen at `first_seen`, evaluated at `now`.
+    pub fn assign(
+        &self,
+        rec: &str,
+        severity: &str,
+        r: &Identity,
+        first_seen: f64,
+        now: f64,
+    ) -> Assignment {
+        match self.rule(rec, severity, r) {
+            None => Assignment {
+                status: "unassigned",
+                owner: None,
+                due: None,
+                rule: None,
+                grace: false,
+            },
+            Some(x) => {
+                let due = first_seen + f64::from(x.timeframe_days) * 86_400.0;
+                let on_time = now < due;
+                Assignment {
+                    status: if on_time { "on_time" } else { "overdue" },
+                    owner: Some(x.owner.clone()),
+                    due: Some(crate::report::rfc3339(due)),
+                    rule: Some(x.name.clone()),
+                    grace: on_time && x.grace_period,
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ident(id: &str, tags: &[(&str, &str)]) -> Identity {
+        Identity {
+            provider: "azure".into(),
+            kind: "t".into(),
+            name: id.into(),
+            id: id.into(),
+            namespace: None,
+            location: None,
+            tags: tags
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn rules_assign_owners_due_dates_and_grace() {
+        let g = Governance::parse(
+            "g.yaml",
+            "version: 1
+rules:
+  - name: payments
+    match: {tags: {team: payments}}
+    owner: payments@example.com
+    timeframe_days: 7
+    grace_period: true
+  - match: {severity: [high], recommendations: ['storage-*']}
+    owner: platform@example.com
+    timeframe_days: 30
+",
+        )
+        .unwrap();
+        let day = 86_400.0;
+        let pay = ident("kv", &[("Team", "payments")]);
+        let a = g.assign("keyvault-x", "low", &pay, 0.0, 6.0 * day);
+        assert_eq!(
+            (a.status, a.grace, a.owner.as_deref()),
+            ("on_time", true, Some("payments@example.com"))
+        );
+        assert_eq!(a.due.as_deref(), Some("1970-01-08T00:00:00Z"));
+        // Due is first seen + 7 days: overdue from that instant on, and no grace then.
+        let a = g.assign("keyvault-x", "low", &pay, 0.0, 7.0 * day);
+        assert_eq!((a.status, a.grace), ("overdue", false));
+        let other = ident("st", &[]);
+        assert_eq!(
+            g.assign("storage-tls", "high", &other, 0.0, day)
+                .rule
+                .as_deref(),
+            Some("#2")
+        );
+        assert_eq!(
+            g.assign("storage-tls", "medium", &other, 0.0, day).status,
+            "unassigned"
+        );
+        let e = Governance::parse(
+            "g.yaml",
+            "version: 1\nrules:\n  - owner: x\n    timeframe_days: soon\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 4, "{e}");
+    }
+}
