@@ -1460,6 +1460,28 @@ fn exemptions_score_and_their_reports() {
     let o = tenet(&args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     insta::assert_snapshot!("score_table", stdout(&o));
+    // A resource may exempt itself with a tenet-exempt-<id> annotation, but the built-in
+    // standards refuse it for high-severity recommendations.
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "kubernetes-pod-security",
+        "tests/fixtures/exemptions/inline.yaml",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let state = |id: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["recommendation"] == id)
+            .unwrap()["state"]
+            .clone()
+    };
+    assert_eq!(state("k8s-run-as-non-root"), "exempt");
+    assert_eq!(state("k8s-no-privileged"), "not_compliant");
     // An invalid file is an error at its line and column, with the line shown.
     let o = tenet(&[
         "check",

@@ -412,6 +412,35 @@ impl Exemption {
     }
 }
 
+/// The prefix of a tag or annotation by which a resource exempts itself from a recommendation:
+/// `tenet-exempt-<recommendation id>: <reason>`.
+pub const INLINE_PREFIX: &str = "tenet-exempt-";
+
+/// The in-resource exemption of recommendation `rec` (of `severity`) on a resource, if it carries
+/// one and the standard allows it for that severity (`allowed`: the highest severity that may be
+/// exempted this way).
+pub fn inline(rec: &str, severity: &str, r: &Identity, allowed: Option<&str>) -> Option<Applied> {
+    let rank = |s: &str| match s {
+        "high" => 3,
+        "medium" => 2,
+        "low" => 1,
+        _ => 0,
+    };
+    if rank(severity) > rank(allowed.unwrap_or("high")) {
+        return None;
+    }
+    let key = format!("{INLINE_PREFIX}{rec}");
+    let (k, reason) = r.tags.iter().find(|(k, _)| k.eq_ignore_ascii_case(&key))?;
+    Some(Applied {
+        id: format!("tag:{k}"),
+        category: Category::Waiver,
+        justification: reason.clone(),
+        requested_by: None,
+        approved_by: None,
+        expires: None,
+    })
+}
+
 /// The lines of the items of the top-level `exemptions:` list (`- ` at its indentation).
 fn item_lines(text: &str) -> Vec<usize> {
     let mut out = Vec::new();

@@ -172,6 +172,7 @@ fn tags_of<D: Doc>(obj: D) -> Vec<(String, String)> {
         obj.get("Properties").and_then(|p| p.get("Tags")),
         obj.get("values").and_then(|p| p.get("tags")),
         obj.get("metadata").and_then(|m| m.get("labels")),
+        obj.get("metadata").and_then(|m| m.get("annotations")),
         obj.get("resource")
             .and_then(|r| r.get("data"))
             .and_then(|d| d.get("labels")),
@@ -399,6 +400,7 @@ pub fn identity() -> Projection {
         &["metadata", "name"],
         &["metadata", "namespace"],
         &["metadata", "labels"],
+        &["metadata", "annotations"],
         &["tags"],
         &["Tags"],
         &["Properties", "Tags"],

@@ -370,6 +370,14 @@ pub fn run(mut a: Args) -> u8 {
                 e.exemptions.push((i, ex.applied()));
                 continue;
             }
+            let allowed = meta.standard.inline_exemptions.as_deref();
+            if let Some(x) =
+                tenet_runtime::exemptions::inline(&rec.id, &rec.severity, &e.identity, allowed)
+            {
+                *o = Outcome::Exempt;
+                e.exemptions.push((i, x));
+                continue;
+            }
             if let Some(g) = &governance {
                 let first = seen
                     .get(&tenet_runtime::ci::fingerprint_of(&rec.id, &e.identity.id))

@@ -393,6 +393,10 @@ pub struct StandardMeta {
     /// Description.
     #[serde(default)]
     pub description: String,
+    /// The highest severity a resource may exempt itself from with a `tenet-exempt-<id>` tag or
+    /// annotation (`none`, `low`, `medium`, `high`; absent: `high`, every severity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inline_exemptions: Option<String>,
 }
 
 /// A control (secure-score group).

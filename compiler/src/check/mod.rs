@@ -30,7 +30,7 @@ const REC_FIELDS: &[&str] = &[
     "links",
     "risk_factors",
 ];
-const STANDARD_FIELDS: &[&str] = &["version", "source", "description"];
+const STANDARD_FIELDS: &[&str] = &["version", "source", "description", "inline_exemptions"];
 const CONTROL_FIELDS: &[&str] = &["points", "description"];
 const SPECIAL_FUNCTIONS: &[&str] = &["exists", "missing", "resources"];
 /// Largest number of IR nodes a recommendation may expand to after inlining.
@@ -348,6 +348,20 @@ impl<'a> Checker<'a> {
                 "version" => s.version = self.string_field(f),
                 "source" => s.source = self.string_field(f),
                 "description" => s.description = self.string_field(f),
+                "inline_exemptions" => {
+                    let v = self.string_field(f);
+                    if !["none", "low", "medium", "high"].contains(&v.as_str()) {
+                        self.err(
+                            Diagnostic::error(
+                                "E0116",
+                                f.value.span(),
+                                format!("`inline_exemptions {v}` is not a level"),
+                            )
+                            .help("write none, low, medium or high: the highest severity a resource tag may exempt"),
+                        );
+                    }
+                    s.inline_exemptions = Some(v);
+                }
                 _ => self.unknown_field(&f.key, STANDARD_FIELDS, "standard"),
             }
         }
