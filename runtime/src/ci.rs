@@ -230,8 +230,8 @@ pub fn github(findings: &[Finding]) -> String {
     out
 }
 
-/// A Markdown summary for a pull-request comment: counts by severity, then the findings, most
-/// severe first.
+/// A Markdown summary for a pull-request comment: the secure score and counts by severity, then
+/// the findings, new ones first (with a baseline), most severe first.
 pub fn markdown(
     meta: &Metadata,
     summary: &Summary,
@@ -239,12 +239,21 @@ pub fn markdown(
     baseline: Option<&Baseline>,
 ) -> String {
     let mut out = format!(
-        "## tenet: {} ({})\n\n{} of {} recommendations compliant over {} resources.\n\n| severity | not compliant |\n|---|---|\n",
+        "## tenet: {} ({})\n\n{} of {} recommendations compliant over {} resources. Secure score {} of {} ({}%), compliance {}%{}.\n\n| severity | not compliant |\n|---|---|\n",
         meta.standard.title,
         meta.standard.id,
         summary.compliant_recommendations,
         summary.recommendations,
-        summary.resources
+        summary.resources,
+        summary.secure_score.current,
+        summary.secure_score.max,
+        summary.secure_score.percentage,
+        summary.compliance,
+        if summary.exempt > 0 {
+            format!(", {} exempt", summary.exempt)
+        } else {
+            String::new()
+        }
     );
     for s in SEVERITIES {
         let _ = writeln!(
