@@ -499,18 +499,27 @@ pub fn run(mut a: Args) -> u8 {
         }
     };
     let mut write_error = None;
-    let mut rows: Vec<super::history::Row> = Vec::new();
+    let mut history_error = None;
+    if let Some(h) = history.as_mut().filter(|_| record) {
+        if let Err(e) = h.stage() {
+            error(e);
+            return ERROR;
+        }
+    }
     let ran = eval::run(&loaded.standard, &inputs, &opts, &mut |items, bytes| {
         for item in &items {
             match item {
                 eval::Item::Resource(e) => {
                     tally.add(e);
-                    if history.is_some() {
+                    if let Some(h) = history
+                        .as_mut()
+                        .filter(|_| record && history_error.is_none())
+                    {
                         for (i, rec) in meta.recommendations.iter().enumerate() {
                             let o = e.outcomes.get(i).copied().unwrap_or(Outcome::NotApplicable);
                             if matches!(o, Outcome::NotCompliant | Outcome::Error | Outcome::Exempt)
                             {
-                                rows.push(super::history::Row {
+                                let row = super::history::Row {
                                     fingerprint: tenet_runtime::ci::fingerprint_of(
                                         &rec.id,
                                         &e.identity.id,
@@ -518,7 +527,11 @@ pub fn run(mut a: Args) -> u8 {
                                     recommendation: rec.id.clone(),
                                     resource: e.identity.id.clone(),
                                     state: o.as_str().into(),
-                                });
+                                };
+                                if let Err(x) = h.add(&row) {
+                                    history_error = Some(x);
+                                    break;
+                                }
                             }
                         }
                     }
@@ -594,7 +607,11 @@ pub fn run(mut a: Args) -> u8 {
             compliance: s.compliance,
             ..Default::default()
         };
-        if let Err(e) = h.record(&run, now, &rows) {
+        if let Some(e) = history_error.take() {
+            error(e);
+            return ERROR;
+        }
+        if let Err(e) = h.commit(&run, now) {
             error(e);
             return ERROR;
         }

@@ -123,6 +123,11 @@ impl History {
             .conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
             .map_err(|e| h.err(e))?;
+        // With WAL, NORMAL keeps every committed run across a crash of tenet (an operating system
+        // crash may lose the last run, never corrupt the database) and avoids a sync per commit.
+        h.conn
+            .execute_batch("PRAGMA synchronous=NORMAL; PRAGMA temp_store=FILE;")
+            .map_err(|e| h.err(e))?;
         h.migrate()?;
         Ok(h)
     }
@@ -231,20 +236,62 @@ impl History {
         Ok(out)
     }
 
-    /// Records a run and its findings in one transaction: new findings are first seen now, known
-    /// ones keep their first time (and their last change unless the state changed), and open
-    /// findings that are absent are resolved now.
-    pub fn record(
-        &mut self,
-        run: &RunSummary,
-        now: f64,
-        rows: &[Row],
-    ) -> Result<i64, HistoryError> {
+    fn write_err(&self, e: rusqlite::Error) -> HistoryError {
+        HistoryError {
+            path: self.path.clone(),
+            message: format!("cannot record the run: {e}; nothing was written"),
+        }
+    }
+
+    /// Starts staging a run's findings: they go to a temporary table of this connection, which
+    /// locks nothing, so memory stays flat and other runs are not held up.
+    pub fn stage(&mut self) -> Result<(), HistoryError> {
+        self.conn
+            .execute_batch(
+                "CREATE TEMP TABLE IF NOT EXISTS pending (
+                    fingerprint TEXT PRIMARY KEY,
+                    recommendation TEXT NOT NULL,
+                    resource TEXT NOT NULL,
+                    state TEXT NOT NULL
+                 );
+                 DELETE FROM temp.pending;
+                 BEGIN;",
+            )
+            .map_err(|e| self.write_err(e))
+    }
+
+    /// Stages one unhealthy or exempt finding of the run (after [`History::stage`]).
+    pub fn add(&mut self, r: &Row) -> Result<(), HistoryError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO temp.pending (fingerprint, recommendation, resource, state)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(|e| self.write_err(e))?;
+        stmt.execute(params![
+            r.fingerprint,
+            r.recommendation,
+            r.resource,
+            r.state
+        ])
+        .map(|_| ())
+        .map_err(|e| self.write_err(e))
+    }
+
+    /// Records the staged run in one transaction: new findings are first seen now, known ones
+    /// keep their first time (and their last change unless the state changed), and open findings
+    /// that are absent are resolved now.
+    pub fn commit(&mut self, run: &RunSummary, now: f64) -> Result<i64, HistoryError> {
         let path = self.path.clone();
         let e = |e: rusqlite::Error| HistoryError {
             path: path.clone(),
             message: format!("cannot record the run: {e}; nothing was written"),
         };
+        // End the staging transaction (it touched only the temporary table).
+        if !self.conn.is_autocommit() {
+            self.conn.execute_batch("COMMIT").map_err(e)?;
+        }
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -270,47 +317,52 @@ impl History {
         )
         .map_err(e)?;
         let id = tx.last_insert_rowid();
-        {
-            let mut upsert = tx
-                .prepare(
-                    "INSERT INTO findings (standard, fingerprint, recommendation, resource, state,
-                                           first_seen, last_seen, last_change)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6)
-                     ON CONFLICT (standard, fingerprint) DO UPDATE SET
-                       first_seen = CASE WHEN findings.state = 'resolved' THEN ?6 ELSE findings.first_seen END,
-                       last_change = CASE WHEN findings.state = excluded.state THEN findings.last_change ELSE ?6 END,
-                       last_seen = ?6,
-                       state = excluded.state",
-                )
-                .map_err(e)?;
-            let mut per_run = tx
-                .prepare("INSERT OR REPLACE INTO run_findings (run, fingerprint, state) VALUES (?1, ?2, ?3)")
-                .map_err(e)?;
-            for r in rows {
-                upsert
-                    .execute(params![
-                        run.standard,
-                        r.fingerprint,
-                        r.recommendation,
-                        r.resource,
-                        r.state,
-                        now
-                    ])
-                    .map_err(e)?;
-                per_run
-                    .execute(params![id, r.fingerprint, r.state])
-                    .map_err(e)?;
-            }
-        }
+        tx.execute(
+            "INSERT INTO run_findings (run, fingerprint, state)
+             SELECT ?1, fingerprint, state FROM temp.pending",
+            params![id],
+        )
+        .map_err(e)?;
+        tx.execute(
+            "INSERT INTO findings (standard, fingerprint, recommendation, resource, state,
+                                   first_seen, last_seen, last_change)
+             SELECT ?1, fingerprint, recommendation, resource, state, ?2, ?2, ?2
+             FROM temp.pending WHERE true
+             ON CONFLICT (standard, fingerprint) DO UPDATE SET
+               first_seen = CASE WHEN findings.state = 'resolved' THEN ?2 ELSE findings.first_seen END,
+               last_change = CASE WHEN findings.state = excluded.state THEN findings.last_change ELSE ?2 END,
+               last_seen = ?2,
+               state = excluded.state",
+            params![run.standard, now],
+        )
+        .map_err(e)?;
         tx.execute(
             "UPDATE findings SET state = 'resolved', last_change = ?2
              WHERE standard = ?1 AND state != 'resolved'
-               AND fingerprint NOT IN (SELECT fingerprint FROM run_findings WHERE run = ?3)",
-            params![run.standard, now, id],
+               AND fingerprint NOT IN (SELECT fingerprint FROM temp.pending)",
+            params![run.standard, now],
         )
         .map_err(e)?;
         tx.commit().map_err(e)?;
+        self.conn
+            .execute_batch("DELETE FROM temp.pending")
+            .map_err(|e| self.write_err(e))?;
         Ok(id)
+    }
+
+    /// Stages `rows` and commits them as one run.
+    #[cfg(test)]
+    pub fn record(
+        &mut self,
+        run: &RunSummary,
+        now: f64,
+        rows: &[Row],
+    ) -> Result<i64, HistoryError> {
+        self.stage()?;
+        for r in rows {
+            self.add(r)?;
+        }
+        self.commit(run, now)
     }
 
     /// The runs of a standard (all standards when `None`), oldest first, at most `limit`.
