@@ -137,11 +137,15 @@ pub struct Args {
     pub max_memory: usize,
 }
 
-/// Reads the governance file: the one named, or `.tenet/governance.yaml` when it exists.
-fn load_governance(
+/// Reads a settings file of `.tenet/`: the one named, or `default` when it exists; errors show
+/// the line at fault.
+fn load_settings<T>(
     path: Option<&std::path::Path>,
-) -> Result<Option<tenet_runtime::governance::Governance>, u8> {
-    let default = std::path::Path::new(".tenet/governance.yaml");
+    default: &str,
+    what: &str,
+    parse: fn(&str, &str) -> Result<T, tenet_runtime::inventory::InputError>,
+) -> Result<Option<T>, u8> {
+    let default = std::path::Path::new(default);
     let path = match path {
         Some(p) => p,
         None if default.is_file() => default,
@@ -149,10 +153,10 @@ fn load_governance(
     };
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
-        error(format!("{name}: cannot read the governance file: {e}"));
+        error(format!("{name}: cannot read the {what} file: {e}"));
         ERROR
     })?;
-    match tenet_runtime::governance::Governance::parse(&name, &text) {
+    match parse(&name, &text) {
         Ok(x) => Ok(Some(x)),
         Err(e) => {
             super::input_error(&e, &text);
@@ -161,28 +165,28 @@ fn load_governance(
     }
 }
 
-/// Reads the exemptions file: the one named, or `.tenet/exemptions.yaml` when it exists.
+/// The governance rules: `--governance`, or `.tenet/governance.yaml` when it exists.
+fn load_governance(
+    path: Option<&std::path::Path>,
+) -> Result<Option<tenet_runtime::governance::Governance>, u8> {
+    load_settings(
+        path,
+        ".tenet/governance.yaml",
+        "governance",
+        tenet_runtime::governance::Governance::parse,
+    )
+}
+
+/// The exemptions: `--exemptions`, or `.tenet/exemptions.yaml` when it exists.
 fn load_exemptions(
     path: Option<&std::path::Path>,
 ) -> Result<Option<tenet_runtime::exemptions::Exemptions>, u8> {
-    let default = std::path::Path::new(".tenet/exemptions.yaml");
-    let path = match path {
-        Some(p) => p,
-        None if default.is_file() => default,
-        None => return Ok(None),
-    };
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        error(format!("{name}: cannot read the exemptions file: {e}"));
-        ERROR
-    })?;
-    match tenet_runtime::exemptions::Exemptions::parse(&name, &text) {
-        Ok(x) => Ok(Some(x)),
-        Err(e) => {
-            super::input_error(&e, &text);
-            Err(ERROR)
-        }
-    }
+    load_settings(
+        path,
+        ".tenet/exemptions.yaml",
+        "exemptions",
+        tenet_runtime::exemptions::Exemptions::parse,
+    )
 }
 
 /// Parses `--input-format`.
