@@ -21,7 +21,6 @@ pub enum Category {
 /// A glob, checked when the file is read.
 #[derive(Clone, Debug)]
 pub struct Pattern {
-    text: String,
     matcher: globset::GlobMatcher,
 }
 
@@ -38,10 +37,7 @@ impl Pattern {
             .build()
             .map_err(|e| format!("invalid glob `{text}`: {e}"))?
             .compile_matcher();
-        Ok(Pattern {
-            text: text.to_string(),
-            matcher,
-        })
+        Ok(Pattern { matcher })
     }
 }
 
@@ -402,14 +398,6 @@ impl Exemption {
             }),
         }
     }
-
-    /// Its recommendation patterns, as written.
-    pub fn recommendation_patterns(&self) -> Vec<&str> {
-        self.recommendations
-            .iter()
-            .map(|p| p.text.as_str())
-            .collect()
-    }
 }
 
 /// The prefix of a tag or annotation by which a resource exempts itself from a recommendation:
@@ -426,7 +414,7 @@ pub fn inline(rec: &str, severity: &str, r: &Identity, allowed: Option<&str>) ->
         "low" => 1,
         _ => 0,
     };
-    if rank(severity) > rank(allowed.unwrap_or("high")) {
+    if r.tags.is_empty() || rank(severity) > rank(allowed.unwrap_or("high")) {
         return None;
     }
     let key = format!("{INLINE_PREFIX}{rec}");

@@ -30,16 +30,6 @@ impl Index {
         let (_, l, c) = &self.entries[i];
         Some((*l as usize, *c as usize))
     }
-
-    /// Number of nodes indexed.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether nothing is indexed.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
 }
 
 /// A resource's places: the index of its file and the pointer of the resource in it.

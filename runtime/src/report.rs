@@ -546,9 +546,9 @@ pub struct FindingHistory {
     pub new: bool,
 }
 
-/// RFC 3339 of seconds since the epoch.
+/// RFC 3339 of seconds since the epoch, to the second (`2026-11-26T00:00:00Z`).
 pub fn rfc3339(secs: f64) -> String {
-    jiff::Timestamp::from_second(secs as i64)
+    jiff::Timestamp::from_second(secs.floor() as i64)
         .map(|t| t.to_string())
         .unwrap_or_default()
 }

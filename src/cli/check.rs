@@ -4,7 +4,7 @@ use super::{color, error, load_standard, ERROR, FINDINGS, OK};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
-use tenet_runtime::report::{self, severity_rank, JsonWriter, Select, Table, Tally};
+use tenet_runtime::report::{self, rfc3339, severity_rank, JsonWriter, Select, Table, Tally};
 use tenet_runtime::{eval, inventory, Limits};
 use tenet_stdlib::abi::Outcome;
 
@@ -206,27 +206,6 @@ fn glob(pattern: &Option<String>, what: &str) -> Result<Option<globset::GlobMatc
             }
         },
     }
-}
-
-fn rfc3339(secs: f64) -> String {
-    let days = (secs / 86400.0).floor() as i64;
-    let rem = (secs - days as f64 * 86400.0) as i64;
-    // civil from days (inverse of stdlib::time::days_from_civil)
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
 }
 
 /// Prints phase timings to standard error when `TENET_TIMING` is set (for profiling).
