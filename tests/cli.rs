@@ -26,6 +26,18 @@ fn tenet(args: &[&str]) -> Output {
         .expect("run tenet")
 }
 
+/// Runs tenet with the history on (the other tests turn it off).
+fn tenet_recording(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("TENET_CACHE_DIR", scratch("cache"))
+        .env_remove("TENET_NO_HISTORY")
+        .output()
+        .expect("run tenet")
+}
+
 fn scratch(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("tenet-cli-{}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
@@ -1594,13 +1606,7 @@ fn history_across_runs_with_a_fixed_clock() {
             "json",
         ];
         args.extend_from_slice(extra);
-        let o = Command::new(env!("CARGO_BIN_EXE_tenet"))
-            .args(&args)
-            .current_dir(root())
-            .env("TENET_CACHE_DIR", scratch("cache"))
-            .env_remove("TENET_NO_HISTORY")
-            .output()
-            .unwrap();
+        let o = tenet_recording(&args);
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
         serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()
     };
@@ -1640,24 +1646,18 @@ fn history_across_runs_with_a_fixed_clock() {
         .map(|at| {
             let (db, inv) = (db.clone(), inv.clone());
             std::thread::spawn(move || {
-                Command::new(env!("CARGO_BIN_EXE_tenet"))
-                    .args([
-                        "check",
-                        "--standard",
-                        "examples/standard",
-                        inv.to_str().unwrap(),
-                        "--db",
-                        db.to_str().unwrap(),
-                        "--now",
-                        at,
-                    ])
-                    .current_dir(root())
-                    .env("TENET_CACHE_DIR", scratch("cache"))
-                    .env_remove("TENET_NO_HISTORY")
-                    .output()
-                    .unwrap()
-                    .status
-                    .code()
+                tenet_recording(&[
+                    "check",
+                    "--standard",
+                    "examples/standard",
+                    inv.to_str().unwrap(),
+                    "--db",
+                    db.to_str().unwrap(),
+                    "--now",
+                    at,
+                ])
+                .status
+                .code()
             })
         })
         .collect();
@@ -1698,13 +1698,7 @@ fn governance_due_dates_grace_and_overdue_across_runs() {
             "json",
         ];
         args.extend_from_slice(extra);
-        let o = Command::new(env!("CARGO_BIN_EXE_tenet"))
-            .args(&args)
-            .current_dir(root())
-            .env("TENET_CACHE_DIR", scratch("cache"))
-            .env_remove("TENET_NO_HISTORY")
-            .output()
-            .unwrap();
+        let o = tenet_recording(&args);
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
         serde_json::from_str(&stdout(&o)).unwrap()
     };

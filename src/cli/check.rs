@@ -315,19 +315,7 @@ pub fn run(mut a: Args) -> u8 {
     };
     let seen: std::collections::HashMap<String, report::Seen> = match &history {
         Some(h) => match h.open_findings(&meta.standard.id) {
-            Ok(m) => m
-                .into_iter()
-                .map(|(k, v)| {
-                    (
-                        k,
-                        report::Seen {
-                            state: v.state,
-                            first_seen: v.first_seen,
-                            last_change: v.last_change,
-                        },
-                    )
-                })
-                .collect(),
+            Ok(m) => m,
             Err(e) => {
                 error(e);
                 return ERROR;
@@ -574,8 +562,7 @@ pub fn run(mut a: Args) -> u8 {
     }
     // The run is recorded whole once evaluated, before reports are written.
     if let Some(h) = history.as_mut().filter(|_| record) {
-        let mut counted = tally.clone();
-        let s = counted.finish();
+        let s = tally.finish();
         let run = super::history::RunSummary {
             at: rfc3339(now),
             standard: meta.standard.id.clone(),

@@ -25,16 +25,8 @@ pub struct HistoryError {
     pub message: String,
 }
 
-/// What the previous runs say about a finding still open.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Known {
-    /// Its state in the last run (`not_compliant`, `error`, `exempt`).
-    pub state: String,
-    /// First time it was seen unhealthy, seconds since the epoch.
-    pub first_seen: f64,
-    /// Last time its state changed.
-    pub last_change: f64,
-}
+/// What the previous runs say about a finding still open: the report's own type.
+pub use tenet_runtime::report::Seen as Known;
 
 /// One finding of a run, as stored.
 #[derive(Clone, Debug)]
