@@ -12,7 +12,10 @@
 //! - [`scan`]: JSON text straight into the value encoding, keeping only what is read;
 //! - [`inventory`]: the resource model and its inference; whole inventories in memory;
 //! - [`eval`]: the streaming, parallel evaluation pipeline (and an in-memory form);
-//! - [`report`]: findings, explanations, counts, and the table and JSON renderings;
+//! - [`exemptions`]: accepted findings from an exemptions file or a resource's own tag;
+//! - [`governance`]: owners, due dates and grace periods of unhealthy findings;
+//! - [`report`]: findings, explanations, risk levels, counts, the secure score, and the table and
+//!   JSON renderings;
 //! - [`fix`]: fix operations as JSON Patch and JSON Merge Patch, applied to documents;
 //! - [`ci`]: SARIF, JUnit XML, GitHub Actions annotations and Markdown summaries.
 #![deny(missing_docs)]
