@@ -6,7 +6,7 @@
 //!   a [`Fault::Compare`].
 //! - `x in c`: `c` a list, some element equals `x`; a string, `x` is a substring; a map, `x` is a key.
 
-use crate::functions::Fault;
+use crate::call::Fault;
 use serde_json::Value;
 use std::cmp::Ordering;
 

@@ -1,5 +1,7 @@
 //! The tenet standard library.
 //!
+//! - [`call`]: the calling convention of the reference implementations (context, faults,
+//!   arguments);
 //! - [`functions`]: the one table of policy functions (signature, reference implementation, and
 //!   the name of the WebAssembly implementation);
 //! - [`value`]: the binary value encoding every host and module shares;
@@ -11,6 +13,7 @@
 
 pub mod abi;
 pub mod automata;
+pub mod call;
 pub mod compare;
 pub mod functions;
 pub mod net;
@@ -19,4 +22,5 @@ pub mod text;
 pub mod time;
 pub mod value;
 
-pub use functions::{lookup, Ctx, Fault, Function, Ty, FUNCTIONS};
+pub use call::{Ctx, Fault};
+pub use functions::{lookup, Function, Ty, FUNCTIONS};

@@ -5,7 +5,7 @@
 //! optional `/prefix` of decimal digits. IPv4-embedded IPv6 notation (`::ffff:1.2.3.4`) is not
 //! accepted. Host bits of a block are ignored. Families never contain each other.
 
-use crate::functions::{arg, str_arg, Ctx, Ret};
+use crate::call::{arg, str_arg, Ctx, Ret};
 use serde_json::Value;
 
 /// An inclusive range of addresses of one family.
@@ -64,7 +64,7 @@ pub fn parse_block(s: &str) -> Option<Block> {
     Some(Block { v6, lo, hi })
 }
 
-fn blocks(a: &[&Value]) -> Result<Option<(Block, Block)>, crate::functions::Fault> {
+fn blocks(a: &[&Value]) -> Result<Option<(Block, Block)>, crate::call::Fault> {
     let (x, y) = (str_arg(a, 0)?, str_arg(a, 1)?);
     Ok(parse_block(x).zip(parse_block(y)))
 }

@@ -1,6 +1,6 @@
 //! String, pattern and version functions.
 
-use crate::functions::{arg, str_arg, Ctx, Fault, Ret};
+use crate::call::{arg, str_arg, Ctx, Fault, Ret};
 use crate::value::number;
 use serde_json::Value;
 use std::cmp::Ordering;

@@ -3,7 +3,7 @@
 //! Accepted: `YYYY-MM-DD`, or `YYYY-MM-DD` `T`/`t`/space `HH:MM:SS`, an optional fraction of any
 //! length (the first nine digits count), and `Z`/`z` or `±HH:MM`. Seconds are 0 to 59.
 
-use crate::functions::{arg, Ctx, Ret};
+use crate::call::{arg, Ctx, Ret};
 use crate::value::number;
 use serde_json::Value;
 
@@ -103,11 +103,11 @@ pub fn parse(s: &str) -> Option<f64> {
 }
 
 /// A time argument: a number of seconds, or an RFC 3339 string. `None` when unparsable.
-fn seconds(v: &Value) -> Result<Option<f64>, crate::functions::Fault> {
+fn seconds(v: &Value) -> Result<Option<f64>, crate::call::Fault> {
     match v {
         Value::Number(n) => Ok(n.as_f64()),
         Value::String(s) => Ok(parse(s)),
-        _ => Err(crate::functions::Fault::Type),
+        _ => Err(crate::call::Fault::Type),
     }
 }
 
