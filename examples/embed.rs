@@ -28,7 +28,7 @@ fn main() -> Result<(), tenet::Error> {
         println!(
             "{} {}: {}{}",
             f.recommendation,
-            f.resource.name,
+            f.resource.identity.name,
             f.state.as_str(),
             f.remediation.map(|r| format!(" — {r}")).unwrap_or_default()
         );

@@ -29,19 +29,29 @@
 //! # Ok::<(), tenet::Error>(())
 //! ```
 //!
+//! [`Standard::evaluate`] gives the findings `tenet check --all` lists for the same resources,
+//! in-resource exemptions included: both run a [`check::Session`]. A session also takes an
+//! exemptions file, governance rules and filters, as `tenet check` does.
+//!
 //! The module bytes ([`compile`], [`Standard::module`]) run in any WebAssembly engine: the
 //! contract is `docs/abi.md`.
 #![deny(missing_docs)]
 
+pub mod check;
+pub mod load;
+
 pub use tenet_compiler as compiler;
+pub use tenet_report as report;
+pub use tenet_report::Finding;
 pub use tenet_runtime as runtime;
-pub use tenet_runtime::report::Finding;
 pub use tenet_stdlib as stdlib;
 pub use tenet_stdlib::abi::{Metadata, Outcome};
 
 use std::path::PathBuf;
-use tenet_runtime::eval::Evaluated;
-use tenet_runtime::inventory::{self, Resource};
+use std::sync::Arc;
+use tenet_report::select::Select;
+use tenet_report::triage::Triage;
+use tenet_runtime::input::{self, Input};
 use tenet_runtime::{Engine, Limits};
 
 /// What can go wrong.
@@ -55,7 +65,10 @@ pub enum Error {
     Runtime(#[from] tenet_runtime::RuntimeError),
     /// An inventory could not be read.
     #[error(transparent)]
-    Input(#[from] tenet_runtime::inventory::InputError),
+    Input(#[from] tenet_runtime::InputError),
+    /// A check stopped.
+    #[error(transparent)]
+    Check(#[from] check::CheckError),
 }
 
 /// The current time, in seconds since 1970 (the default evaluation time).
@@ -118,48 +131,55 @@ impl Standard {
         &self.standard.metadata
     }
 
-    fn now(&self) -> f64 {
-        self.now.unwrap_or_else(clock)
+    /// The loaded module, for a [`check::Session`].
+    pub fn runtime(&self) -> &tenet_runtime::Standard {
+        &self.standard
+    }
+
+    /// A session over this standard with the default triage (in-resource exemptions, where the
+    /// standard allows them) and every result listed: `tenet check --all` without settings.
+    pub fn session(&self) -> check::Session<'_> {
+        check::Session {
+            standard: &self.standard,
+            triage: Triage {
+                now: self.now.unwrap_or_else(clock),
+                ..Triage::default()
+            },
+            select: Select {
+                all: true,
+                ..Select::default()
+            },
+            input_format: tenet_runtime::iac::Format::Auto,
+        }
     }
 
     /// Evaluates resources given as JSON values (resources, or lists and containers of them, as
     /// `tenet check` reads them). Returns one finding per applicable (recommendation, resource),
-    /// compliant ones included, in resource order then standard order.
+    /// compliant and exempt ones included, in resource order then standard order.
     pub fn evaluate(&self, resources: &[serde_json::Value]) -> Result<Vec<Finding>, Error> {
-        let mut inv = inventory::Inventory::default();
         let text = serde_json::Value::Array(resources.to_vec()).to_string();
-        inventory::read_bytes("<memory>", text.as_bytes(), Some("json"), &mut inv)?;
-        self.findings(&inv.resources)
+        let input = Input::Bytes {
+            name: "<memory>".into(),
+            bytes: Arc::new(text.into_bytes()),
+        };
+        self.findings(&[input])
     }
 
-    /// Evaluates inventory files or directories (JSON, JSON Lines, YAML).
+    /// Evaluates inventory files or directories (JSON, JSON Lines, YAML, templates).
     pub fn evaluate_inventory(&self, paths: &[PathBuf]) -> Result<Vec<Finding>, Error> {
-        let inv = inventory::load(paths)?;
-        self.findings(&inv.resources)
+        self.findings(&input::inputs(paths)?)
     }
 
-    fn findings(&self, resources: &[Resource]) -> Result<Vec<Finding>, Error> {
-        let results =
-            tenet_runtime::eval::evaluate(&self.standard, resources, self.now(), false, &|_| {})?;
-        let meta = self.metadata();
-        let mut out = Vec::new();
-        for (r, res) in resources.iter().zip(results) {
-            let e = Evaluated::new(
-                r.identity(),
-                r.origin(),
-                meta.recommendations.len(),
-                res.iter().map(|x| x.outcome).collect(),
-                res.into_iter()
-                    .enumerate()
-                    .filter_map(|(i, x)| x.reason.map(|reason| (i, reason)))
-                    .collect(),
-            );
-            for (i, rec) in meta.recommendations.iter().enumerate() {
-                if e.outcomes.get(i) != Some(&Outcome::NotApplicable) {
-                    out.push(tenet_runtime::report::finding(rec, meta, &e, i));
-                }
-            }
-        }
-        Ok(out)
+    fn findings(&self, inputs: &[Input]) -> Result<Vec<Finding>, Error> {
+        let sinks = check::Sinks {
+            collect: true,
+            ..check::Sinks::default()
+        };
+        let checked = self.session().check(inputs, sinks)?;
+        Ok(checked
+            .findings
+            .into_iter()
+            .filter(|f| f.state != Outcome::NotApplicable)
+            .collect())
     }
 }

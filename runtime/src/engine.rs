@@ -5,7 +5,7 @@
 //! with its metadata. An [`Instance`] is one store and instance of a standard, reused for many
 //! resources; each evaluation runs under a deadline and a memory cap.
 
-use crate::RuntimeError;
+use crate::error::RuntimeError;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

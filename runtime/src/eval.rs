@@ -1,10 +1,10 @@
 //! Evaluating a standard over an inventory.
 //!
 //! [`run`] is the streaming pipeline of `tenet check`: a reader thread cuts the inputs into
-//! batches ([`crate::source`]); each batch is worked on in parallel (rayon), where every resource
+//! batches ([`crate::input::stream`]); each batch is worked on in parallel (rayon), where every resource
 //! is scanned straight into the fields the standard reads ([`crate::scan`]), identified,
-//! evaluated in a per-thread instance and rendered by the caller; the caller then receives the
-//! results in input order. Memory holds a few batches, whatever the size of the inventory.
+//! evaluated in a per-thread instance and finished by the caller's hook (triage, rendering) in
+//! the same worker; the caller then receives the results in input order. Memory holds a few batches, whatever the size of the inventory.
 //!
 //! Standards with cross-resource lookups (`resources("Type")`) need every matching resource
 //! before the first evaluation: [`run`] reads the inputs twice, first keeping only the matching
@@ -14,10 +14,12 @@
 //! [`evaluate`] is the in-memory form over already loaded [`Resource`]s (tests, embedders).
 
 use crate::engine::{Instance, Standard};
-use crate::inventory::{self, identify, Encoded, Identity, InputError, Resource, Skipped};
+use crate::error::{json_message, utf8_error, InputError, RuntimeError};
+use crate::input::stream::{self, element_ranges, Batch, Piece};
+use crate::input::Input;
+use crate::inventory;
+use crate::resource::{identify, Encoded, Identity, Origin, Resource, Skipped, NOT_OBJECT};
 use crate::scan::{self, Plan};
-use crate::source::{self, Batch, Input, Piece};
-use crate::RuntimeError;
 use rayon::prelude::*;
 use std::sync::{Arc, Mutex};
 use tenet_stdlib::abi::{self, Metadata, Outcome, Reason, RecResult};
@@ -66,7 +68,7 @@ pub fn build_index(meta: &Metadata, resources: &[Resource]) -> Vec<u8> {
             let matchers = type_matcher(&l.types);
             resources
                 .iter()
-                .filter(|r| matchers.iter().any(|m| m(&r.kind)))
+                .filter(|r| matchers.iter().any(|m| m(&r.identity.kind)))
                 .map(|r| (Vec::new(), value::to_bytes(&l.projection.apply(&r.doc))))
                 .collect()
         })
@@ -83,7 +85,7 @@ pub fn encode(meta: &Metadata, r: &Resource, now: f64, projected: bool, out: &mu
     } else {
         value::to_bytes(&meta.projection.apply(&r.doc))
     };
-    abi::encode_input(now, &r.provider, &r.kind, &doc, out);
+    abi::encode_input(now, &r.identity.provider, &r.identity.kind, &doc, out);
 }
 
 /// Instances shared by the workers: one is taken per work item and given back after.
@@ -148,46 +150,48 @@ pub fn evaluate(
     Ok(all)
 }
 
-/// Where a resource was read.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Origin {
-    /// The input's name.
-    pub file: Arc<str>,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub col: usize,
-    /// Where its properties are in the file, when known.
-    pub places: Option<crate::locate::Places>,
+/// Evaluates resources held in memory (see [`evaluate`]) into one [`Evaluated`] each, in order.
+pub fn evaluate_all(
+    standard: &Standard,
+    resources: &[Resource],
+    now: f64,
+    projected: bool,
+) -> Result<Vec<Evaluated>, RuntimeError> {
+    let recs = standard.metadata.recommendations.len();
+    let results = evaluate(standard, resources, now, projected, &|_| {})?;
+    Ok(resources
+        .iter()
+        .zip(results)
+        .map(|(r, res)| {
+            let outcomes = res.iter().map(|x| x.outcome).collect();
+            let reasons = res
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, x)| x.reason.map(|reason| (i, reason)))
+                .collect();
+            Evaluated::new(r.head(), recs, outcomes, reasons)
+        })
+        .collect())
 }
 
 /// The results of one resource.
 #[derive(Clone, Debug)]
 pub struct Evaluated {
-    /// What the resource is.
-    pub identity: Identity,
-    /// Where it was read.
-    pub origin: Origin,
+    /// The resource (without its document).
+    pub resource: Resource<()>,
     /// One outcome per recommendation, in metadata order.
     pub outcomes: Vec<Outcome>,
     /// The reasons of the `not_compliant` and `error` outcomes, by recommendation index.
     pub reasons: Vec<(usize, Reason)>,
-    /// The exemptions of the `exempt` outcomes, by recommendation index (set by
-    /// [`Run::annotate`]).
-    pub exemptions: Vec<(usize, crate::exemptions::Applied)>,
     /// Indexes (in [`Metadata::risk_factors`]) of the risk factors present on the resource.
     pub factors: Vec<usize>,
-    /// The governance of the unhealthy outcomes, by recommendation index (set by
-    /// [`Run::annotate`]).
-    pub assignments: Vec<(usize, crate::governance::Assignment)>,
 }
 
 impl Evaluated {
     /// The results of a resource from a module's outputs: the first `recs` are the
     /// recommendations', the rest the risk factors' (compliant: present).
     pub fn new(
-        identity: Identity,
-        origin: Origin,
+        resource: Resource<()>,
         recs: usize,
         mut outcomes: Vec<Outcome>,
         mut reasons: Vec<(usize, Reason)>,
@@ -203,13 +207,10 @@ impl Evaluated {
         outcomes.truncate(recs);
         reasons.retain(|(i, _)| *i < recs);
         Evaluated {
-            identity,
-            origin,
+            resource,
             outcomes,
             reasons,
-            exemptions: Vec::new(),
             factors,
-            assignments: Vec::new(),
         }
     }
 
@@ -219,15 +220,16 @@ impl Evaluated {
     }
 }
 
-/// What the pipeline hands back for each document, in input order.
+/// What the pipeline hands back for each document, in input order: `T` is what the caller's
+/// [`Run::finish`] made of an evaluated resource.
 #[derive(Clone, Debug)]
 #[allow(
     clippy::large_enum_variant,
     reason = "nearly every item is a resource: boxing it would cost an allocation per resource"
 )]
-pub enum Item {
-    /// An evaluated resource.
-    Resource(Evaluated),
+pub enum Item<T> {
+    /// An evaluated resource, finished.
+    Resource(T),
     /// A resource left out by the caller's filter.
     Filtered,
     /// A document that is not a resource.
@@ -235,29 +237,25 @@ pub enum Item {
 }
 
 /// Options of [`run`].
-pub struct Run<'a> {
+pub struct Run<'a, T> {
     /// Evaluation time, seconds since the epoch.
     pub now: f64,
-    /// Size of one read (see [`source::CHUNK`]).
+    /// Size of one read (see [`crate::input::CHUNK`]).
     pub chunk: usize,
     /// What the inputs hold ([`crate::iac::Format::Auto`]: detect from each input's content).
     pub format: crate::iac::Format,
     /// Which resources to evaluate (the others become [`Item::Filtered`]).
     pub keep: &'a (dyn Fn(&Identity) -> bool + Sync),
-    /// Adjusts an evaluated resource in a worker before it is rendered and counted (exemptions).
-    pub annotate: &'a (dyn Fn(&mut Evaluated) + Sync),
-    /// Renders an evaluated resource in a worker; the bytes reach `accept` with the items.
-    pub render: &'a (dyn Fn(&Evaluated, &mut Vec<u8>) + Sync),
+    /// Finishes an evaluated resource in the worker that evaluated it (triage, rendering): what
+    /// it returns reaches `accept` as an [`Item::Resource`], with the bytes it appended to the
+    /// work item's buffer.
+    pub finish: &'a (dyn Fn(Evaluated, &mut Vec<u8>) -> T + Sync),
     /// Told how many input bytes each finished batch accounted for.
     pub progress: &'a (dyn Fn(u64) + Sync),
 }
 
-/// A resource document ready to evaluate: identity, origin, encoded projected document.
-struct Prepared {
-    identity: Identity,
-    origin: Origin,
-    doc: Vec<u8>,
-}
+/// A resource ready to evaluate: its document encoded and projected.
+type Prepared = Resource<Vec<u8>>;
 
 /// Turns one piece into its resources, encoded with `plan` (skipped documents as such).
 fn prepare(
@@ -299,15 +297,14 @@ fn prepare(
             col,
         } => {
             let bytes = &b.text[*start..*end];
-            std::str::from_utf8(bytes)
-                .map_err(|e| inventory::utf8_error(&b.file, bytes, *line, e))?;
+            std::str::from_utf8(bytes).map_err(|e| utf8_error(&b.file, bytes, *line, e))?;
             out.push(scan_one(bytes, *line, *col)?);
         }
         Piece::Line { start, end, line } => {
             let bytes = &b.text[*start..*end];
-            let text = std::str::from_utf8(bytes)
-                .map_err(|e| inventory::utf8_error(&b.file, bytes, *line, e))?;
-            match source::element_ranges(text) {
+            let text =
+                std::str::from_utf8(bytes).map_err(|e| utf8_error(&b.file, bytes, *line, e))?;
+            match element_ranges(text) {
                 Some(ranges) => {
                     for (s, e) in ranges {
                         let col = text[..s].chars().count() + 1;
@@ -317,7 +314,7 @@ fn prepare(
                 None => {
                     scan::validate(bytes).map_err(|e| scan_error(b, bytes, *line, 1, e))?;
                     if text.trim() != "null" {
-                        out.push(Err(skipped(*line, inventory::NOT_OBJECT)));
+                        out.push(Err(skipped(*line, NOT_OBJECT)));
                     }
                 }
             }
@@ -353,7 +350,7 @@ fn scan_error(b: &Batch, bytes: &[u8], line: usize, col: usize, e: scan::ScanErr
         ),
         None => (line, col + String::from_utf8_lossy(before).chars().count()),
     };
-    let msg = source::json_message(&e.message);
+    let msg = json_message(&e.message);
     InputError {
         file: b.file.to_string(),
         line: l,
@@ -366,7 +363,7 @@ fn scan_error(b: &Batch, bytes: &[u8], line: usize, col: usize, e: scan::ScanErr
 type Decoded = (Vec<Outcome>, Vec<(usize, Reason)>);
 
 /// The items of one work item and the bytes rendered for them.
-type Worked = (Vec<Item>, Vec<u8>);
+type Worked<T> = (Vec<Item<T>>, Vec<u8>);
 
 /// Decodes an output buffer into outcomes and the reasons of failing ones.
 fn decode(bytes: &[u8], expected: usize) -> Result<Decoded, RuntimeError> {
@@ -376,11 +373,11 @@ fn decode(bytes: &[u8], expected: usize) -> Result<Decoded, RuntimeError> {
 
 /// Streams `inputs` through the standard: see the module documentation. `accept` receives each
 /// work item's results in input order, with the bytes `render` wrote for them.
-pub fn run(
+pub fn run<T: Send>(
     standard: &Standard,
     inputs: &[Input],
-    opts: &Run<'_>,
-    accept: &mut dyn FnMut(Vec<Item>, Vec<u8>) -> Result<(), RuntimeError>,
+    opts: &Run<'_, T>,
+    accept: &mut dyn FnMut(Vec<Item<T>>, Vec<u8>) -> Result<(), RuntimeError>,
 ) -> Result<(), RuntimeError> {
     let meta = &standard.metadata;
     let proj = inventory::projection_for(meta);
@@ -424,8 +421,8 @@ pub fn run(
     };
     let expected = meta.outputs();
     let recs = meta.recommendations.len();
-    let work = |b: &Batch| -> Result<Vec<Worked>, RuntimeError> {
-        let per: Vec<Result<Worked, RuntimeError>> = b
+    let work = |b: &Batch| -> Result<Vec<Worked<T>>, RuntimeError> {
+        let per: Vec<Result<Worked<T>, RuntimeError>> = b
             .pieces
             .par_chunks(CHUNK)
             .map(|pieces| {
@@ -463,10 +460,13 @@ pub fn run(
                         &mut input,
                     );
                     let out = i.evaluate_raw_ref(&input, |bytes| decode(bytes, expected))??;
-                    let mut e = Evaluated::new(p.identity, p.origin, recs, out.0, out.1);
-                    (opts.annotate)(&mut e);
-                    (opts.render)(&e, &mut rendered);
-                    items.push(Item::Resource(e));
+                    let head = Resource {
+                        identity: p.identity,
+                        origin: p.origin,
+                        doc: (),
+                    };
+                    let e = Evaluated::new(head, recs, out.0, out.1);
+                    items.push(Item::Resource((opts.finish)(e, &mut rendered)));
                 }
                 if let Some(i) = inst {
                     pool.give(i);
@@ -483,7 +483,7 @@ pub fn run(
     std::thread::scope(|s| -> Result<(), RuntimeError> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
         let reader = s.spawn(move || {
-            source::read(inputs, opts.format, opts.chunk, &mut |b| {
+            stream::read(inputs, opts.format, opts.chunk, &mut |b| {
                 // A closed channel means the consumer stopped on an error: stop reading.
                 tx.send(b).map_err(|_| InputError {
                     file: String::new(),
@@ -540,7 +540,7 @@ fn index(
         .map(|l| type_matcher(&l.types))
         .collect();
     let mut entries: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![Vec::new(); meta.lookups.len()];
-    source::read(inputs, format, chunk, &mut |b| {
+    stream::read(inputs, format, chunk, &mut |b| {
         let found: Vec<Result<IndexEntries, InputError>> = b
             .pieces
             .par_iter()

@@ -4,23 +4,13 @@
 //! there is dropped), applied with the `json-patch` crate, and summarised as an RFC 7396 JSON
 //! Merge Patch, the body of a REST PATCH.
 
+use crate::pointer::{self, tokens};
 use serde_json::{json, Map, Value};
 
 /// An error applying a fix: the operations do not fit the document.
 #[derive(Debug, thiserror::Error)]
 #[error("the fix does not apply to the resource: {0}")]
 pub struct FixError(pub String);
-
-fn tokens(ptr: &str) -> Vec<String> {
-    ptr.split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect()
-}
-
-fn escape(t: &str) -> String {
-    t.replace('~', "~0").replace('/', "~1")
-}
 
 /// The JSON Patch (RFC 6902) equivalent of fix operations on `doc`.
 pub fn json_patch(doc: &Value, ops: &[Value]) -> Result<Vec<Value>, FixError> {
@@ -44,7 +34,7 @@ pub fn json_patch(doc: &Value, ops: &[Value]) -> Result<Vec<Value>, FixError> {
                 };
                 for (i, t) in toks.iter().take(upto).enumerate() {
                     prefix.push('/');
-                    prefix.push_str(&escape(t));
+                    pointer::escape(t, &mut prefix);
                     if cur.pointer(&prefix).is_none() {
                         let empty = if kind == "append" && i + 1 == toks.len() {
                             json!([])
@@ -122,7 +112,7 @@ pub fn rewrite(
     file: &str,
     text: &str,
     ext: Option<&str>,
-    edits: &[(&crate::inventory::Resource, &Value)],
+    edits: &[(&crate::resource::Resource, &Value)],
 ) -> Result<String, FixError> {
     let t = text.trim_start();
     if is_template(file, text, ext) {
@@ -136,7 +126,7 @@ pub fn rewrite(
     let lines = matches!(ext, Some("jsonl" | "ndjson"))
         || (!matches!(ext, Some("json" | "yaml" | "yml"))
             && t.starts_with('{')
-            && crate::source::element_ranges(text).is_none());
+            && crate::input::stream::element_ranges(text).is_none());
     let yaml = matches!(ext, Some("yaml" | "yml"))
         || (ext.is_none() && !t.starts_with('{') && !t.starts_with('['));
     let out = if yaml {
@@ -170,7 +160,7 @@ fn is_template(file: &str, text: &str, ext: Option<&str>) -> bool {
     let yaml = matches!(ext, Some("yaml" | "yml"))
         || (ext.is_none() && !text.trim_start().starts_with(['{', '[']));
     if yaml {
-        crate::source::yaml_documents(file, text).is_ok_and(|docs| {
+        crate::input::yaml::yaml_documents(file, text).is_ok_and(|docs| {
             docs.iter()
                 .any(|(d, _)| crate::iac::detect(d).is_template())
         })
@@ -200,18 +190,18 @@ fn json_like(v: &Value, original: &str, indent: &str) -> String {
 
 fn rewrite_json(
     text: &str,
-    edits: &[(&crate::inventory::Resource, &Value)],
+    edits: &[(&crate::resource::Resource, &Value)],
 ) -> Result<String, FixError> {
-    let ranges = crate::source::element_ranges(text)
+    let ranges = crate::input::stream::element_ranges(text)
         .ok_or_else(|| FixError("the file is not shaped like an inventory".into()))?;
     let starts: Vec<usize> = ranges.iter().map(|r| r.0).collect();
-    let pos = crate::split::positions(text, &starts);
+    let pos = crate::input::split::positions(text, &starts);
     let mut parts = Vec::new();
     for (r, after) in edits {
         let k = pos
             .iter()
-            .position(|p| *p == (r.line, r.col))
-            .ok_or_else(|| FixError(format!("no resource at line {}", r.line)))?;
+            .position(|p| *p == (r.origin.line, r.origin.col))
+            .ok_or_else(|| FixError(format!("no resource at line {}", r.origin.line)))?;
         let (s, e) = ranges[k];
         let line_start = text[..s].rfind('\n').map_or(0, |i| i + 1);
         let indent: String = text[line_start..s]
@@ -225,24 +215,24 @@ fn rewrite_json(
 
 fn rewrite_lines(
     text: &str,
-    edits: &[(&crate::inventory::Resource, &Value)],
+    edits: &[(&crate::resource::Resource, &Value)],
 ) -> Result<String, FixError> {
     let mut offsets = vec![0];
     offsets.extend(text.match_indices('\n').map(|(i, _)| i + 1));
     let mut parts = Vec::new();
     for (r, after) in edits {
         let start = *offsets
-            .get(r.line.saturating_sub(1))
-            .ok_or_else(|| FixError(format!("no line {}", r.line)))?;
+            .get(r.origin.line.saturating_sub(1))
+            .ok_or_else(|| FixError(format!("no line {}", r.origin.line)))?;
         let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = &text[start..end];
-        let ranges = crate::source::element_ranges(line)
-            .ok_or_else(|| FixError(format!("line {} is not JSON", r.line)))?;
+        let ranges = crate::input::stream::element_ranges(line)
+            .ok_or_else(|| FixError(format!("line {} is not JSON", r.origin.line)))?;
         let (s, e) = ranges
             .iter()
             .copied()
-            .find(|(s, _)| line[..*s].chars().count() + 1 == r.col)
-            .ok_or_else(|| FixError(format!("no resource at line {}", r.line)))?;
+            .find(|(s, _)| line[..*s].chars().count() + 1 == r.origin.col)
+            .ok_or_else(|| FixError(format!("no resource at line {}", r.origin.line)))?;
         parts.push((
             start + s,
             start + e,
@@ -268,9 +258,10 @@ fn replace_in(v: &mut Value, old: &Value, new: &Value) -> bool {
 fn rewrite_yaml(
     file: &str,
     text: &str,
-    edits: &[(&crate::inventory::Resource, &Value)],
+    edits: &[(&crate::resource::Resource, &Value)],
 ) -> Result<String, FixError> {
-    let docs = crate::source::yaml_documents(file, text).map_err(|e| FixError(e.to_string()))?;
+    let docs =
+        crate::input::yaml::yaml_documents(file, text).map_err(|e| FixError(e.to_string()))?;
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let separators: Vec<usize> = lines
         .iter()
@@ -282,13 +273,13 @@ fn rewrite_yaml(
     for (r, after) in edits {
         let k = docs
             .iter()
-            .position(|(_, line)| *line == r.line)
-            .ok_or_else(|| FixError(format!("no document at line {}", r.line)))?;
+            .position(|(_, line)| *line == r.origin.line)
+            .ok_or_else(|| FixError(format!("no document at line {}", r.origin.line)))?;
         let doc = out_docs[k].get_or_insert_with(|| docs[k].0.clone());
         if !replace_in(doc, &r.doc, after) {
             return Err(FixError(format!(
                 "resource {} not found in its document",
-                r.id
+                r.identity.id
             )));
         }
     }

@@ -8,7 +8,8 @@
 
 use serde_json::Value;
 use tenet_compiler::{compile_str, interp, Compiled};
-use tenet_runtime::inventory::{self, Inventory, Resource};
+use tenet_runtime::inventory::{self, Inventory};
+use tenet_runtime::resource::Resource;
 use tenet_runtime::{eval, Engine, Limits};
 use tenet_stdlib::abi::RecResult;
 
@@ -97,7 +98,7 @@ pub fn interpret(c: &Compiled, rs: &[Resource]) -> Vec<Vec<RecResult>> {
                         globset::GlobBuilder::new(t)
                             .case_insensitive(true)
                             .build()
-                            .is_ok_and(|g| g.compile_matcher().is_match(&r.kind))
+                            .is_ok_and(|g| g.compile_matcher().is_match(&r.identity.kind))
                     })
                 })
                 .map(|r| r.doc.clone())
@@ -107,8 +108,8 @@ pub fn interpret(c: &Compiled, rs: &[Resource]) -> Vec<Vec<RecResult>> {
     rs.iter()
         .map(|r| {
             let input = interp::Input {
-                provider: &r.provider,
-                kind: &r.kind,
+                provider: &r.identity.provider,
+                kind: &r.identity.kind,
                 resource: &r.doc,
                 now: NOW,
                 lookups: &lookups,
@@ -133,7 +134,7 @@ pub fn assert_agree(engine: &Engine, c: &Compiled, rs: &[Resource]) -> Vec<Vec<R
             assert_eq!(
                 p, q,
                 "resource {i} ({}) recommendation {} differs between interpreter (left) and wasm (right)",
-                rs[i].id, c.metadata.recommendations[j].id
+                rs[i].identity.id, c.metadata.recommendations[j].id
             );
         }
     }

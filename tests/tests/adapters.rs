@@ -9,7 +9,7 @@
 use std::fmt::Write;
 use std::path::PathBuf;
 use tenet_runtime::iac::Format;
-use tenet_runtime::{inventory, source};
+use tenet_runtime::{input, inventory};
 use tenet_tests::root;
 
 fn corpus(path: &str) -> PathBuf {
@@ -24,14 +24,19 @@ fn corpus(path: &str) -> PathBuf {
 
 /// The resources of a file: place, provider, type, name, id, then each document.
 fn listing(path: &str, format: Format) -> String {
-    let inputs = source::inputs(&[corpus(path)]).unwrap();
+    let inputs = input::inputs(&[corpus(path)]).unwrap();
     let inv = inventory::load_inputs_as(&inputs, format, None).unwrap();
     let mut out = String::new();
     for r in &inv.resources {
         let _ = writeln!(
             out,
             "{}:{} {} {} {} (id {})",
-            r.line, r.col, r.provider, r.kind, r.name, r.id
+            r.origin.line,
+            r.origin.col,
+            r.identity.provider,
+            r.identity.kind,
+            r.identity.name,
+            r.identity.id
         );
     }
     for s in &inv.skipped {
@@ -98,7 +103,7 @@ fn forcing_the_format() {
     );
     assert!(!plain.contains("$tenet.unknown"), "{plain}");
     // A Kubernetes manifest forced to CloudFormation is refused with the file and line.
-    let inputs = source::inputs(&[corpus(
+    let inputs = input::inputs(&[corpus(
         "kubernetes/prometheus-operator__kube-prometheus/examples/example-app/servicemonitor-frontend.yaml",
     )])
     .unwrap();

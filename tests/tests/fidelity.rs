@@ -50,7 +50,8 @@ fn standard(name: &str) -> tenet_compiler::Compiled {
 
 /// Checkov's resource id of a tenet resource. ARM resources are matched by type and position
 /// among the resources of that type in their file ([`arm_key`]).
-fn checkov_id(framework: &str, r: &inventory::Resource) -> String {
+fn checkov_id(framework: &str, r: &tenet_runtime::resource::Resource) -> String {
+    let r = &r.identity;
     match framework {
         "kubernetes" => format!(
             "{}.{}.{}",
@@ -195,7 +196,7 @@ fn built_in_standards_agree_with_checkov() {
                     .resources
                     .iter()
                     .enumerate()
-                    .map(|(i, r)| (r.line, i.to_string(), r.kind.as_str()))
+                    .map(|(i, r)| (r.origin.line, i.to_string(), r.identity.kind.as_str()))
                     .collect();
                 by_line.sort();
                 let ours = arm_keys(by_line.iter().map(|(l, i, t)| (i.as_str(), *t, *l)));

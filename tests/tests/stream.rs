@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 use std::sync::Arc;
 use tenet_runtime::eval::{self, Item};
-use tenet_runtime::source::Input;
+use tenet_runtime::input::Input;
 use tenet_stdlib::abi::{Outcome, RecResult};
 use tenet_tests::*;
 
@@ -19,17 +19,15 @@ type Row = (String, usize, Vec<RecResult>);
 
 fn streamed(c: &tenet_compiler::Compiled, inputs: &[Input], chunk: usize) -> (Vec<Row>, usize) {
     let std = engine().load(&c.wasm).unwrap();
-    let keep = |_: &tenet_runtime::inventory::Identity| true;
-    let annotate = |_: &mut eval::Evaluated| {};
-    let render = |_: &eval::Evaluated, _: &mut Vec<u8>| {};
+    let keep = |_: &tenet_runtime::resource::Identity| true;
+    let finish = |e: eval::Evaluated, _: &mut Vec<u8>| e;
     let progress = |_: u64| {};
     let opts = eval::Run {
         format: tenet_runtime::iac::Format::Auto,
         now: NOW,
         chunk,
         keep: &keep,
-        annotate: &annotate,
-        render: &render,
+        finish: &finish,
         progress: &progress,
     };
     let mut rows = Vec::new();
@@ -47,7 +45,11 @@ fn streamed(c: &tenet_compiler::Compiled, inputs: &[Input], chunk: usize) -> (Ve
                             reason: e.reason(k).cloned(),
                         })
                         .collect();
-                    rows.push((e.identity.id.clone(), e.origin.line, results));
+                    rows.push((
+                        e.resource.identity.id.clone(),
+                        e.resource.origin.line,
+                        results,
+                    ));
                 }
                 Item::Skipped(_) => skipped += 1,
                 Item::Filtered => {}
@@ -66,7 +68,7 @@ fn in_memory(c: &tenet_compiler::Compiled, inputs: &[Input]) -> (Vec<Row>, usize
         .resources
         .iter()
         .zip(results)
-        .map(|(r, res)| (r.id.clone(), r.line, res))
+        .map(|(r, res)| (r.identity.id.clone(), r.origin.line, res))
         .collect();
     (rows, inv.skipped.len())
 }

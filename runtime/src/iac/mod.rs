@@ -136,13 +136,7 @@ pub fn adapt(format: Format, doc: &Value) -> Result<Vec<Adapted>, String> {
     }
 }
 
-/// A pointer with one more member.
-pub(crate) fn child(pointer: &str, key: &str) -> String {
-    let mut p = pointer.to_string();
-    p.push('/');
-    crate::locate::escape(key, &mut p);
-    p
-}
+pub(crate) use crate::pointer::child;
 
 /// Why a document is not the template it was taken for.
 pub(crate) fn adapt_err(what: &str) -> String {

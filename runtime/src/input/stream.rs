@@ -14,34 +14,20 @@
 //! - YAML (multi-document) is parsed whole: YAML inventories are expected to be small;
 //! - CloudFormation and ARM templates and Terraform plans (detected by their top-level members,
 //!   or forced with a [`Format`]) are parsed whole and handed on as the resources their adapter
-//!   ([`crate::iac`]) finds, each with the places of its properties ([`crate::locate`]).
+//!   ([`crate::iac`]) finds, each with the places of its properties ([`super::locate`]).
 //!
 //! Nothing here builds the resources themselves; see [`crate::scan`] and [`crate::eval`].
 
+use super::locate::{self, Places};
+use super::split;
+use super::yaml::yaml_documents;
+use super::{Input, BATCH, CONTAINERS, MAX_DOCUMENT, MAX_YAML};
+use crate::error::{err, json_message, relative, InputError};
 use crate::iac::{self, Format};
-use crate::inventory::{err, InputError};
-use crate::locate::{self, Places};
-use crate::split;
-use serde::Deserializer as _;
 use serde_json::Value;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-
-/// Default size of one read, and the largest input handled in one piece.
-pub const CHUNK: usize = 8 << 20;
-
-/// Input bytes per batch when streaming: small enough to keep both cores busy early.
-pub const BATCH: usize = 1 << 20;
-
-/// Largest single resource (or JSON line) accepted.
-pub const MAX_DOCUMENT: usize = 256 << 20;
-
-/// Largest YAML file accepted (YAML is read whole).
-pub const MAX_YAML: u64 = 512 << 20;
-
-/// Member names whose array value is a list of resources.
-pub const CONTAINERS: &[&str] = &["resources", "value", "data", "items"];
 
 /// One unit of work: where it starts, and what it is.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,86 +79,6 @@ pub struct Batch {
     pub pieces: Vec<Piece>,
     /// Input bytes this batch accounts for (for progress).
     pub bytes: u64,
-}
-
-/// An input: a path (`-` is standard input) or bytes already in memory.
-#[derive(Clone, Debug)]
-pub enum Input {
-    /// A file.
-    File(PathBuf),
-    /// Standard input.
-    Stdin,
-    /// Bytes in memory, with a name for messages and an optional extension.
-    Bytes {
-        /// Name used in messages.
-        name: String,
-        /// The content.
-        bytes: Arc<Vec<u8>>,
-    },
-}
-
-impl Input {
-    /// The name used in messages and findings.
-    pub fn name(&self) -> String {
-        match self {
-            Input::File(p) => p.display().to_string(),
-            Input::Stdin => "<stdin>".into(),
-            Input::Bytes { name, .. } => name.clone(),
-        }
-    }
-}
-
-/// Expands command-line paths into inputs: directories become their inventory files (`.json`,
-/// `.jsonl`, `.ndjson`, `.yaml`, `.yml`), recursively and sorted; `-` is standard input.
-pub fn inputs(paths: &[PathBuf]) -> Result<Vec<Input>, InputError> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.as_os_str() == "-" {
-            out.push(Input::Stdin);
-        } else if p.is_dir() {
-            let mut files = Vec::new();
-            walk(p, &mut files).map_err(|e| {
-                err(
-                    &p.display().to_string(),
-                    0,
-                    0,
-                    format!("cannot read directory: {e}"),
-                )
-            })?;
-            files.sort();
-            out.extend(files.into_iter().map(Input::File));
-        } else {
-            out.push(Input::File(p.clone()));
-        }
-    }
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("json" | "jsonl" | "ndjson" | "yaml" | "yml")
-        ) {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
-/// Total size of the file inputs, for progress (standard input counts 0).
-pub fn total_bytes(inputs: &[Input]) -> u64 {
-    inputs
-        .iter()
-        .map(|i| match i {
-            Input::File(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
-            Input::Stdin => 0,
-            Input::Bytes { bytes, .. } => bytes.len() as u64,
-        })
-        .sum()
 }
 
 /// Reads every input in order, handing each batch to `sink`; reads are `chunk` bytes.
@@ -422,7 +328,7 @@ impl<'r> Stream<'r> {
     ) -> Result<(), InputError> {
         let text = self.utf8(&self.buf)?;
         let doc: Value = serde_json::from_str(text)
-            .map_err(|e| crate::inventory::json_error(&self.file, 1, 1, &e))?;
+            .map_err(|e| crate::error::json_error(&self.file, 1, 1, &e))?;
         let found = iac::detect(&doc);
         if self.format == Format::Auto && found != format {
             // Looked like a template by its keys, but is not one.
@@ -462,7 +368,7 @@ impl<'r> Stream<'r> {
 
     fn utf8<'a>(&self, bytes: &'a [u8]) -> Result<&'a str, InputError> {
         std::str::from_utf8(bytes)
-            .map_err(|e| crate::inventory::utf8_error(&self.file, bytes, self.cur.line, e))
+            .map_err(|e| crate::error::utf8_error(&self.file, bytes, self.cur.line, e))
     }
 
     /// The input is all in `buf`: a template, or split knowing its whole shape.
@@ -809,26 +715,6 @@ fn placed(a: iac::Adapted, index: Option<&Arc<locate::Index>>, base: &str) -> Pi
     }
 }
 
-/// Absolute line and column of a position reported relative to a text starting at (line, col).
-pub fn relative(line: usize, col: usize, rl: usize, rc: usize) -> (usize, usize) {
-    if rl <= 1 {
-        (line, col + rc.saturating_sub(1))
-    } else {
-        (line + rl - 1, rc)
-    }
-}
-
-/// The message of a JSON syntax error, without serde's position suffix, with a hint.
-pub fn json_message(msg: &str) -> String {
-    let msg = msg.split(" at line ").next().unwrap_or(msg).to_string();
-    let hint = if msg.contains("recursion limit") || msg.contains("nested too deeply") {
-        "; documents may nest at most 128 levels"
-    } else {
-        "; fix the JSON syntax (a validator such as `jq . FILE` shows the same place)"
-    };
-    format!("invalid JSON: {msg}{hint}")
-}
-
 /// The element ranges of the resource list of a whole JSON document, found without parsing it;
 /// `None` when the document is malformed (the parser then reports where).
 pub fn element_ranges(text: &str) -> Option<Vec<(usize, usize)>> {
@@ -861,127 +747,10 @@ pub fn element_ranges(text: &str) -> Option<Vec<(usize, usize)>> {
     }
 }
 
-/// Parses multi-document YAML into documents with the line each starts on.
-pub fn yaml_documents(file: &str, text: &str) -> Result<Vec<(Value, usize)>, InputError> {
-    // Line where each document starts (after a `---` separator, or at the top).
-    let mut starts = vec![1];
-    for (i, l) in text.lines().enumerate() {
-        if l.starts_with("---") && i > 0 {
-            starts.push(i + 2);
-        } else if l.starts_with("---") {
-            starts[0] = 2;
-        }
-    }
-    let mut out = Vec::new();
-    for (k, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
-        let yaml_error = |e: serde_yaml::Error| {
-            let (line, col) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-            err(file, line, col, format!("invalid YAML: {e}"))
-        };
-        let v = doc.deserialize_any(YamlVisitor).map_err(yaml_error)?;
-        let line = starts.get(k).copied().unwrap_or(0);
-        out.push((v, line));
-    }
-    Ok(out)
-}
-
-/// Builds JSON from YAML: keys become strings; a tagged value `!Tag x` becomes `{"!Tag": x}`
-/// (CloudFormation's short intrinsics, read by [`crate::iac::cloudformation`]); merge keys
-/// (`<<: *base`) add the members the mapping does not have; a repeated key keeps its last value,
-/// as JSON parsers do; numbers JSON cannot hold (`.nan`, `.inf`) become strings.
-struct YamlVisitor;
-
-impl<'de> serde::de::Visitor<'de> for YamlVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a YAML value")
-    }
-    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
-        Ok(Value::Bool(b))
-    }
-    fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
-        Ok(Value::from(i))
-    }
-    fn visit_u64<E>(self, u: u64) -> Result<Value, E> {
-        Ok(Value::from(u))
-    }
-    fn visit_f64<E>(self, f: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(f)
-            .map_or_else(|| Value::String(f.to_string()), Value::Number))
-    }
-    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
-        Ok(Value::String(s.to_string()))
-    }
-    fn visit_string<E>(self, s: String) -> Result<Value, E> {
-        Ok(Value::String(s))
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(YamlVisitor)
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut out = Vec::new();
-        while let Some(v) = seq.next_element_seed(Seed)? {
-            out.push(v);
-        }
-        Ok(Value::Array(out))
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = serde_json::Map::new();
-        let mut merged = Vec::new();
-        while let Some(k) = map.next_key_seed(Seed)? {
-            let v = map.next_value_seed(Seed)?;
-            let key = match k {
-                Value::String(s) => s,
-                other => other.to_string(),
-            };
-            if key == "<<" {
-                match v {
-                    Value::Array(items) => merged.extend(items),
-                    v => merged.push(v),
-                }
-            } else {
-                out.insert(key, v);
-            }
-        }
-        for m in merged {
-            if let Value::Object(m) = m {
-                for (k, v) in m {
-                    out.entry(k).or_insert(v);
-                }
-            }
-        }
-        Ok(Value::Object(out))
-    }
-    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
-        use serde::de::VariantAccess;
-        let (tag, variant): (String, _) = data.variant()?;
-        let v = variant.newtype_variant_seed(Seed)?;
-        let mut m = serde_json::Map::new();
-        m.insert(format!("!{}", tag.trim_start_matches('!')), v);
-        Ok(Value::Object(m))
-    }
-}
-
-/// [`YamlVisitor`] as a seed, for nested values.
-struct Seed;
-
-impl<'de> serde::de::DeserializeSeed<'de> for Seed {
-    type Value = Value;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(YamlVisitor)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::CHUNK;
 
     fn pieces(
         name: &str,

@@ -82,12 +82,12 @@ pub fn run(a: Args) -> u8 {
 
 /// Formats one text, printing its syntax error with the source when it does not parse.
 fn format_text(name: &str, text: &str) -> Result<String, ()> {
-    let mut sources = tenet_compiler::source::Sources::new();
+    let mut sources = tenet::compiler::source::Sources::new();
     let id = sources.add(name, text);
-    tenet_compiler::format::format(id, text).map_err(|d| {
+    tenet::compiler::format::format(id, text).map_err(|d| {
         eprint!(
             "{}",
-            tenet_compiler::diagnostics::render(&sources, &[d], color_stderr())
+            tenet::compiler::diagnostics::render(&sources, &[d], color_stderr())
         );
     })
 }

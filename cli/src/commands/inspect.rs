@@ -25,7 +25,7 @@ pub fn run(a: Args) -> u8 {
             return ERROR;
         }
     };
-    let meta = match tenet_runtime::engine::read_metadata(&bytes) {
+    let meta = match tenet::runtime::engine::read_metadata(&bytes) {
         Ok(m) => m,
         Err(e) => {
             error(format!("{}: {e}", a.module.display()));

@@ -1,11 +1,14 @@
 //! `tenet`: security standards as code, compiled to WebAssembly.
 //!
-//! A thin command line over the libraries: each subcommand lives in `cli/`, parses its flags with
-//! clap, calls the compiler or runtime, and maps the outcome to an exit code:
+//! A thin command line over the `tenet` library: each subcommand lives in `commands/`, parses its
+//! flags with clap, calls the library, and maps the outcome to an exit code:
 //! 0 success (nothing at or above the threshold is not compliant), 1 findings or policy errors,
 //! 2 usage, input or runtime errors.
 
-mod cli;
+mod commands;
+mod fsio;
+mod store;
+mod term;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -31,31 +34,31 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Evaluate a standard over resource inventories and report what is not compliant.
-    Check(cli::check::Args),
+    Check(commands::check::Args),
     /// Print the secure score of a standard over inventories: points per control, compliance.
     #[command(after_help = "Examples:
   tenet score --standard azure-security-baseline inventory.json
   tenet score --standard azure-security-baseline inventory.json --exemptions .tenet/exemptions.yaml --format json
 
 The score counts only; it exits 0 unless an input or the standard is invalid (2).")]
-    Score(cli::check::Args),
+    Score(commands::check::Args),
     /// Show the score trend and the findings that changed state between runs (docs/history.md).
-    History(cli::history::Args),
+    History(commands::history::Args),
     /// Compile policy files into a WebAssembly module.
-    Compile(cli::compile::Args),
+    Compile(commands::compile::Args),
     /// Check policy files and print diagnostics, without compiling.
     #[command(name = "check-policy")]
-    CheckPolicy(cli::compile::CheckArgs),
+    CheckPolicy(commands::compile::CheckArgs),
     /// Show what a compiled standard contains.
-    Inspect(cli::inspect::Args),
+    Inspect(commands::inspect::Args),
     /// Run the test cases of standards (their tests/*.yaml) and report coverage.
-    Test(cli::test::Args),
+    Test(commands::test::Args),
     /// List the built-in standards.
-    Standards(cli::standards::Args),
+    Standards(commands::standards::Args),
     /// Lay policy files out canonically (--check in CI).
-    Fmt(cli::fmt::Args),
+    Fmt(commands::fmt::Args),
     /// Show, prove and apply the fixes of not-compliant resources (dry run unless --write).
-    Fix(cli::fix::Args),
+    Fix(commands::fix::Args),
     /// Baselines: accept today's findings so that `check --baseline` fails only on new ones.
     #[command(subcommand)]
     Baseline(BaselineCommand),
@@ -70,7 +73,7 @@ enum BaselineCommand {
     Create {
         /// The check to take the findings of.
         #[command(flatten)]
-        check: cli::check::Args,
+        check: commands::check::Args,
         /// The baseline file.
         #[arg(long, default_value = ".tenet/baseline.json", value_name = "FILE")]
         to: std::path::PathBuf,
@@ -80,22 +83,18 @@ enum BaselineCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Check(a) => cli::check::run(a),
-        Command::Score(mut a) => {
-            a.score_only = true;
-            cli::check::run(a)
-        }
-        Command::History(a) => cli::history::run(a),
-        Command::Compile(a) => cli::compile::run(a),
-        Command::CheckPolicy(a) => cli::compile::check_policy(a),
-        Command::Inspect(a) => cli::inspect::run(a),
-        Command::Test(a) => cli::test::run(a),
-        Command::Standards(a) => cli::standards::run(a),
-        Command::Fmt(a) => cli::fmt::run(a),
-        Command::Fix(a) => cli::fix::run(a),
-        Command::Baseline(BaselineCommand::Create { mut check, to }) => {
-            check.baseline_out = Some(to);
-            cli::check::run(check)
+        Command::Check(a) => commands::check::run(a, commands::check::Mode::Check),
+        Command::Score(a) => commands::check::run(a, commands::check::Mode::Score),
+        Command::History(a) => commands::history::run(a),
+        Command::Compile(a) => commands::compile::run(a),
+        Command::CheckPolicy(a) => commands::compile::check_policy(a),
+        Command::Inspect(a) => commands::inspect::run(a),
+        Command::Test(a) => commands::test::run(a),
+        Command::Standards(a) => commands::standards::run(a),
+        Command::Fmt(a) => commands::fmt::run(a),
+        Command::Fix(a) => commands::fix::run(a),
+        Command::Baseline(BaselineCommand::Create { check, to }) => {
+            commands::check::run(check, commands::check::Mode::Baseline(to))
         }
     };
     ExitCode::from(code)

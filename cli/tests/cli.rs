@@ -11,7 +11,7 @@ use std::process::{Command, Output};
 const NOW: &str = "2026-11-25T00:00:00Z";
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 fn tenet(args: &[&str]) -> Output {
@@ -835,7 +835,7 @@ fn fix_round_trips_on_real_manifests() {
     let dir = scratch("k8s-fix");
     copy_dir(&corpus, &dir);
     let d = dir.to_str().unwrap();
-    let before = tenet_runtime::inventory::load(std::slice::from_ref(&dir)).unwrap();
+    let before = tenet::runtime::inventory::load(std::slice::from_ref(&dir)).unwrap();
     let o = tenet(&[
         "fix",
         "--standard",
@@ -867,12 +867,16 @@ fn fix_round_trips_on_real_manifests() {
         last.starts_with("0 fixed,") && last.contains(" 0 failed"),
         "{last}"
     );
-    let after = tenet_runtime::inventory::load(std::slice::from_ref(&dir)).unwrap();
+    let after = tenet::runtime::inventory::load(std::slice::from_ref(&dir)).unwrap();
     assert_eq!(before.resources.len(), after.resources.len());
     let mut untouched = 0;
     for (b, a) in before.resources.iter().zip(&after.resources) {
-        if !fixed.contains(&format!("{}#{}", b.file, b.id)) {
-            assert_eq!(b.doc, a.doc, "{} {} changed without a fix", b.file, b.id);
+        if !fixed.contains(&format!("{}#{}", b.origin.file, b.identity.id)) {
+            assert_eq!(
+                b.doc, a.doc,
+                "{} {} changed without a fix",
+                b.origin.file, b.identity.id
+            );
             untouched += 1;
         }
     }
@@ -891,7 +895,7 @@ fn the_library_api_agrees_with_the_cli() {
     let failing: Vec<(String, String)> = findings
         .iter()
         .filter(|f| f.state == tenet::Outcome::NotCompliant)
-        .map(|f| (f.recommendation.clone(), f.resource.id.clone()))
+        .map(|f| (f.recommendation.clone(), f.resource.identity.id.clone()))
         .collect();
     let o = tenet(&[
         "check",
@@ -990,7 +994,7 @@ fn the_node_host_gives_the_same_findings_as_the_rust_runtime() {
         .enumerate()
         .map(|(k, inv)| {
             let docs: Vec<serde_json::Value> =
-                tenet_runtime::inventory::load(std::slice::from_ref(inv))
+                tenet::runtime::inventory::load(std::slice::from_ref(inv))
                     .unwrap()
                     .resources
                     .into_iter()

@@ -21,7 +21,7 @@ pub struct Args {
 
 /// The reference page of a standard: its controls, then every recommendation with severity,
 /// control, frameworks, MITRE ATT&CK tactics and the equivalent Checkov checks.
-pub fn markdown(meta: &tenet_stdlib::abi::Metadata) -> String {
+pub fn markdown(meta: &tenet::stdlib::abi::Metadata) -> String {
     use std::fmt::Write as _;
     let cell = |s: &str| s.replace('|', "\\|");
     let std = &meta.standard;
@@ -109,7 +109,7 @@ pub fn run(a: Args) -> u8 {
                 return ERROR;
             }
         };
-        return match tenet_compiler::compile_files(&files) {
+        return match tenet::compiler::compile_files(&files) {
             Ok(c) => {
                 print!("{}", markdown(&c.metadata));
                 OK
@@ -140,7 +140,7 @@ pub fn run(a: Args) -> u8 {
             Ok(f) if !f.is_empty() => f,
             _ => continue,
         };
-        match tenet_compiler::compile_files(&files) {
+        match tenet::compiler::compile_files(&files) {
             Ok(c) => rows.push(serde_json::json!({
                 "name": name,
                 "title": c.metadata.standard.title,

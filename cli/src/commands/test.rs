@@ -24,8 +24,12 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use tenet_runtime::{inventory, Engine, Limits};
-use tenet_stdlib::abi::Outcome;
+use tenet::check::Session;
+use tenet::report::finding::explain_reason;
+use tenet::report::select::Select;
+use tenet::report::triage::Triage;
+use tenet::runtime::{inventory, Engine, Limits};
+use tenet::stdlib::abi::Outcome;
 
 /// Flags of `tenet test`.
 #[derive(clap::Args)]
@@ -72,6 +76,7 @@ enum State {
     NotCompliant,
     NotApplicable,
     Error,
+    Exempt,
 }
 
 impl State {
@@ -81,6 +86,7 @@ impl State {
             State::NotCompliant => Outcome::NotCompliant,
             State::NotApplicable => Outcome::NotApplicable,
             State::Error => Outcome::Error,
+            State::Exempt => Outcome::Exempt,
         }
     }
 }
@@ -222,7 +228,7 @@ fn run_standard(
         error(format!("cannot read {}: {e}", dir.display()));
         ERROR
     })?;
-    let c = tenet_compiler::compile_files(&files).map_err(|f| {
+    let c = tenet::compiler::compile_files(&files).map_err(|f| {
         eprint!("{}", f.render(super::color_stderr()));
         ERROR
     })?;
@@ -231,6 +237,15 @@ fn run_standard(
         ERROR
     })?;
     let meta = &c.metadata;
+    let session = Session {
+        standard: &standard,
+        triage: Triage {
+            now,
+            ..Triage::default()
+        },
+        select: Select::default(),
+        input_format: tenet::runtime::iac::Format::Auto,
+    };
     let ids: Vec<&str> = meta.recommendations.iter().map(|r| r.id.as_str()).collect();
     println!("{} ({})", meta.standard.id, dir.display());
     // Outcomes seen per recommendation; (clause, value) pairs seen.
@@ -256,7 +271,7 @@ fn run_standard(
         for case in cases {
             for k in case.expect.keys() {
                 if k != "default" && !ids.contains(&k.as_str()) {
-                    let hint = tenet_compiler::diagnostics::suggest(k, ids.iter().copied())
+                    let hint = tenet::compiler::diagnostics::suggest(k, ids.iter().copied())
                         .map(|s| format!("; did you mean `{s}`?"))
                         .unwrap_or_default();
                     error(format!(
@@ -289,25 +304,24 @@ fn run_standard(
                 ));
                 return Err(ERROR);
             }
-            let results =
-                tenet_runtime::eval::evaluate(&standard, &inv.resources, now, false, &|_| {})
-                    .map_err(|e| {
-                        error(format!("case `{}`: {e}", case.name));
-                        ERROR
-                    })?;
+            // The same triage as `tenet check` (in-resource exemptions).
+            let results = session.assess(&inv.resources).map_err(|e| {
+                error(format!("case `{}`: {e}", case.name));
+                ERROR
+            })?;
             let mine = &inv.resources[0];
             let got = &results[0];
             // Clause coverage from the reference interpreter's trace.
             let lookups = super::interp_lookups(meta, &inv.resources);
-            let input = tenet_compiler::interp::Input {
-                provider: &mine.provider,
-                kind: &mine.kind,
+            let input = tenet::compiler::interp::Input {
+                provider: &mine.identity.provider,
+                kind: &mine.identity.kind,
                 resource: &mine.doc,
                 now,
                 lookups: &lookups,
             };
             for i in 0..ids.len() {
-                if let Some((_, steps)) = tenet_compiler::interp::trace(&c.program, &input, i) {
+                if let Some((_, steps)) = tenet::compiler::interp::trace(&c.program, &input, i) {
                     clause_values.extend(steps.iter().map(|s| (s.clause, s.tri)));
                 }
             }
@@ -317,10 +331,7 @@ fn run_standard(
                     .risk_factors
                     .iter()
                     .enumerate()
-                    .filter(|(k, _)| {
-                        got.get(ids.len() + k).map(|r| r.outcome)
-                            == Some(tenet_stdlib::abi::Outcome::Compliant)
-                    })
+                    .filter(|(k, _)| got.factors.contains(k))
                     .map(|(_, f)| f.id.clone())
                     .collect();
                 let mut want = want.clone();
@@ -332,19 +343,19 @@ fn run_standard(
                 }
             }
             for (i, id) in ids.iter().enumerate() {
-                let r = &got[i];
-                seen[i].insert(r.outcome);
+                let outcome = got.outcome(i);
+                seen[i].insert(outcome);
                 let Some(want) = case.expect.get(*id).or_else(|| case.expect.get("default")) else {
                     continue;
                 };
-                if r.outcome != want.state().outcome() {
-                    let why = tenet_runtime::report::explain(meta, r)
+                if outcome != want.state().outcome() {
+                    let why = explain_reason(meta, outcome, got.reason(i))
                         .map(|e| format!(" ({})", e.message))
                         .unwrap_or_default();
                     problems.push(format!(
                         "{id}: expected {}, got {}{why}",
                         want.state().outcome().as_str(),
-                        r.outcome.as_str()
+                        outcome.as_str()
                     ));
                     continue;
                 }
@@ -352,7 +363,7 @@ fn run_standard(
                     remediation, fix, ..
                 } = want
                 {
-                    let reason = r.reason.as_ref();
+                    let reason = got.reason(i);
                     if let Some(w) = remediation {
                         let g = reason
                             .and_then(|x| x.remediation.clone())
@@ -373,7 +384,7 @@ fn run_standard(
             }
             // Every fix must make its recommendation compliant on this case.
             for (i, id) in ids.iter().enumerate() {
-                let Some(ops) = got[i].reason.as_ref().and_then(|x| x.fix.as_ref()) else {
+                let Some(ops) = got.reason(i).and_then(|x| x.fix.as_ref()) else {
                     continue;
                 };
                 let ops = ops.as_array().cloned().unwrap_or_default();
@@ -381,15 +392,16 @@ fn run_standard(
                 if ops.is_empty() {
                     continue;
                 }
-                let fixed = tenet_runtime::fix::json_patch(&mine.doc, &ops).and_then(|p| {
+                let fixed = tenet::runtime::fix::json_patch(&mine.doc, &ops).and_then(|p| {
                     let mut doc = mine.doc.clone();
-                    tenet_runtime::fix::apply(&mut doc, &p).map(|()| doc)
+                    tenet::runtime::fix::apply(&mut doc, &p).map(|()| doc)
                 });
                 let outcome = fixed.map_err(|e| e.to_string()).and_then(|doc| {
                     let mut rs = inv.resources.clone();
                     rs[0].doc = doc;
-                    tenet_runtime::eval::evaluate(&standard, &rs, now, false, &|_| {})
-                        .map(|r| r[0][i].outcome)
+                    session
+                        .assess(&rs)
+                        .map(|r| r[0].outcome(i))
                         .map_err(|e| e.to_string())
                 });
                 match outcome {

@@ -5,6 +5,7 @@
 //! Indexes are built for files read whole (YAML, and infrastructure-as-code templates); large JSON
 //! inventories, which are streamed, keep resource-level locations only.
 
+use crate::pointer::escape;
 use std::sync::Arc;
 
 /// The positions of the nodes of one file: `(pointer, line, column)` sorted by pointer. A
@@ -146,17 +147,6 @@ fn segments(path: &str) -> Vec<Seg> {
     out
 }
 
-/// Appends `s` to a JSON Pointer, escaped.
-pub fn escape(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '~' => out.push_str("~0"),
-            '/' => out.push_str("~1"),
-            c => out.push(c),
-        }
-    }
-}
-
 /// The index of a JSON text (already known to be valid JSON); `None` if it is not.
 pub fn json(text: &str) -> Option<Index> {
     let mut offsets: Vec<(String, usize)> = Vec::new();
@@ -165,7 +155,7 @@ pub fn json(text: &str) -> Option<Index> {
     let mut ptr = String::new();
     walk_json(text, i, &mut ptr, &mut offsets, 0)?;
     let at: Vec<usize> = offsets.iter().map(|o| o.1).collect();
-    let pos = crate::split::positions(text, &at);
+    let pos = super::split::positions(text, &at);
     Some(Index::from_unsorted(
         offsets
             .into_iter()
@@ -201,7 +191,7 @@ fn walk_json(
                 return Some(j + 1);
             }
             loop {
-                let kend = crate::split::value_end_at(b, j)?;
+                let kend = super::split::value_end_at(b, j)?;
                 let key: String = serde_json::from_str(&text[j..kend]).ok()?;
                 let len = ptr.len();
                 ptr.push('/');
@@ -244,7 +234,7 @@ fn walk_json(
                 }
             }
         }
-        _ => crate::split::value_end_at(b, i),
+        _ => super::split::value_end_at(b, i),
     }
 }
 

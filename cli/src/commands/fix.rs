@@ -10,10 +10,14 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use tenet_runtime::inventory::{self, Resource};
-use tenet_runtime::report::{explain, resource_ref, severity_rank};
-use tenet_runtime::{eval, fix, source, Limits};
-use tenet_stdlib::abi::Outcome;
+use tenet::check::Session;
+use tenet::report::finding::explain_reason;
+use tenet::report::model::Severity;
+use tenet::report::select::Select;
+use tenet::runtime::input::{self, Input};
+use tenet::runtime::resource::Resource;
+use tenet::runtime::{fix, inventory, Limits};
+use tenet::stdlib::abi::Outcome;
 
 /// Output forms of `tenet fix`.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -67,6 +71,13 @@ pub struct Args {
     /// Evaluation time (RFC 3339); default: now.
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
+    /// Exemptions (docs/exemptions.md): exempt findings are not fixed; default:
+    /// .tenet/exemptions.yaml when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub exemptions: Option<PathBuf>,
+    /// Governance rules (docs/governance.md); default: .tenet/governance.yaml when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub governance: Option<PathBuf>,
 }
 
 /// What happened to one finding.
@@ -124,14 +135,14 @@ pub fn run(a: Args) -> u8 {
         return ERROR;
     };
     let meta = &loaded.standard.metadata;
-    let inputs = match source::inputs(&a.inventory) {
+    let inputs = match input::inputs(&a.inventory) {
         Ok(i) => i,
         Err(e) => {
             error(e);
             return ERROR;
         }
     };
-    if a.write && inputs.iter().any(|i| matches!(i, source::Input::Stdin)) {
+    if a.write && inputs.iter().any(|i| matches!(i, Input::Stdin)) {
         error("--write cannot change standard input; name the files instead");
         return ERROR;
     }
@@ -142,34 +153,62 @@ pub fn run(a: Args) -> u8 {
             return ERROR;
         }
     };
-    let results = match eval::evaluate(&loaded.standard, &inv.resources, now, false, &|_| {}) {
+    // The same triage as `tenet check`: exempt findings are not fixed.
+    let settings = |e: tenet::load::SettingsError| {
+        super::input_error(&e.error, &e.text);
+        ERROR
+    };
+    let exemptions = match tenet::load::exemptions(a.exemptions.as_deref()) {
+        Ok(x) => x,
+        Err(e) => return settings(e),
+    };
+    let governance = match tenet::load::governance(a.governance.as_deref()) {
+        Ok(x) => x,
+        Err(e) => return settings(e),
+    };
+    let session = Session {
+        standard: &loaded.standard,
+        triage: tenet::report::triage::Triage {
+            exemptions,
+            governance,
+            history: None,
+            now,
+        },
+        select: Select::default(),
+        input_format: tenet::runtime::iac::Format::Auto,
+    };
+    let assessed = match session.assess(&inv.resources) {
         Ok(r) => r,
         Err(e) => {
             error(e);
             return ERROR;
         }
     };
-    let threshold = a.severity.as_deref().map_or(usize::MAX, severity_rank);
+    let threshold = a
+        .severity
+        .as_deref()
+        .and_then(Severity::parse)
+        .unwrap_or(Severity::Low);
     // Plan: the fix operations of every selected not-compliant finding, per resource.
     let mut plans = Vec::new();
-    for (i, (r, res)) in inv.resources.iter().zip(&results).enumerate() {
+    for (i, (r, res)) in inv.resources.iter().zip(&assessed).enumerate() {
         if res_glob
             .as_ref()
-            .is_some_and(|m| !m.is_match(&r.id) && !m.is_match(&r.name))
+            .is_some_and(|m| !m.is_match(&r.identity.id) && !m.is_match(&r.identity.name))
         {
             continue;
         }
         let mut statuses = Vec::new();
         let mut ops = Vec::new();
         let mut fixed_here = Vec::new();
-        for (j, (rec, out)) in meta.recommendations.iter().zip(res).enumerate() {
-            let selected = out.outcome == Outcome::NotCompliant
+        for (j, rec) in meta.recommendations.iter().enumerate() {
+            let selected = res.outcome(j) == Outcome::NotCompliant
                 && rec_glob.as_ref().is_none_or(|m| m.is_match(&rec.id))
-                && severity_rank(&rec.severity) <= threshold;
+                && Severity::of(&rec.severity) >= threshold;
             if !selected {
                 continue;
             }
-            match out.reason.as_ref().and_then(|x| x.fix.as_ref()) {
+            match res.reason(j).and_then(|x| x.fix.as_ref()) {
                 Some(Value::Array(o)) if !o.is_empty() => {
                     ops.extend(o.iter().cloned());
                     fixed_here.push(j);
@@ -221,7 +260,7 @@ pub fn run(a: Args) -> u8 {
             ..inv.resources[p.index].clone()
         })
         .collect();
-    let again = match eval::evaluate(&loaded.standard, &patched, now, false, &|_| {}) {
+    let again = match session.assess(&patched) {
         Ok(r) => r,
         Err(e) => {
             error(e);
@@ -230,11 +269,13 @@ pub fn run(a: Args) -> u8 {
     };
     for (p, res) in plans.iter_mut().zip(&again) {
         for (j, st) in &mut p.statuses {
-            if *st == Status::Fixed && res[*j].outcome != Outcome::Compliant {
-                let why = explain(meta, &res[*j]).map_or_else(String::new, |e| e.message);
+            let after = res.outcome(*j);
+            if *st == Status::Fixed && after != Outcome::Compliant {
+                let why = explain_reason(meta, after, res.reason(*j))
+                    .map_or_else(String::new, |e| e.message);
                 *st = Status::Failed(format!(
                     "the patched resource is still {}: {why} (a bug in the policy's fix)",
-                    res[*j].outcome.as_str()
+                    after.as_str()
                 ));
             }
         }
@@ -259,7 +300,7 @@ pub fn run(a: Args) -> u8 {
                 .map(|p| {
                     let r = &inv.resources[p.index];
                     json!({
-                        "resource": resource_ref(&r.identity(), &r.origin()),
+                        "resource": r.head(),
                         "fixes": p.statuses.iter().map(|(j, s)| status_json(meta, *j, s)).collect::<Vec<_>>(),
                         "json_patch": p.patch,
                         "merge_patch": fix::merge_patch(&r.doc, &p.after),
@@ -275,7 +316,7 @@ pub fn run(a: Args) -> u8 {
                 .map(|p| {
                     let r = &inv.resources[p.index];
                     json!({
-                        "id": r.id,
+                        "id": r.identity.id,
                         "method": "PATCH",
                         "path": api_path(r),
                         "content_type": "application/merge-patch+json",
@@ -295,7 +336,7 @@ pub fn run(a: Args) -> u8 {
     code
 }
 
-fn status_json(meta: &tenet_stdlib::abi::Metadata, j: usize, s: &Status) -> Value {
+fn status_json(meta: &tenet::stdlib::abi::Metadata, j: usize, s: &Status) -> Value {
     let mut v = json!({"recommendation": meta.recommendations[j].id, "status": s.name()});
     if let Status::NotFixable(why) | Status::Failed(why) = s {
         v["reason"] = json!(why);
@@ -306,16 +347,17 @@ fn status_json(meta: &tenet_stdlib::abi::Metadata, j: usize, s: &Status) -> Valu
 /// The REST path of a resource where tenet knows it: Azure resources with an id and an API version.
 fn api_path(r: &Resource) -> Value {
     let api = r.doc.get("apiVersion").and_then(Value::as_str);
-    match (r.provider.as_str(), api) {
-        ("azure", Some(v)) if r.id.starts_with("/subscriptions/") => {
-            json!(format!("{}?api-version={v}", r.id))
+    let id = &r.identity;
+    match (id.provider.as_str(), api) {
+        ("azure", Some(v)) if id.id.starts_with("/subscriptions/") => {
+            json!(format!("{}?api-version={v}", id.id))
         }
         _ => Value::Null,
     }
 }
 
 fn render_diff(
-    meta: &tenet_stdlib::abi::Metadata,
+    meta: &tenet::stdlib::abi::Metadata,
     resources: &[Resource],
     plans: &[Planned],
     paint: bool,
@@ -336,9 +378,9 @@ fn render_diff(
         let _ = writeln!(
             out,
             "{} ({})  {}",
-            c("1", &r.name),
-            r.kind,
-            c("2", &format!("{}:{}", r.file, r.line))
+            c("1", &r.identity.name),
+            r.identity.kind,
+            c("2", &format!("{}:{}", r.origin.file, r.origin.line))
         );
         for (j, s) in &p.statuses {
             *counts.entry(s.name()).or_insert(0usize) += 1;
@@ -414,7 +456,7 @@ fn write_files(resources: &[Resource], plans: &[Planned], backup: bool) -> Resul
     for p in plans.iter().filter(proven) {
         let r = &resources[p.index];
         by_file
-            .entry(r.file.to_string())
+            .entry(r.origin.file.to_string())
             .or_default()
             .push((r, &p.after));
     }
@@ -426,7 +468,7 @@ fn write_files(resources: &[Resource], plans: &[Planned], backup: bool) -> Resul
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
-        let new = tenet_runtime::fix::rewrite(&file, &text, ext.as_deref(), &edits)
+        let new = tenet::runtime::fix::rewrite(&file, &text, ext.as_deref(), &edits)
             .map_err(|e| format!("{file}: {e}"))?;
         if backup {
             std::fs::write(format!("{file}.bak"), &text)

@@ -4,9 +4,10 @@
 //! the exemption, and count as neither healthy nor unhealthy. Expired exemptions no longer
 //! apply and are reported; exemptions that match nothing are reported as stale.
 
-use crate::inventory::Identity;
+use crate::model::Severity;
 use serde::{Deserialize, Deserializer};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use tenet_runtime::resource::Identity;
 
 /// Why a finding is accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -240,12 +241,12 @@ pub struct Exemptions {
 
 impl Exemptions {
     /// Reads an exemptions file's text; errors name the line and column.
-    pub fn parse(file: &str, text: &str) -> Result<Exemptions, crate::inventory::InputError> {
+    pub fn parse(file: &str, text: &str) -> Result<Exemptions, tenet_runtime::InputError> {
         let err = |e: serde_yaml::Error| {
             let (line, col) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
             let msg = e.to_string();
             let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-            crate::inventory::InputError {
+            tenet_runtime::InputError {
                 file: file.to_string(),
                 line,
                 col,
@@ -254,7 +255,7 @@ impl Exemptions {
         };
         let f: File = serde_yaml::from_str(text).map_err(err)?;
         if f.version != 1 {
-            return Err(crate::inventory::InputError {
+            return Err(tenet_runtime::InputError {
                 file: file.to_string(),
                 line: 1,
                 col: 1,
@@ -277,7 +278,7 @@ impl Exemptions {
                 && s.project.is_none()
                 && s.namespace.is_none()
             {
-                return Err(crate::inventory::InputError {
+                return Err(tenet_runtime::InputError {
                     file: file.to_string(),
                     line,
                     col: 0,
@@ -407,14 +408,13 @@ pub const INLINE_PREFIX: &str = "tenet-exempt-";
 /// The in-resource exemption of recommendation `rec` (of `severity`) on a resource, if it carries
 /// one and the standard allows it for that severity (`allowed`: the highest severity that may be
 /// exempted this way).
-pub fn inline(rec: &str, severity: &str, r: &Identity, allowed: Option<&str>) -> Option<Applied> {
-    let rank = |s: &str| match s {
-        "high" => 3,
-        "medium" => 2,
-        "low" => 1,
-        _ => 0,
-    };
-    if r.tags.is_empty() || rank(severity) > rank(allowed.unwrap_or("high")) {
+pub fn inline(
+    rec: &str,
+    severity: Severity,
+    r: &Identity,
+    allowed: Option<Severity>,
+) -> Option<Applied> {
+    if r.tags.is_empty() || severity > allowed.unwrap_or(Severity::High) {
         return None;
     }
     let key = format!("{INLINE_PREFIX}{rec}");

@@ -5,9 +5,10 @@
 //! `unassigned`. With a grace period, findings that are not yet overdue do not lower the secure
 //! score.
 
-use crate::inventory::Identity;
+use crate::model::{rfc3339, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use tenet_runtime::resource::Identity;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,7 +49,7 @@ pub struct Rule {
     /// Its name (given, or `#N`).
     pub name: String,
     recommendations: Vec<globset::GlobMatcher>,
-    severity: Vec<String>,
+    severity: Vec<Severity>,
     resources: Vec<globset::GlobMatcher>,
     tags: BTreeMap<String, String>,
     /// Who fixes.
@@ -93,8 +94,8 @@ fn glob(text: &str) -> Result<globset::GlobMatcher, String> {
 
 impl Governance {
     /// Reads a governance file's text; errors name the line and column.
-    pub fn parse(file: &str, text: &str) -> Result<Governance, crate::inventory::InputError> {
-        let err = |line: usize, col: usize, message: String| crate::inventory::InputError {
+    pub fn parse(file: &str, text: &str) -> Result<Governance, tenet_runtime::InputError> {
+        let err = |line: usize, col: usize, message: String| tenet_runtime::InputError {
             file: file.to_string(),
             line,
             col,
@@ -123,15 +124,17 @@ impl Governance {
             let globs = |v: &[String]| -> Result<Vec<globset::GlobMatcher>, String> {
                 v.iter().map(|g| glob(g)).collect()
             };
+            let mut severity = Vec::new();
             for s in &r.matches.severity {
-                if !["high", "medium", "low"].contains(&s.as_str()) {
-                    return Err(at(format!("unknown severity `{s}` (high, medium, low)")));
+                match Severity::parse(s) {
+                    Some(s) => severity.push(s),
+                    None => return Err(at(format!("unknown severity `{s}` (high, medium, low)"))),
                 }
             }
             rules.push(Rule {
                 recommendations: globs(&r.matches.recommendations).map_err(at)?,
                 resources: globs(&r.matches.resources).map_err(at)?,
-                severity: r.matches.severity,
+                severity,
                 tags: r.matches.tags,
                 owner: r.owner,
                 timeframe_days: r.timeframe_days,
@@ -143,10 +146,10 @@ impl Governance {
     }
 
     /// The rule for a finding of recommendation `rec` (of `severity`) on a resource.
-    pub fn rule(&self, rec: &str, severity: &str, r: &Identity) -> Option<&Rule> {
+    pub fn rule(&self, rec: &str, severity: Severity, r: &Identity) -> Option<&Rule> {
         self.rules.iter().find(|x| {
             (x.recommendations.is_empty() || x.recommendations.iter().any(|g| g.is_match(rec)))
-                && (x.severity.is_empty() || x.severity.iter().any(|s| s == severity))
+                && (x.severity.is_empty() || x.severity.contains(&severity))
                 && (x.resources.is_empty()
                     || x.resources
                         .iter()
@@ -163,7 +166,7 @@ impl Governance {
     pub fn assign(
         &self,
         rec: &str,
-        severity: &str,
+        severity: Severity,
         r: &Identity,
         first_seen: f64,
         now: f64,
@@ -182,7 +185,7 @@ impl Governance {
                 Assignment {
                     status: if on_time { "on_time" } else { "overdue" },
                     owner: Some(x.owner.clone()),
-                    due: Some(crate::report::rfc3339(due)),
+                    due: Some(rfc3339(due)),
                     rule: Some(x.name.clone()),
                     grace: on_time && x.grace_period,
                 }
@@ -229,24 +232,25 @@ rules:
         .unwrap();
         let day = 86_400.0;
         let pay = ident("kv", &[("Team", "payments")]);
-        let a = g.assign("keyvault-x", "low", &pay, 0.0, 6.0 * day);
+        let a = g.assign("keyvault-x", Severity::Low, &pay, 0.0, 6.0 * day);
         assert_eq!(
             (a.status, a.grace, a.owner.as_deref()),
             ("on_time", true, Some("payments@example.com"))
         );
         assert_eq!(a.due.as_deref(), Some("1970-01-08T00:00:00Z"));
         // Due is first seen + 7 days: overdue from that instant on, and no grace then.
-        let a = g.assign("keyvault-x", "low", &pay, 0.0, 7.0 * day);
+        let a = g.assign("keyvault-x", Severity::Low, &pay, 0.0, 7.0 * day);
         assert_eq!((a.status, a.grace), ("overdue", false));
         let other = ident("st", &[]);
         assert_eq!(
-            g.assign("storage-tls", "high", &other, 0.0, day)
+            g.assign("storage-tls", Severity::High, &other, 0.0, day)
                 .rule
                 .as_deref(),
             Some("#2")
         );
         assert_eq!(
-            g.assign("storage-tls", "medium", &other, 0.0, day).status,
+            g.assign("storage-tls", Severity::Medium, &other, 0.0, day)
+                .status,
             "unassigned"
         );
         let e = Governance::parse(

@@ -2,7 +2,7 @@
 
 use super::{color_stderr, error, policy_files, write_atomic, ERROR, FINDINGS, OK};
 use std::path::PathBuf;
-use tenet_compiler::diagnostics::{render, render_short, Level};
+use tenet::compiler::diagnostics::{render, render_short, Level};
 
 /// What `compile` writes.
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -47,7 +47,7 @@ pub fn run(a: Args) -> u8 {
             return ERROR;
         }
     };
-    let c = match tenet_compiler::compile_files(&files) {
+    let c = match tenet::compiler::compile_files(&files) {
         Ok(c) => c,
         Err(f) => {
             eprint!("{}", f.render(color_stderr()));
@@ -59,7 +59,7 @@ pub fn run(a: Args) -> u8 {
     }
     let bytes = match a.emit {
         Emit::Wasm => c.wasm.clone(),
-        Emit::Wat => match tenet_compiler::to_wat(&c.wasm) {
+        Emit::Wat => match tenet::compiler::to_wat(&c.wasm) {
             Ok(t) => t.into_bytes(),
             Err(e) => {
                 error(e);
@@ -126,7 +126,7 @@ pub fn check_policy(a: CheckArgs) -> u8 {
             return ERROR;
         }
     };
-    let (sources, diags) = tenet_compiler::check_files(&files);
+    let (sources, diags) = tenet::compiler::check_files(&files);
     match a.format {
         DiagFormat::Human => print!(
             "{}",

@@ -1,0 +1,572 @@
+//! `tenet check`, and `tenet score` and `tenet baseline create`, which share its flags: set up a
+//! [`Session`] from the flags and the `.tenet/` settings, run it, record the history, write the
+//! reports, and map the findings to an exit code.
+
+use super::{color, error, input_error, load_standard, write_atomic, Loaded, ERROR, FINDINGS, OK};
+use crate::store::{History, Row, RunSummary};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+use tenet::check::{Checked, Session, Sinks, Tee};
+use tenet::report::finding::Finding;
+use tenet::report::model::{rfc3339, unhealthy, unhealthy_or_exempt, RiskLevel, Severity};
+use tenet::report::render::baseline::Baseline;
+use tenet::report::render::{github, junit, markdown, sarif, score, table};
+use tenet::report::select::{GroupBy, Select};
+use tenet::report::triage::Triage;
+use tenet::runtime::iac::Format as InputFormat;
+use tenet::runtime::input;
+use tenet::runtime::{inventory, Engine, Limits};
+
+/// What a run of the shared flags is for.
+pub enum Mode {
+    /// `tenet check`: report findings.
+    Check,
+    /// `tenet score`: print the secure score.
+    Score,
+    /// `tenet baseline create`: write the findings to this baseline file.
+    Baseline(PathBuf),
+}
+
+/// Report formats.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Grouped by recommendation, for people.
+    Table,
+    /// The versioned JSON report (docs/report.md).
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML, for test reports.
+    Junit,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// A Markdown summary for a pull-request comment.
+    Markdown,
+}
+
+impl Format {
+    fn parse(name: &str) -> Option<Format> {
+        clap::ValueEnum::from_str(name, true).ok()
+    }
+}
+
+/// Flags of `tenet check`.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  tenet check --standard examples/standard examples/inventory.json
+  tenet check --standard example.wasm --format json inventories/ > report.json
+  kubectl get pods -A -o json | tenet check --standard k8s.wasm -
+  tenet check --standard examples/standard --explain storage-secure-transfer examples/inventory.json
+  tenet check --standard k8s.wasm manifests/ --format github --output sarif=tenet.sarif --output junit=tenet.xml
+  tenet check --standard aws-foundations templates/stack.yaml
+  terraform show -json plan.out | tenet check --standard aws-foundations --input-format terraform-plan -
+
+Exit codes: 0 nothing at or above --fail-on is not compliant, 1 findings, 2 usage, input or policy error.")]
+pub struct Args {
+    /// The standard: a .wasm module, a .tenet file, a directory of .tenet files, or a built-in name.
+    #[arg(short, long)]
+    pub standard: String,
+    /// Inventory files or directories (JSON, JSON Lines, YAML); `-` reads standard input.
+    #[arg(required = true)]
+    pub inventory: Vec<PathBuf>,
+    /// What the inputs hold: detected from each file's content by default (docs/inventories.md).
+    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = input_format)]
+    pub input_format: InputFormat,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Show every clause of one recommendation, its value and outcome, for each resource.
+    #[arg(long, value_name = "RECOMMENDATION")]
+    pub explain: Option<String>,
+    /// Only resources whose id or name matches this glob.
+    #[arg(long, value_name = "GLOB")]
+    pub resource: Option<String>,
+    /// Only recommendations whose id matches this glob.
+    #[arg(long, value_name = "GLOB")]
+    pub recommendation: Option<String>,
+    /// Only recommendations of these severities (comma-separated: high,medium).
+    #[arg(long, value_name = "SEVERITY", value_delimiter = ',', value_parser = ["high", "medium", "low"])]
+    pub severity: Vec<String>,
+    /// Only resources of these environments (comma-separated: azure,aws,gcp,kubernetes).
+    #[arg(long, value_name = "ENV", value_delimiter = ',', value_parser = ["azure", "aws", "gcp", "kubernetes"])]
+    pub environment: Vec<String>,
+    /// Only recommendations of these workloads (their `workload` field; comma-separated).
+    #[arg(long, value_name = "WORKLOAD", value_delimiter = ',')]
+    pub workload: Vec<String>,
+    /// Only recommendations of these controls (comma-separated).
+    #[arg(long, value_name = "CONTROL", value_delimiter = ',')]
+    pub control: Vec<String>,
+    /// Only findings at this risk level or above (critical, high, medium, low).
+    #[arg(long, value_name = "LEVEL", value_parser = ["critical", "high", "medium", "low"])]
+    pub risk: Option<String>,
+    /// Group findings in every output: risk, title, severity, control, resource-type, environment.
+    #[arg(long, value_name = "KEY", value_parser = GroupBy::NAMES.to_vec())]
+    pub group_by: Option<String>,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = ["high", "medium", "low"])]
+    pub fail_on: String,
+    /// List compliant and not-applicable results too (JSON).
+    #[arg(long)]
+    pub all: bool,
+    /// Exemptions (docs/exemptions.md); default: .tenet/exemptions.yaml when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub exemptions: Option<PathBuf>,
+    /// Governance rules (docs/governance.md); default: .tenet/governance.yaml when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub governance: Option<PathBuf>,
+    /// Only findings assigned to this owner by the governance rules.
+    #[arg(long, value_name = "OWNER")]
+    pub owner: Option<String>,
+    /// The history database (docs/history.md).
+    #[arg(long, value_name = "PATH", default_value = ".tenet/history.db")]
+    pub db: PathBuf,
+    /// Do not read or record the history (also TENET_NO_HISTORY=1).
+    #[arg(long, env = "TENET_NO_HISTORY", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_history: bool,
+    /// Report only findings that were not open after the previous run of this standard.
+    #[arg(long)]
+    pub new_only: bool,
+    /// Fail only on findings that are not in this baseline (see `tenet baseline create`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Also write a report to a file, as FORMAT=PATH (json, sarif, junit, github, markdown); may
+    /// repeat. Files are replaced atomically.
+    #[arg(long, value_name = "FORMAT=PATH")]
+    pub output: Vec<String>,
+    /// Unhealthy resources listed per recommendation in the table (0: all).
+    #[arg(long, default_value = "20", value_name = "N")]
+    pub limit: usize,
+    /// Evaluation time (RFC 3339) for date functions; default: now.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+    /// Do not use the cache of compiled modules.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Time limit per resource, in milliseconds.
+    #[arg(long, default_value = "2000", value_name = "MS")]
+    pub timeout: u64,
+    /// Memory limit per evaluation instance, in MiB.
+    #[arg(long, default_value = "512", value_name = "MIB")]
+    pub max_memory: usize,
+}
+
+/// Parses `--input-format`.
+pub fn input_format(name: &str) -> Result<InputFormat, String> {
+    InputFormat::parse(name)
+        .ok_or_else(|| format!("expected one of {}", InputFormat::NAMES.join(", ")))
+}
+
+fn glob(pattern: &Option<String>, what: &str) -> Result<Option<globset::GlobMatcher>, u8> {
+    match pattern {
+        None => Ok(None),
+        Some(p) => match globset::Glob::new(p) {
+            Ok(g) => Ok(Some(g.compile_matcher())),
+            Err(e) => {
+                error(format!("invalid {what} glob `{p}`: {e}"));
+                Err(ERROR)
+            }
+        },
+    }
+}
+
+/// Prints phase timings to standard error when `TENET_TIMING` is set (for profiling).
+struct Phases(Option<std::time::Instant>);
+
+impl Phases {
+    fn mark(&mut self, what: &str) {
+        if let Some(t) = self.0.as_mut() {
+            eprintln!("timing: {what:<10} {:>8.3} s", t.elapsed().as_secs_f64());
+            *t = std::time::Instant::now();
+        }
+    }
+}
+
+/// The filters the flags ask for.
+fn select(a: &Args) -> Result<Select, u8> {
+    Ok(Select {
+        all: a.all,
+        recommendation: glob(&a.recommendation, "recommendation")?,
+        resource: glob(&a.resource, "resource")?,
+        severities: a
+            .severity
+            .iter()
+            .filter_map(|s| Severity::parse(s))
+            .collect(),
+        workloads: a.workload.clone(),
+        controls: a.control.clone(),
+        environments: a.environment.clone(),
+        risk: a.risk.as_deref().and_then(RiskLevel::parse),
+        group_by: a.group_by.as_deref().and_then(GroupBy::parse),
+        new_only: a.new_only,
+        owner: a.owner.clone(),
+    })
+}
+
+/// The triage the settings files ask for (without the history).
+fn triage(a: &Args, now: f64) -> Result<Triage, u8> {
+    let settings = |e: tenet::load::SettingsError| {
+        input_error(&e.error, &e.text);
+        ERROR
+    };
+    let exemptions = tenet::load::exemptions(a.exemptions.as_deref()).map_err(settings)?;
+    let governance = tenet::load::governance(a.governance.as_deref()).map_err(settings)?;
+    if a.owner.is_some() && governance.is_none() {
+        error("--owner needs governance rules: pass --governance FILE or create .tenet/governance.yaml");
+        return Err(ERROR);
+    }
+    Ok(Triage {
+        exemptions,
+        governance,
+        history: None,
+        now,
+    })
+}
+
+/// The reports to write after the run: (format, path; `-` is standard output).
+fn outputs(a: &Args) -> Result<Vec<(Format, String)>, u8> {
+    let mut outputs = Vec::new();
+    for o in &a.output {
+        match o
+            .split_once('=')
+            .and_then(|(f, p)| Format::parse(f).map(|f| (f, p)))
+        {
+            Some((Format::Table, _)) | None => {
+                error(format!(
+                    "--output `{o}`: write FORMAT=PATH with FORMAT one of json, sarif, junit, github, markdown"
+                ));
+                return Err(ERROR);
+            }
+            Some((f, p)) => outputs.push((f, p.to_string())),
+        }
+    }
+    if !matches!(a.format, Format::Table | Format::Json) {
+        outputs.push((a.format, "-".into()));
+    }
+    Ok(outputs)
+}
+
+fn read_baseline(path: Option<&std::path::Path>) -> Result<Option<Baseline>, u8> {
+    let Some(p) = path else {
+        return Ok(None);
+    };
+    match std::fs::read_to_string(p)
+        .map_err(|e| e.to_string())
+        .and_then(|t| Baseline::parse(&t))
+    {
+        Ok(b) => Ok(Some(b)),
+        Err(e) => {
+            error(format!(
+                "{}: {e}; create one with `tenet baseline create`",
+                p.display()
+            ));
+            Err(ERROR)
+        }
+    }
+}
+
+/// Runs `tenet check`, `tenet score` or `tenet baseline create`.
+pub fn run(mut a: Args, mode: Mode) -> u8 {
+    if matches!(mode, Mode::Score) {
+        if !matches!(a.format, Format::Table | Format::Json) {
+            error("tenet score prints a table or JSON (--format table|json); use tenet check for other formats");
+            return ERROR;
+        }
+        // The score counts: the table's counting, no report files.
+        a.output.clear();
+    }
+    match check(&a, &mode) {
+        Ok(code) | Err(code) => code,
+    }
+}
+
+fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
+    let mut phases = Phases(std::env::var_os("TENET_TIMING").map(|_| std::time::Instant::now()));
+    let now = super::evaluation_time(a.now.as_deref(), super::clock).ok_or(ERROR)?;
+    let select = select(a)?;
+    let limits = Limits {
+        timeout: Duration::from_millis(a.timeout),
+        memory_bytes: a.max_memory << 20,
+    };
+    let engine: Engine = super::engine(!a.no_cache, limits).ok_or(ERROR)?;
+    let loaded: Loaded = load_standard(&engine, &a.standard).ok_or(ERROR)?;
+    phases.mark("standard");
+    let inputs = input::inputs(&a.inventory).map_err(|e| {
+        error(e);
+        ERROR
+    })?;
+    if let Some(rec) = &a.explain {
+        let inv = inventory::load_inputs_as(&inputs, a.input_format, None).map_err(|e| {
+            error(e);
+            ERROR
+        })?;
+        return Ok(super::explain::run(
+            &loaded,
+            &inv.resources,
+            rec,
+            now,
+            select.resource.as_ref(),
+        ));
+    }
+    let mut triage = triage(a, now)?;
+    let meta = &loaded.standard.metadata;
+    // History: what the previous runs of this standard left open. A run that leaves resources
+    // out would resolve their findings: it reads the history but does not record.
+    let record =
+        !a.no_history && !matches!(mode, Mode::Baseline(_)) && !select.leaves_resources_out();
+    if a.new_only && a.no_history {
+        error("--new-only needs the history; drop --no-history");
+        return Err(ERROR);
+    }
+    let mut history = if record || a.new_only {
+        let h = History::open(&a.db).map_err(|e| {
+            error(e);
+            ERROR
+        })?;
+        triage.history = Some(h.open_findings(&meta.standard.id).map_err(|e| {
+            error(e);
+            ERROR
+        })?);
+        Some(h)
+    } else {
+        None
+    };
+    let outputs = outputs(a)?;
+    let baseline = read_baseline(a.baseline.as_deref())?;
+    let table_mode = a.format == Format::Table || matches!(mode, Mode::Score);
+    let grouped_table = select.group_by.is_some() && table_mode;
+    let collect = outputs.iter().any(|(f, _)| *f != Format::Json)
+        || baseline.is_some()
+        || matches!(mode, Mode::Baseline(_))
+        || grouped_table;
+    let session = Session {
+        standard: &loaded.standard,
+        triage,
+        select,
+        input_format: a.input_format,
+    };
+    let total = input::total_bytes(&inputs);
+    let bar = (std::io::stderr().is_terminal() && total >= 4 << 20).then(|| {
+        let b = indicatif::ProgressBar::new(total);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {elapsed} (eta {eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let progress = |n: u64| {
+        if let Some(b) = &bar {
+            b.inc(n);
+        }
+    };
+    if let Some(h) = history.as_mut().filter(|_| record) {
+        h.stage().map_err(|e| {
+            error(e);
+            ERROR
+        })?;
+    }
+    let mut history_error = None;
+    let mut observe = |e: &tenet::report::triage::Assessed| {
+        let Some(h) = history
+            .as_mut()
+            .filter(|_| record && history_error.is_none())
+        else {
+            return;
+        };
+        for (i, rec) in meta.recommendations.iter().enumerate() {
+            let o = e.outcome(i);
+            if unhealthy_or_exempt(o) {
+                let row = Row {
+                    fingerprint: tenet::report::fingerprint::fingerprint_of(
+                        &rec.id,
+                        &e.resource.identity.id,
+                    ),
+                    recommendation: rec.id.clone(),
+                    resource: e.resource.identity.id.clone(),
+                    state: o.as_str().into(),
+                };
+                if let Err(x) = h.add(&row) {
+                    history_error = Some(x);
+                    return;
+                }
+            }
+        }
+    };
+    let mut warn_skipped = |s: &tenet::runtime::resource::Skipped| {
+        if table_mode {
+            eprintln!("warning: {}:{}: skipped: {}", s.file, s.line, s.reason);
+        }
+    };
+    // The JSON report, streamed: to standard output and to every `--output json=` file, from
+    // one encoder.
+    let json_files: Vec<&String> = outputs
+        .iter()
+        .filter(|(f, _)| *f == Format::Json)
+        .map(|(_, p)| p)
+        .collect();
+    let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); json_files.len()];
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+    let mut tee = Tee(Vec::new());
+    if a.format == Format::Json && !matches!(mode, Mode::Score) {
+        tee.0.push(&mut out);
+    }
+    for b in &mut buffers {
+        tee.0.push(b);
+    }
+    let streamed = !tee.0.is_empty();
+    let sinks = Sinks {
+        json: streamed.then_some(&mut tee as &mut dyn std::io::Write),
+        collect,
+        table: table_mode.then_some(a.limit),
+        observe: Some(&mut observe),
+        skipped: Some(&mut warn_skipped),
+        progress: Some(&progress),
+    };
+    let checked = session.check(&inputs, sinks);
+    drop(tee);
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let Checked {
+        mut tally,
+        findings,
+        table,
+    } = match checked {
+        Ok(c) => c,
+        Err(tenet::check::CheckError::Write(e)) => return Err(write_failed(e)),
+        Err(e) => {
+            error(e);
+            return Err(ERROR);
+        }
+    };
+    drop(out);
+    phases.mark("evaluate");
+    // The run is recorded whole once evaluated, before reports are written.
+    if let Some(h) = history.as_mut().filter(|_| record) {
+        let s = tally.finish();
+        let run = RunSummary {
+            at: rfc3339(now),
+            standard: meta.standard.id.clone(),
+            version: meta.standard.version.clone(),
+            inventory: crate::store::digest(&inputs),
+            resources: s.resources as i64,
+            unhealthy: (s.not_compliant.values().sum::<usize>() + s.errors) as i64,
+            exempt: s.exempt as i64,
+            score: s.secure_score.current,
+            score_max: s.secure_score.max,
+            percentage: s.secure_score.percentage,
+            compliance: s.compliance,
+            ..Default::default()
+        };
+        if let Some(e) = history_error.take() {
+            error(e);
+            return Err(ERROR);
+        }
+        h.commit(&run, now).map_err(|e| {
+            error(e);
+            ERROR
+        })?;
+    }
+    let summary = tally.finish();
+    let mut json_buffers = buffers.into_iter();
+    for (format, path) in &outputs {
+        let text = match format {
+            Format::Sarif => {
+                serde_json::to_string_pretty(&sarif::sarif(meta, &findings, baseline.as_ref()))
+                    .unwrap_or_default()
+                    + "\n"
+            }
+            Format::Junit => junit::junit(meta, &summary, &findings),
+            Format::Github => github::github(&findings),
+            Format::Markdown => markdown::markdown(meta, &summary, &findings, baseline.as_ref()),
+            Format::Json | Format::Table => {
+                String::from_utf8_lossy(&json_buffers.next().unwrap_or_default()).into_owned()
+            }
+        };
+        let written = if path == "-" {
+            std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes())
+        } else {
+            write_atomic(std::path::Path::new(path), text.as_bytes())
+        };
+        written.map_err(write_failed)?;
+    }
+    let paint = color(std::io::stdout().is_terminal());
+    match mode {
+        Mode::Score if a.format == Format::Json => {
+            let out = serde_json::json!({
+                "standard": meta.standard,
+                "evaluated_at": rfc3339(now),
+                "secure_score": summary.secure_score,
+                "compliance": summary.compliance,
+                "recommendations": tally.recommendations.iter().map(|r| serde_json::json!({
+                    "id": r.id, "control": r.control, "state": r.state, "compliance": r.compliance,
+                    "healthy": r.healthy, "unhealthy": r.unhealthy + r.errors, "exempt": r.exempt,
+                })).collect::<Vec<_>>(),
+                "exemptions": tally.exemptions,
+            });
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            return Ok(OK);
+        }
+        Mode::Score => {
+            print!("{}", score::render_score(meta, &summary, &tally, paint));
+            return Ok(OK);
+        }
+        _ if grouped_table => print!(
+            "{}",
+            table::render_groups(meta, &mut tally, &findings, paint)
+        ),
+        _ if table_mode => {
+            if let Some(t) = &table {
+                print!("{}", t.render(meta, &mut tally, paint));
+            }
+        }
+        _ => {}
+    }
+    phases.mark("output");
+    if let Mode::Baseline(path) = mode {
+        let text = Baseline::render(meta, &rfc3339(now), &findings);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        write_atomic(path, text.as_bytes()).map_err(|e| {
+            error(format!("cannot write {}: {e}", path.display()));
+            ERROR
+        })?;
+        eprintln!(
+            "baseline of {} findings written to {}",
+            text.matches("\"fingerprint\"").count(),
+            path.display()
+        );
+        return Ok(OK);
+    }
+    let threshold = Severity::parse(&a.fail_on).unwrap_or(Severity::Low);
+    if let Some(b) = &baseline {
+        let failing: Vec<&Finding> = findings.iter().filter(|f| unhealthy(f.state)).collect();
+        let new: Vec<&&Finding> = failing.iter().filter(|f| !b.contains(f)).collect();
+        eprintln!(
+            "baseline: {} new finding{}, {} already in the baseline",
+            new.len(),
+            if new.len() == 1 { "" } else { "s" },
+            failing.len() - new.len()
+        );
+        let fails = new.iter().any(|f| f.severity >= threshold);
+        return Ok(if fails { FINDINGS } else { OK });
+    }
+    Ok(if tally.failing(threshold) {
+        FINDINGS
+    } else {
+        OK
+    })
+}
+
+/// The exit code for a report that could not be written (a closed pipe is not an error).
+fn write_failed(e: std::io::Error) -> u8 {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return OK;
+    }
+    error(format!("cannot write the report: {e}"));
+    ERROR
+}

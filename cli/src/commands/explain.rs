@@ -1,0 +1,107 @@
+//! `tenet check --explain`: every clause of one recommendation, its value and outcome, for each
+//! resource, traced by the reference interpreter.
+
+use super::{color, error, ERROR, OK};
+use std::io::IsTerminal;
+use tenet::runtime::resource::Resource;
+use tenet::stdlib::abi::Outcome;
+
+/// Prints the trace of recommendation `rec` over `resources` (those `res` matches).
+pub fn run(
+    loaded: &super::Loaded,
+    resources: &[Resource],
+    rec: &str,
+    now: f64,
+    res: Option<&globset::GlobMatcher>,
+) -> u8 {
+    let Some(program) = &loaded.program else {
+        error(
+            "--explain needs the policy source (a .tenet file or directory), not a compiled module",
+        );
+        return ERROR;
+    };
+    let Some(idx) = program.recs.iter().position(|r| r.meta.id == rec) else {
+        let ids: Vec<&str> = program.recs.iter().map(|r| r.meta.id.as_str()).collect();
+        let hint = tenet::compiler::diagnostics::suggest(rec, ids.iter().copied())
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        error(format!("no recommendation `{rec}` in this standard{hint}"));
+        return ERROR;
+    };
+    let meta = &loaded.standard.metadata;
+    let lookups = super::interp_lookups(meta, resources);
+    let paint = color(std::io::stdout().is_terminal());
+    let dim = |s: &str| {
+        if paint {
+            format!("\x1b[2m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    println!(
+        "{} — {}\ncompliant when {}\n",
+        rec, program.recs[idx].meta.title, program.recs[idx].meta.condition
+    );
+    for r in resources
+        .iter()
+        .filter(|r| res.is_none_or(|m| m.is_match(&r.identity.id) || m.is_match(&r.identity.name)))
+    {
+        let input = tenet::compiler::interp::Input {
+            provider: &r.identity.provider,
+            kind: &r.identity.kind,
+            resource: &r.doc,
+            now,
+            lookups: &lookups,
+        };
+        let Some((result, steps)) = tenet::compiler::interp::trace(program, &input, idx) else {
+            continue;
+        };
+        if result.outcome == Outcome::NotApplicable {
+            continue;
+        }
+        println!(
+            "{} ({}) {}: {}",
+            r.identity.name,
+            r.identity.kind,
+            dim(&format!("{}:{}", r.origin.file, r.origin.line)),
+            result.outcome.as_str()
+        );
+        for s in steps {
+            let Some(c) = meta.clauses.get(s.clause as usize) else {
+                continue;
+            };
+            let v = match s.tri {
+                0 => "false",
+                1 => "true",
+                _ => "missing",
+            };
+            let binds: Vec<String> = s
+                .bindings
+                .iter()
+                .filter_map(|(var, i, _)| {
+                    meta.vars
+                        .get(*var as usize)
+                        .map(|m| format!("{}={}[{i}]", m.name, m.source))
+                })
+                .collect();
+            let ctx = if binds.is_empty() {
+                String::new()
+            } else {
+                format!("  {}", dim(&format!("with {}", binds.join(", "))))
+            };
+            println!(
+                "  {v:<7} {}  {}{ctx}",
+                c.text,
+                dim(&format!(
+                    "← {}",
+                    tenet::stdlib::text::render(s.value.as_ref())
+                ))
+            );
+        }
+        if let Some(e) = tenet::report::finding::explain(meta, &result) {
+            println!("  => {}", e.message);
+        }
+        println!();
+    }
+    OK
+}

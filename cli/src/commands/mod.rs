@@ -1,0 +1,112 @@
+//! Subcommands, one file each, and what they share: exit codes, the evaluation time, the
+//! engine, and loading a standard with its diagnostics printed.
+
+pub mod check;
+pub mod compile;
+pub mod explain;
+pub mod fix;
+pub mod fmt;
+pub mod history;
+pub mod inspect;
+pub mod standards;
+pub mod test;
+
+pub use crate::fsio::write_atomic;
+pub use crate::term::{color, color_stderr, error, input_error};
+pub use tenet::load::{builtin_dir, policy_files, Loaded};
+use tenet::runtime::Engine;
+
+/// Exit code: success.
+pub const OK: u8 = 0;
+/// Exit code: findings (or policy errors for `check-policy`).
+pub const FINDINGS: u8 = 1;
+/// Exit code: usage, input or runtime error.
+pub const ERROR: u8 = 2;
+
+/// Resolves `--standard` (see [`tenet::load::standard`]), printing compiler warnings; errors are
+/// printed and `None` means exit 2.
+pub fn load_standard(engine: &Engine, spec: &str) -> Option<Loaded> {
+    match tenet::load::standard(engine, spec, color_stderr()) {
+        Ok(l) => {
+            eprint!("{}", l.warnings);
+            Some(l)
+        }
+        Err(tenet::load::LoadError::Compile(text)) => {
+            eprint!("{text}");
+            None
+        }
+        Err(e) => {
+            error(e);
+            None
+        }
+    }
+}
+
+/// The lists of resources each cross-resource lookup of a standard ranges over, as the reference
+/// interpreter takes them (`--explain`, `tenet test`).
+pub fn interp_lookups(
+    meta: &tenet::stdlib::abi::Metadata,
+    resources: &[tenet::runtime::resource::Resource],
+) -> Vec<Vec<serde_json::Value>> {
+    meta.lookups
+        .iter()
+        .map(|l| {
+            let m: Vec<globset::GlobMatcher> = l
+                .types
+                .iter()
+                .filter_map(|t| {
+                    globset::GlobBuilder::new(t)
+                        .case_insensitive(true)
+                        .build()
+                        .ok()
+                })
+                .map(|g| g.compile_matcher())
+                .collect();
+            resources
+                .iter()
+                .filter(|r| m.iter().any(|g| g.is_match(&r.identity.kind)))
+                .map(|r| r.doc.clone())
+                .collect()
+        })
+        .collect()
+}
+
+/// The evaluation time given by `--now` (RFC 3339), or `default` without it; `None` (after
+/// printing the error) when the flag is not a time.
+pub fn evaluation_time(flag: Option<&str>, default: impl FnOnce() -> f64) -> Option<f64> {
+    match flag {
+        None => Some(default()),
+        Some(t) => {
+            let parsed = tenet::stdlib::time::parse(t);
+            if parsed.is_none() {
+                error(format!(
+                    "--now `{t}` is not an RFC 3339 time such as 2026-01-31T12:00:00Z"
+                ));
+            }
+            parsed
+        }
+    }
+}
+
+/// An engine with the cache of compiled modules (or without, when `cache` is false or the cache
+/// cannot be used, which is said on standard error); `None` after printing the error.
+pub fn engine(cache: bool, limits: tenet::runtime::Limits) -> Option<Engine> {
+    let dir = if cache {
+        tenet::runtime::engine::default_cache_dir()
+    } else {
+        None
+    };
+    let made = Engine::new(dir, limits).or_else(|e| {
+        eprintln!("warning: {e}; continuing without a cache of compiled modules");
+        Engine::new(None, limits)
+    });
+    match made {
+        Ok(e) => Some(e),
+        Err(e) => {
+            error(e);
+            None
+        }
+    }
+}
+
+pub use tenet::clock;

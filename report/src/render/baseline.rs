@@ -1,0 +1,59 @@
+//! Baselines: findings accepted at some point, so that a check fails only on new ones.
+
+use crate::finding::Finding;
+use crate::fingerprint::fingerprint_of;
+use serde_json::{json, Value};
+use tenet_stdlib::abi::{Metadata, Outcome};
+
+/// The fingerprint of a finding ([`fingerprint_of`] its recommendation and resource).
+pub fn fingerprint(f: &Finding) -> String {
+    fingerprint_of(&f.recommendation, &f.resource.identity.id)
+}
+
+/// Findings accepted at some point (`tenet baseline create`): `check --baseline` fails only on
+/// findings that are not in it. Stored as JSON: `{"version": 1, "standard", "created",
+/// "findings": [{"fingerprint", "recommendation", "resource"}]}`.
+#[derive(Debug, Clone, Default)]
+pub struct Baseline {
+    fingerprints: std::collections::HashSet<String>,
+}
+
+impl Baseline {
+    /// Whether a finding is in the baseline.
+    pub fn contains(&self, f: &Finding) -> bool {
+        self.fingerprints.contains(&fingerprint(f))
+    }
+
+    /// Reads a baseline file's text.
+    pub fn parse(text: &str) -> Result<Baseline, String> {
+        let v: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if v["version"] != 1 {
+            return Err("not a tenet baseline of version 1".into());
+        }
+        let fingerprints = v["findings"]
+            .as_array()
+            .ok_or("no `findings` list")?
+            .iter()
+            .filter_map(|f| f["fingerprint"].as_str().map(str::to_string))
+            .collect();
+        Ok(Baseline { fingerprints })
+    }
+
+    /// The baseline file of the not-compliant and error findings of a run.
+    pub fn render(meta: &Metadata, created: &str, findings: &[Finding]) -> String {
+        let mut items: Vec<Value> = findings
+            .iter()
+            .filter(|f| matches!(f.state, Outcome::NotCompliant | Outcome::Error))
+            .map(|f| json!({"fingerprint": fingerprint(f), "recommendation": f.recommendation, "resource": f.resource.identity.id}))
+            .collect();
+        items.sort_by(|a, b| a["fingerprint"].as_str().cmp(&b["fingerprint"].as_str()));
+        items.dedup();
+        let v = json!({
+            "version": 1,
+            "standard": {"id": meta.standard.id, "version": meta.standard.version},
+            "created": created,
+            "findings": items,
+        });
+        serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    }
+}

@@ -1,0 +1,187 @@
+//! Loading what a check needs: a standard named by a path or a built-in name (compiled now, or a
+//! module), and the `.tenet/` settings files (exemptions, governance).
+
+use std::path::{Path, PathBuf};
+use tenet_report::triage::exemptions::Exemptions;
+use tenet_report::triage::governance::Governance;
+use tenet_runtime::{Engine, InputError, Standard};
+
+/// A standard ready to run: the loaded module, with the checked IR when it was compiled from
+/// source (for `--explain` and test coverage).
+pub struct Loaded {
+    /// The loaded module.
+    pub standard: Standard,
+    /// The checked IR, when compiled from source.
+    pub program: Option<tenet_compiler::ir::Program>,
+    /// Compiler warnings, rendered (empty when none).
+    pub warnings: String,
+}
+
+/// Why a standard could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// No file, directory or built-in standard of that name.
+    #[error("no standard `{spec}`: not a file, a directory, or a built-in standard (built-ins are in {builtins})")]
+    NotFound {
+        /// What was asked for.
+        spec: String,
+        /// Where built-in standards are.
+        builtins: String,
+    },
+    /// A file or directory could not be read.
+    #[error("cannot read {path}: {message}")]
+    Read {
+        /// The path.
+        path: String,
+        /// The system's message.
+        message: String,
+    },
+    /// A directory without policy files.
+    #[error("{0} holds no .tenet files")]
+    Empty(String),
+    /// The policy does not compile: the diagnostics, rendered.
+    #[error("{0}")]
+    Compile(String),
+    /// The module was refused.
+    #[error("{0}")]
+    Runtime(#[from] tenet_runtime::RuntimeError),
+}
+
+/// Policy files named by a path: the file itself, or every `.tenet` file under a directory,
+/// sorted.
+pub fn policy_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d)? {
+            let p = e?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "tenet") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Where built-in standards live: `$TENET_POLICIES`, else the `policies/` folder of this source
+/// tree.
+pub fn builtin_dir() -> PathBuf {
+    std::env::var_os("TENET_POLICIES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("policies"))
+}
+
+/// Resolves a standard: a `.wasm` module, a policy file, a directory of policy files, or the
+/// name of a built-in standard; compiles source with `color` diagnostics.
+pub fn standard(engine: &Engine, spec: &str, color: bool) -> Result<Loaded, LoadError> {
+    let path = PathBuf::from(spec);
+    let path = if path.exists() {
+        path
+    } else {
+        let b = builtin_dir().join(spec);
+        if !b.exists() {
+            return Err(LoadError::NotFound {
+                spec: spec.into(),
+                builtins: builtin_dir().display().to_string(),
+            });
+        }
+        b
+    };
+    let read = |e: std::io::Error| LoadError::Read {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    if path.extension().is_some_and(|e| e == "wasm") {
+        let bytes = std::fs::read(&path).map_err(read)?;
+        let standard = engine.load(&bytes).map_err(|e| LoadError::Read {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        return Ok(Loaded {
+            standard,
+            program: None,
+            warnings: String::new(),
+        });
+    }
+    let files = policy_files(&path).map_err(read)?;
+    if files.is_empty() {
+        return Err(LoadError::Empty(path.display().to_string()));
+    }
+    let c =
+        tenet_compiler::compile_files(&files).map_err(|f| LoadError::Compile(f.render(color)))?;
+    let warnings = if c.warnings.is_empty() {
+        String::new()
+    } else {
+        tenet_compiler::diagnostics::render(&c.sources, &c.warnings, color)
+    };
+    Ok(Loaded {
+        standard: engine.load(&c.wasm)?,
+        program: Some(c.program),
+        warnings,
+    })
+}
+
+/// A settings file that could not be used: its error, and its text (to show the line at fault).
+#[derive(Debug)]
+pub struct SettingsError {
+    /// What is wrong, and where.
+    pub error: InputError,
+    /// The file's text, when it could be read.
+    pub text: String,
+}
+
+/// Reads a settings file: the one named, or `default` when it exists; `None` when neither.
+fn settings<T>(
+    path: Option<&Path>,
+    default: &str,
+    what: &str,
+    parse: fn(&str, &str) -> Result<T, InputError>,
+) -> Result<Option<T>, SettingsError> {
+    let default = Path::new(default);
+    let path = match path {
+        Some(p) => p,
+        None if default.is_file() => default,
+        None => return Ok(None),
+    };
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| SettingsError {
+        error: InputError {
+            file: name.clone(),
+            line: 0,
+            col: 0,
+            message: format!("cannot read the {what} file: {e}"),
+        },
+        text: String::new(),
+    })?;
+    match parse(&name, &text) {
+        Ok(x) => Ok(Some(x)),
+        Err(error) => Err(SettingsError { error, text }),
+    }
+}
+
+/// The exemptions: `path`, or `.tenet/exemptions.yaml` when it exists (docs/exemptions.md).
+pub fn exemptions(path: Option<&Path>) -> Result<Option<Exemptions>, SettingsError> {
+    settings(
+        path,
+        ".tenet/exemptions.yaml",
+        "exemptions",
+        Exemptions::parse,
+    )
+}
+
+/// The governance rules: `path`, or `.tenet/governance.yaml` when it exists
+/// (docs/governance.md).
+pub fn governance(path: Option<&Path>) -> Result<Option<Governance>, SettingsError> {
+    settings(
+        path,
+        ".tenet/governance.yaml",
+        "governance",
+        Governance::parse,
+    )
+}
