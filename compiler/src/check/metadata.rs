@@ -1,0 +1,569 @@
+//! Metadata of standards, controls and recommendations: fields, duplicates, patterns, and fix
+//! operations with their paths. Conditions are lowered by [`super::expr`].
+
+use super::*;
+
+impl<'a> Checker<'a> {
+    pub(super) fn duplicate(&mut self, n: &ast::Name, prev: Span) {
+        let l = self.sources.locate(prev);
+        self.err(
+            Diagnostic::error("E0101", n.span, format!("`{}` is defined twice", n.text))
+                .label("second definition")
+                .help(format!(
+                    "rename one of them; the first is at {}:{}:{}",
+                    l.file, l.line, l.col
+                )),
+        );
+    }
+
+    pub(super) fn unknown_field(&mut self, key: &ast::Name, allowed: &[&str], what: &str) {
+        let mut d = Diagnostic::error(
+            "E0113",
+            key.span,
+            format!("unknown {what} field `{}`", key.text),
+        )
+        .label("not a field");
+        d = match suggest(&key.text, allowed.iter().copied()) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help(format!(
+                "the fields of a {what} are: {}",
+                allowed.join(", ")
+            )),
+        };
+        self.err(d);
+    }
+
+    pub(super) fn string_field(&mut self, f: &ast::Field) -> String {
+        match &f.value {
+            FieldValue::Str(s) | FieldValue::Id(s) => s.text.clone(),
+            other => {
+                self.err(
+                    Diagnostic::error(
+                        "E0116",
+                        other.span(),
+                        format!("`{}` takes a string", f.key.text),
+                    )
+                    .help(format!("write `{} \"...\"`", f.key.text)),
+                );
+                String::new()
+            }
+        }
+    }
+
+    pub(super) fn list_field(&mut self, f: &ast::Field) -> Vec<String> {
+        match &f.value {
+            FieldValue::List(items, _) => items.iter().map(|n| n.text.clone()).collect(),
+            FieldValue::Str(s) | FieldValue::Id(s) => vec![s.text.clone()],
+            other => {
+                self.err(
+                    Diagnostic::error(
+                        "E0116",
+                        other.span(),
+                        format!("`{}` takes a list of strings", f.key.text),
+                    )
+                    .help(format!("write `{} [\"a\", \"b\"]`", f.key.text)),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    pub(super) fn map_field(&mut self, f: &ast::Field) -> BTreeMap<String, Vec<String>> {
+        match &f.value {
+            FieldValue::Map(entries, _) => {
+                let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
+                for (k, vs) in entries {
+                    m.entry(k.text.clone())
+                        .or_default()
+                        .extend(vs.iter().map(|v| v.text.clone()));
+                }
+                m
+            }
+            other => {
+                self.err(
+                    Diagnostic::error(
+                        "E0116",
+                        other.span(),
+                        format!("`{}` takes a block of references", f.key.text),
+                    )
+                    .help(format!(
+                        "write `{} {{ checkov \"CKV_AZURE_3\" cis-azure [\"3.1\", \"3.2\"] }}`",
+                        f.key.text
+                    )),
+                );
+                BTreeMap::new()
+            }
+        }
+    }
+
+    pub(super) fn standard(&mut self, h: &ast::Header) {
+        let mut s = StandardMeta {
+            id: h.id.text.clone(),
+            title: h.title.text.clone(),
+            ..StandardMeta::default()
+        };
+        for f in &h.fields {
+            match f.key.text.as_str() {
+                "version" => s.version = self.string_field(f),
+                "source" => s.source = self.string_field(f),
+                "description" => s.description = self.string_field(f),
+                "inline_exemptions" => {
+                    let v = self.string_field(f);
+                    if !["none", "low", "medium", "high"].contains(&v.as_str()) {
+                        self.err(
+                            Diagnostic::error(
+                                "E0116",
+                                f.value.span(),
+                                format!("`inline_exemptions {v}` is not a level"),
+                            )
+                            .help("write none, low, medium or high: the highest severity a resource tag may exempt"),
+                        );
+                    }
+                    s.inline_exemptions = Some(v);
+                }
+                _ => self.unknown_field(&f.key, STANDARD_FIELDS, "standard"),
+            }
+        }
+        self.program.standard = s;
+    }
+
+    pub(super) fn control(&mut self, h: &ast::Header) {
+        let mut c = ControlMeta {
+            id: h.id.text.clone(),
+            title: h.title.text.clone(),
+            points: 0.0,
+        };
+        for f in &h.fields {
+            match (f.key.text.as_str(), &f.value) {
+                ("points", FieldValue::Num(n, _)) if *n >= 0.0 => c.points = *n,
+                ("points", v) => self.err(
+                    Diagnostic::error("E0116", v.span(), "`points` takes a number of at least 0")
+                        .help("write `points 8`"),
+                ),
+                ("description", _) => {
+                    self.string_field(f);
+                }
+                _ => self.unknown_field(&f.key, CONTROL_FIELDS, "control"),
+            }
+        }
+        self.program.controls.push(c);
+    }
+
+    pub(super) fn pattern(&mut self, regex: &str, span: Span) -> Option<usize> {
+        if let Some(&i) = self.patterns.get(regex) {
+            return Some(i);
+        }
+        match automata::regex_table(regex) {
+            Ok(t) => {
+                let i = self.program.patterns.len();
+                self.program.patterns.push(t);
+                self.program.pattern_sources.push(regex.to_string());
+                self.patterns.insert(regex.to_string(), i);
+                Some(i)
+            }
+            Err(e) => {
+                self.err(Diagnostic::error("E0205", span, "this pattern cannot be compiled").label(e.to_string())
+                    .help("patterns use Rust `regex` syntax; Unicode word boundaries (`\\b`) are not supported, use `(?-u:\\b)`"));
+                None
+            }
+        }
+    }
+
+    pub(super) fn recommendation(&mut self, r: &ast::Recommendation) {
+        let h = &r.header;
+        let mut meta = RecMeta {
+            id: h.id.text.clone(),
+            title: h.title.text.clone(),
+            span: self.sources.locate(h.id.span),
+            ..RecMeta::default()
+        };
+        let mut severity = None;
+        for f in &h.fields {
+            match f.key.text.as_str() {
+                "description" => meta.description = self.string_field(f),
+                "severity" => {
+                    let s = self.string_field(f);
+                    if SEVERITIES.contains(&s.as_str()) {
+                        severity = Some(s);
+                    } else {
+                        let mut d = Diagnostic::error(
+                            "E0110",
+                            f.value.span(),
+                            format!("unknown severity `{s}`"),
+                        )
+                        .label("not a severity");
+                        d = match suggest(&s.to_lowercase(), SEVERITIES.iter().copied()) {
+                            Some(x) => d.help(format!("did you mean `{x}`?")),
+                            None => d.help("severity is one of `high`, `medium`, `low`"),
+                        };
+                        self.err(d);
+                        severity = Some(String::new());
+                    }
+                }
+                "control" => {
+                    let c = self.string_field(f);
+                    if !self.program.controls.iter().any(|x| x.id == c) {
+                        let ids: Vec<&str> = self
+                            .program
+                            .controls
+                            .iter()
+                            .map(|x| x.id.as_str())
+                            .collect();
+                        let mut d = Diagnostic::error(
+                            "E0114",
+                            f.value.span(),
+                            format!("unknown control `{c}`"),
+                        )
+                        .label("no such control");
+                        d = match suggest(&c, ids.iter().copied()) {
+                            Some(x) => d.help(format!("did you mean `{x}`?")),
+                            None => d.help(format!(
+                                "declare it: `control {c} \"Title\" {{ points 1 }}`"
+                            )),
+                        };
+                        self.err(d);
+                    }
+                    meta.control = Some(c);
+                }
+                "tactics" => meta.tactics = self.list_field(f),
+                "techniques" => meta.techniques = self.list_field(f),
+                "links" => meta.links = self.list_field(f),
+                "risk_factors" => {
+                    meta.risk_factors = self.list_field(f);
+                    for x in &meta.risk_factors {
+                        if !self.factor_ids.contains(x) {
+                            let mut d = Diagnostic::error(
+                                "E0118",
+                                f.value.span(),
+                                format!("unknown risk factor `{x}`"),
+                            )
+                            .label("no such risk factor");
+                            d = match suggest(x, self.factor_ids.iter().map(String::as_str)) {
+                                Some(s) => d.help(format!("did you mean `{s}`?")),
+                                None => d.help(format!(
+                                    "declare it: `risk_factor {x} \"Title\" {{ applies * \"*\" present when ... }}`"
+                                )),
+                            };
+                            self.err(d);
+                        }
+                    }
+                }
+                "frameworks" => meta.frameworks = self.map_field(f),
+                "refs" => meta.refs = self.map_field(f),
+                "workload" => meta.workload = Some(self.string_field(f)),
+                "domain" => meta.domain = Some(self.string_field(f)),
+                _ => self.unknown_field(&f.key, REC_FIELDS, "recommendation"),
+            }
+        }
+        match severity {
+            Some(s) => meta.severity = s,
+            // Risk factors have no severity: they qualify the findings of recommendations.
+            None if r.factor => {}
+            None => self.err(
+                Diagnostic::error(
+                    "E0110",
+                    h.id.span,
+                    format!("recommendation `{}` has no severity", h.id.text),
+                )
+                .help("add `severity high`, `severity medium` or `severity low`"),
+            ),
+        }
+        // applies
+        let mut applies = Vec::new();
+        for (provider, types) in &r.applies {
+            let p = provider.text.to_ascii_lowercase();
+            if !PROVIDERS.contains(&p.as_str()) {
+                let mut d = Diagnostic::error(
+                    "E0115",
+                    provider.span,
+                    format!("unknown provider `{}`", provider.text),
+                )
+                .label("not a provider");
+                d = match suggest(&p, PROVIDERS.iter().copied()) {
+                    Some(x) => d.help(format!("did you mean `{x}`?")),
+                    None => {
+                        d.help("providers are `azure`, `aws`, `gcp`, `kubernetes`, or `*` for any")
+                    }
+                };
+                self.err(d);
+            }
+            let mut matchers = Vec::new();
+            for t in types {
+                if t.text.contains(['*', '?', '[', '{']) {
+                    match automata::glob_regex(&t.text, true) {
+                        Some(re) => {
+                            if let Some(i) = self.pattern(&re, t.span) {
+                                matchers.push(TypeMatch::Glob(i));
+                            }
+                        }
+                        None => self.err(
+                            Diagnostic::error("E0205", t.span, "invalid type glob")
+                                .help("globs use `*`, `?`, `[a-z]` and `{a,b}`"),
+                        ),
+                    }
+                } else {
+                    matchers.push(TypeMatch::Exact(t.text.to_ascii_lowercase()));
+                }
+            }
+            meta.applies.push(AppliesMeta {
+                provider: p.clone(),
+                types: types.iter().map(|t| t.text.clone()).collect(),
+            });
+            applies.push((p, matchers));
+        }
+        if r.applies.is_empty() {
+            self.err(Diagnostic::error("E0111", h.id.span, format!("recommendation `{}` applies to no resource type", h.id.text))
+                .help("add `applies azure \"Microsoft.Storage/storageAccounts\"` (or aws, gcp, kubernetes)"));
+        }
+        // lets, in order, each seeing the previous ones
+        self.rec_vars.clear();
+        self.nodes = 0;
+        let mut scope: Vec<(String, Bind)> = Vec::new();
+        self.lets_used = vec![false; r.lets.len()];
+        for (i, (name, e)) in r.lets.iter().enumerate() {
+            let n = self.lower(e, &mut scope);
+            scope.push((name.text.clone(), Bind::Node(n, Some(i))));
+        }
+        let when = if r.when.is_empty() {
+            None
+        } else {
+            let parts: Vec<Node> = r
+                .when
+                .iter()
+                .map(|w| {
+                    let n = self.lower(w, &mut scope);
+                    self.cond(n)
+                })
+                .collect();
+            Some(if parts.len() == 1 {
+                parts
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| node(Kind::Lit(Value::Bool(true)), Ty::Bool, h.span))
+            } else {
+                let span = h.span;
+                node(Kind::And(parts), Ty::Bool, span)
+            })
+        };
+        let cond = match r.compliant.as_slice() {
+            [] => {
+                self.err(Diagnostic::error("E0112", h.id.span, format!("recommendation `{}` has no `compliant when` condition", h.id.text))
+                    .help("add `compliant when <condition>`, e.g. `compliant when properties.supportsHttpsTrafficOnly == true`"));
+                node(Kind::Lit(Value::Bool(true)), Ty::Bool, h.span)
+            }
+            [c, rest @ ..] => {
+                for extra in rest {
+                    self.err(
+                        Diagnostic::error(
+                            "E0112",
+                            extra.span,
+                            "a recommendation has one `compliant when` condition",
+                        )
+                        .help("combine the conditions with `and`"),
+                    );
+                }
+                let n = self.lower(c, &mut scope);
+                if let Kind::Lit(Value::Bool(b)) = n.kind {
+                    self.err(Diagnostic::warning("W0301", c.span, format!("the condition is always {b}"))
+                        .help("a constant condition makes every resource compliant or every resource not compliant"));
+                }
+                self.cond(n)
+            }
+        };
+        meta.condition = r
+            .compliant
+            .first()
+            .map(|c| self.text(c.span))
+            .unwrap_or_default();
+        // Template placeholders and fix values may name the quantifier variables of the condition.
+        let vars = self.rec_vars.clone();
+        let mut names: Vec<String> = Vec::new();
+        for (n, _) in &vars {
+            if !names.contains(n) {
+                names.push(n.clone());
+            }
+        }
+        for n in names {
+            let ids: Vec<VarId> = vars
+                .iter()
+                .filter(|(m, _)| *m == n)
+                .map(|(_, id)| *id)
+                .collect();
+            scope.push((n, Bind::Node(node(Kind::Bound(ids), Ty::Any, h.span), None)));
+        }
+        let mut remediation = Vec::new();
+        if let Some(t) = r.remediation.first() {
+            meta.remediation = self.text(t.span);
+            meta.remediation = meta.remediation.trim_matches('"').to_string();
+            for part in &t.parts {
+                match part {
+                    ast::TemplatePart::Text(s) => remediation.push(TPart::Text(s.clone())),
+                    ast::TemplatePart::Expr(e) => {
+                        let n = self.lower(e, &mut scope);
+                        remediation.push(TPart::Value(self.val(n)));
+                    }
+                }
+            }
+        }
+        for extra in r.remediation.iter().skip(1) {
+            self.err(
+                Diagnostic::error(
+                    "E0116",
+                    extra.span,
+                    "a recommendation has one `remediation` text",
+                )
+                .help("join the texts into one string"),
+            );
+        }
+        let fix = r.fix.as_ref().map(|(ops, span)| {
+            meta.fix = self.text(*span);
+            ops.iter()
+                .filter_map(|op| self.fix_op(op, &mut scope, &r.lets))
+                .collect()
+        });
+        for (i, (name, _)) in r.lets.iter().enumerate() {
+            if !self.lets_used.get(i).copied().unwrap_or(true) {
+                self.err(
+                    Diagnostic::warning(
+                        "W0302",
+                        name.span,
+                        format!("`{}` is never used", name.text),
+                    )
+                    .label("unused binding")
+                    .help("remove the `let`, or use it in the condition"),
+                );
+            }
+        }
+        self.program.recs.push(Rec {
+            meta,
+            applies,
+            when,
+            cond,
+            remediation,
+            fix,
+            factor: r.factor,
+        });
+    }
+
+    /// The JSON Pointer of a static path of the resource (`self` is the empty pointer).
+    pub(super) fn pointer(&self, e: &ast::Expr) -> Option<String> {
+        let (root, rest) = self.split_root(e)?;
+        Some(match root {
+            Some(name) => format!("/{}{rest}", pointer_token(name)),
+            None => rest,
+        })
+    }
+
+    /// The root of a static path (a name, or `None` for `self`) and the pointer of the rest:
+    /// `pod.a[0]` -> (`pod`, `/a/0`).
+    pub(super) fn split_root<'e>(&self, e: &'e ast::Expr) -> Option<(Option<&'e str>, String)> {
+        match &e.kind {
+            ExprKind::SelfRef => Some((None, String::new())),
+            ExprKind::Name(n) => Some((Some(n.as_str()), String::new())),
+            ExprKind::Field(b, n) => {
+                let (root, rest) = self.split_root(b)?;
+                Some((root, format!("{rest}/{}", pointer_token(&n.text))))
+            }
+            ExprKind::Index(b, i) => {
+                let (root, rest) = self.split_root(b)?;
+                match &i.kind {
+                    ExprKind::Str(s) => Some((root, format!("{rest}/{}", pointer_token(s)))),
+                    ExprKind::Num(n) if n.fract() == 0.0 && *n >= 0.0 => {
+                        Some((root, format!("{rest}/{}", *n as u64)))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// A fix path: a static path of the resource, or a path through a `let` bound to a `??`
+    /// chain of static paths.
+    pub(super) fn fix_path(
+        &mut self,
+        e: &ast::Expr,
+        scope: &mut Vec<(String, Bind)>,
+        lets: &[(ast::Name, ast::Expr)],
+    ) -> Option<FixPath> {
+        let split = self.split_root(e);
+        let through_let = split
+            .as_ref()
+            .and_then(|(root, _)| *root)
+            .and_then(|root| lets.iter().rposition(|(n, _)| n.text == root));
+        let chain = match (split, through_let) {
+            (Some(_), None) => self.pointer(e).map(|p| (vec![e], vec![p])),
+            (Some((_, rest)), Some(at)) => {
+                if let Some(u) = self.lets_used.get_mut(at) {
+                    *u = true;
+                }
+                let value = &lets[at].1;
+                let mut alts = Vec::new();
+                let mut cur = value;
+                while let ExprKind::Binary(ast::BinOp::Default, a, b) = &cur.kind {
+                    alts.push(a.as_ref());
+                    cur = b;
+                }
+                alts.push(cur);
+                let ptrs: Option<Vec<String>> = alts
+                    .iter()
+                    .map(|a| self.pointer(a).map(|p| format!("{p}{rest}")))
+                    .collect();
+                ptrs.map(|p| (alts, p))
+            }
+            (None, _) => None,
+        };
+        let Some((alts, ptrs)) = chain else {
+            self.err(Diagnostic::error("E0220", e.span, "a fix path must be a field of the resource")
+                .label("not a static path")
+                .help("write a path such as `properties.minimumTlsVersion` or `spec.containers[0].image`, or go through a `let` of such paths joined by `??`"));
+            return None;
+        };
+        let mut choices = Vec::new();
+        for (alt, ptr) in alts.iter().zip(&ptrs).take(alts.len().saturating_sub(1)) {
+            let n = self.lower(alt, scope);
+            choices.push((self.val(n), ptr.clone()));
+        }
+        Some(FixPath {
+            choices,
+            fallback: ptrs.last().cloned().unwrap_or_default(),
+        })
+    }
+
+    pub(super) fn fix_op(
+        &mut self,
+        op: &ast::FixOp,
+        scope: &mut Vec<(String, Bind)>,
+        lets: &[(ast::Name, ast::Expr)],
+    ) -> Option<Fix> {
+        Some(match op {
+            ast::FixOp::Set(p, v) => {
+                let ptr = self.fix_path(p, scope, lets)?;
+                let n = self.lower(v, scope);
+                Fix::Set(ptr, self.val(n))
+            }
+            ast::FixOp::Remove(p) => Fix::Remove(self.fix_path(p, scope, lets)?),
+            ast::FixOp::Append(p, v) => {
+                let ptr = self.fix_path(p, scope, lets)?;
+                let n = self.lower(v, scope);
+                Fix::Append(ptr, self.val(n))
+            }
+            ast::FixOp::RemoveWhere(var, p, c) => {
+                let ptr = self.fix_path(p, scope, lets)?;
+                let list_node = self.lower(p, scope);
+                let list = self.val(list_node);
+                let id = self.new_var(&var.text, &self.text(p.span));
+                scope.push((var.text.clone(), Bind::Var(id)));
+                let body = self.lower(c, scope);
+                let cond = self.cond(body);
+                scope.pop();
+                Fix::RemoveWhere {
+                    ptr,
+                    list,
+                    var: id,
+                    cond,
+                }
+            }
+        })
+    }
+}
