@@ -1,0 +1,465 @@
+//! `tenet check` (and `--explain`): the table and JSON reports, thresholds and filters, standard
+//! input, bad and large inputs, templates with property locations, grouping.
+
+use crate::common::*;
+use std::path::PathBuf;
+use std::process::Command;
+
+#[test]
+fn check_example_table() {
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    insta::assert_snapshot!(transcript(&o));
+}
+
+#[test]
+fn check_example_json() {
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert_eq!(v["version"], 1);
+    let f = &v["findings"][0];
+    for key in [
+        "recommendation",
+        "title",
+        "severity",
+        "state",
+        "refs",
+        "resource",
+        "explanation",
+        "remediation",
+    ] {
+        assert!(f.get(key).is_some(), "finding lacks {key}");
+    }
+    insta::assert_json_snapshot!(v);
+}
+
+#[test]
+fn explain_shows_every_clause() {
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--now",
+        NOW,
+        "--explain",
+        "nsg-no-internet-admin",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!(transcript(&o));
+}
+
+#[test]
+fn thresholds_and_filters() {
+    let base = [
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--now",
+        NOW,
+    ];
+    let o = tenet(
+        &[
+            &base[..],
+            &["--recommendation", "storage-min-tls", "--fail-on", "high"],
+        ]
+        .concat(),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "medium findings pass a high threshold"
+    );
+    let o = tenet(
+        &[
+            &base[..],
+            &["--recommendation", "storage-min-tls", "--fail-on", "medium"],
+        ]
+        .concat(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let o = tenet(&[&base[..], &["--resource", "kv-payments"]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("1 resources"));
+}
+
+#[test]
+fn reads_standard_input() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .env("TENET_NO_HISTORY", "1")
+        .args([
+            "check",
+            "--standard",
+            "examples/standard",
+            "-",
+            "--now",
+            NOW,
+            "--format",
+            "json",
+        ])
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let inv = std::fs::read(root().join("examples/inventory.json")).unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), &inv).unwrap();
+    drop(child.stdin.take());
+    let o = child.wait_with_output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["resources"], 23);
+    assert_eq!(v["findings"][0]["resource"]["file"], "<stdin>");
+}
+
+#[test]
+fn bad_inputs_exit_2_with_a_location() {
+    let cases: Vec<(PathBuf, &str)> = vec![
+        (
+            write("broken.json", b"[\n  {\"type\": \"x\",,}\n]"),
+            "broken.json:2:",
+        ),
+        (
+            write(
+                "deep.json",
+                format!("{}{}", "[".repeat(300), "]".repeat(300)).as_bytes(),
+            ),
+            "128 levels",
+        ),
+        (
+            write("latin1.json", b"[{\"type\": \"caf\xe9\"}]"),
+            "not UTF-8",
+        ),
+        (write("broken.yaml", b"a: [1, 2\nb: 3\n"), "broken.yaml:"),
+        (scratch("missing.json"), "cannot read"),
+        (
+            write(
+                "twice.json",
+                b"[\n{\"type\": \"Microsoft.Storage/storageAccounts\", \"name\": \"s\",\n \"properties\": {\"supportsHttpsTrafficOnly\": true, \"supportsHttpsTrafficOnly\": false}}]",
+            ),
+            "twice.json:3:16: invalid JSON: member `supportsHttpsTrafficOnly` appears twice",
+        ),
+        (
+            write("trunc.jsonl", b"{\"type\": \"AWS::S3::Bucket\"}\n{\"type\": \"AWS::S3::Bucket\""),
+            "trunc.jsonl:2:",
+        ),
+    ];
+    for (path, want) in cases {
+        let o = tenet(&[
+            "check",
+            "--standard",
+            "examples/standard",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{}: {}",
+            path.display(),
+            stderr(&o)
+        );
+        assert!(
+            stderr(&o).contains(want),
+            "{}: {}",
+            path.display(),
+            stderr(&o)
+        );
+    }
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "no-such-standard",
+        "examples/inventory.json",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no standard `no-such-standard`"));
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--format",
+        "xml",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "usage errors exit 2");
+}
+
+/// An inventory larger than one read (8 MiB) is split while it is read: a resource holding a
+/// 12 MB string spans reads, and an error near the end is still located exactly.
+#[test]
+fn large_inventories_stream_and_locate_errors() {
+    let mut text = String::from("{\"resources\": [\n");
+    let big = "x".repeat(12 << 20);
+    text.push_str(&format!(
+        "{{\"type\": \"AWS::S3::Bucket\", \"name\": \"big\", \"Properties\": {{\"Note\": \"{big}\"}}}},\n"
+    ));
+    for i in 0..2000 {
+        text.push_str(&format!(
+            "{{\"type\": \"AWS::S3::Bucket\", \"name\": \"b{i}\"}},\n"
+        ));
+    }
+    let good = format!(
+        "{}{{\"type\": \"AWS::S3::Bucket\", \"name\": \"last\"}}]}}\n",
+        text
+    );
+    let p = write("big.json", good.as_bytes());
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        p.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["resources"], 2002);
+    let bad = format!(
+        "{}{{\"type\": \"AWS::S3::Bucket\",, \"name\": \"last\"}}]}}\n",
+        text
+    );
+    let p = write("big-bad.json", bad.as_bytes());
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("big-bad.json:2003:28: invalid JSON"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn the_table_lists_at_most_limit_resources_per_recommendation() {
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--now",
+        NOW,
+        "--limit",
+        "1",
+    ]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("    … and 1 more (--limit 0 lists all; --format json has every finding)"),
+        "{out}"
+    );
+    assert_eq!(out.matches("metrics-agent (Pod)").count(), 0, "{out}");
+}
+
+#[test]
+fn skips_documents_without_a_type() {
+    let p = write("mixed.json", br#"[{"type": "Microsoft.KeyVault/vaults", "name": "kv", "properties": {"enablePurgeProtection": true}}, {"name": "no type"}]"#);
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        p.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["resources"], 1);
+    assert_eq!(v["skipped"][0]["line"], 1);
+}
+
+#[test]
+fn templates_are_read_with_property_locations() {
+    let region = |standard: &str, input: &str, rule: &str| -> (u64, u64) {
+        let o = tenet(&[
+            "check",
+            "--standard",
+            standard,
+            input,
+            "--now",
+            NOW,
+            "--format",
+            "sarif",
+        ]);
+        let sarif: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let r = sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["ruleId"] == rule)
+            .unwrap_or_else(|| panic!("no {rule} result"));
+        let reg = &r["locations"][0]["physicalLocation"]["region"];
+        (
+            reg["startLine"].as_u64().unwrap(),
+            reg["startColumn"].as_u64().unwrap(),
+        )
+    };
+    // The parameter's default TLS1_0 is evaluated; the finding points at the property.
+    assert_eq!(
+        region(
+            "azure-security-baseline",
+            "tests/fixtures/iac/storage.json",
+            "az-storage-min-tls"
+        ),
+        (13, 9)
+    );
+    // An absent property: the deepest part that exists (`Properties`).
+    assert_eq!(
+        region(
+            "aws-foundations",
+            "tests/fixtures/iac/logs.yaml",
+            "aws-log-group-kms"
+        ),
+        (9, 5)
+    );
+    // Short tags are read: `!Ref Retention` is the parameter's default, so retention is set.
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "aws-foundations",
+        "tests/fixtures/iac/logs.yaml",
+        "--now",
+        NOW,
+        "--format",
+        "json",
+        "--all",
+        "--recommendation",
+        "aws-log-group-retention",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["findings"][0]["state"], "compliant", "{report}");
+    // Fixes of templates are shown, never written back over their expressions.
+    let copy = write(
+        "template-fix-storage.json",
+        &std::fs::read(root().join("tests/fixtures/iac/storage.json")).unwrap(),
+    );
+    let before = std::fs::read_to_string(&copy).unwrap();
+    let o = tenet(&[
+        "fix",
+        "--standard",
+        "azure-security-baseline",
+        copy.to_str().unwrap(),
+        "--write",
+    ]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains("templates and plans are not rewritten"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&copy).unwrap(), before);
+    // Forcing another format is refused with the file named.
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "aws-foundations",
+        "tests/fixtures/iac/logs.yaml",
+        "--input-format",
+        "terraform-plan",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("logs.yaml"), "{}", stderr(&o));
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "aws-foundations",
+        "tests/fixtures/iac/logs.yaml",
+        "--input-format",
+        "nonsense",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn filters_and_grouping() {
+    let json = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "check",
+            "--standard",
+            "examples/standard",
+            "examples/inventory.json",
+            "--now",
+            NOW,
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let o = tenet(&args);
+        assert!(o.status.code().is_some_and(|c| c < 2), "{}", stderr(&o));
+        serde_json::from_str(&stdout(&o)).unwrap()
+    };
+    let findings = |v: &serde_json::Value| v["findings"].as_array().unwrap().clone();
+    let all = json(&[]);
+    let aws = json(&["--environment", "aws"]);
+    assert!(!findings(&aws).is_empty());
+    assert!(findings(&aws)
+        .iter()
+        .all(|f| f["resource"]["provider"] == "aws"));
+    assert!(findings(&aws).len() < findings(&all).len());
+    let high = json(&["--severity", "high"]);
+    assert!(findings(&high).iter().all(|f| f["severity"] == "high"));
+    assert_eq!(
+        high["recommendations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["severity"] != "high")
+            .count(),
+        0,
+        "counts follow the severity filter"
+    );
+    let dp3 = json(&["--control", "DP-3"]);
+    assert!(findings(&dp3).iter().all(|f| f["recommendation"]
+        .as_str()
+        .unwrap()
+        .starts_with("storage-")));
+    // --risk keeps findings at that level or above; the example declares no risk factors, so the
+    // level is the severity's.
+    let risky = json(&["--risk", "high"]);
+    assert!(findings(&risky)
+        .iter()
+        .all(|f| f["risk"]["level"] == "high" || f["risk"]["level"] == "critical"));
+    assert_eq!(findings(&risky).len(), findings(&high).len());
+    let grouped = json(&["--group-by", "severity"]);
+    assert!(findings(&grouped)
+        .iter()
+        .all(|f| f["group"] == f["severity"]));
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--now",
+        NOW,
+        "--group-by",
+        "environment",
+    ]);
+    insta::assert_snapshot!("grouped_table", transcript(&o));
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--group-by",
+        "colour",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -1,0 +1,178 @@
+//! `tenet fix`: shown, proven and applied fixes on the example and on real manifests.
+
+use crate::common::*;
+use std::process::Command;
+
+#[test]
+fn fix_shows_proves_and_applies_on_the_example() {
+    let o = tenet(&[
+        "fix",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "some findings have no fix");
+    insta::assert_snapshot!("fix_example_diff", transcript(&o));
+    let o = tenet(&[
+        "fix",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--now",
+        NOW,
+        "--recommendation",
+        "storage-*",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "every selected finding is fixed");
+    insta::assert_json_snapshot!(
+        "fix_example_json",
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    );
+    let o = tenet(&[
+        "fix",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--now",
+        NOW,
+        "--recommendation",
+        "storage-secure-transfer",
+        "--format",
+        "patch-json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["method"], "PATCH");
+    assert_eq!(
+        v[0]["body"],
+        serde_json::json!({"properties": {"supportsHttpsTrafficOnly": true}})
+    );
+    // --write changes only what the fixes change, keeps a backup, and leaves nothing fixable.
+    let inv = write(
+        "fix-inventory.json",
+        &std::fs::read(root().join("examples/inventory.json")).unwrap(),
+    );
+    let original = std::fs::read_to_string(&inv).unwrap();
+    let p = inv.to_str().unwrap();
+    let o = tenet(&[
+        "fix",
+        "--standard",
+        "examples/standard",
+        p,
+        "--now",
+        NOW,
+        "--write",
+        "--backup",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(format!("{p}.bak")).unwrap(),
+        original
+    );
+    let fixed = std::fs::read_to_string(&inv).unwrap();
+    let changed = similar::TextDiff::from_lines(&original, &fixed)
+        .iter_all_changes()
+        .filter(|c| c.tag() != similar::ChangeTag::Equal)
+        .count();
+    assert!(changed > 0 && changed < 60, "{changed} changed lines");
+    let o = tenet(&["fix", "--standard", "examples/standard", p, "--now", NOW]);
+    assert!(
+        stdout(&o).contains("\n0 fixed, 9 not fixable, 0 failed"),
+        "{}",
+        stdout(&o)
+    );
+    // A crash between writing the new file and renaming it leaves the original whole.
+    let before = std::fs::read_to_string(&inv).unwrap();
+    std::fs::write(&inv, &original).unwrap();
+    let crashed = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .env("TENET_NO_HISTORY", "1")
+        .args([
+            "fix",
+            "--standard",
+            "examples/standard",
+            p,
+            "--now",
+            NOW,
+            "--write",
+        ])
+        .current_dir(root())
+        .env("TENET_CACHE_DIR", scratch("cache"))
+        .env("TENET_TEST_CRASH_BEFORE_RENAME", "1")
+        .output()
+        .unwrap();
+    assert!(
+        !crashed.status.success(),
+        "the fault injection stops the process"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&inv).unwrap(),
+        original,
+        "not truncated, not half-written"
+    );
+    assert_ne!(before, original);
+}
+
+/// Real Kubernetes manifests (the kube-prometheus slice of the corpus): fix everything that can
+/// be fixed, and nothing fixable remains; resources without a fix read back unchanged.
+#[test]
+fn fix_round_trips_on_real_manifests() {
+    let corpus =
+        root().join("../shared/corpus/files/kubernetes/prometheus-operator__kube-prometheus");
+    assert!(
+        corpus.is_dir(),
+        "the corpus is missing at {}",
+        corpus.display()
+    );
+    let dir = scratch("k8s-fix");
+    copy_dir(&corpus, &dir);
+    let d = dir.to_str().unwrap();
+    let before = tenet::runtime::inventory::load(std::slice::from_ref(&dir)).unwrap();
+    let o = tenet(&[
+        "fix",
+        "--standard",
+        "kubernetes-pod-security",
+        d,
+        "--write",
+        "--format",
+        "json",
+    ]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let plan: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let fixed: std::collections::HashSet<String> = plan
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !p["json_patch"].as_array().unwrap().is_empty())
+        .map(|p| {
+            format!(
+                "{}#{}",
+                p["resource"]["file"].as_str().unwrap(),
+                p["resource"]["id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(fixed.len() >= 5, "{} resources fixed", fixed.len());
+    let o = tenet(&["fix", "--standard", "kubernetes-pod-security", d]);
+    let last = stdout(&o).lines().last().unwrap_or_default().to_string();
+    assert!(
+        last.starts_with("0 fixed,") && last.contains(" 0 failed"),
+        "{last}"
+    );
+    let after = tenet::runtime::inventory::load(std::slice::from_ref(&dir)).unwrap();
+    assert_eq!(before.resources.len(), after.resources.len());
+    let mut untouched = 0;
+    for (b, a) in before.resources.iter().zip(&after.resources) {
+        if !fixed.contains(&format!("{}#{}", b.origin.file, b.identity.id)) {
+            assert_eq!(
+                b.doc, a.doc,
+                "{} {} changed without a fix",
+                b.origin.file, b.identity.id
+            );
+            untouched += 1;
+        }
+    }
+    assert!(untouched > 20, "{untouched}");
+}

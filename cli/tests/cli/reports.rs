@@ -1,0 +1,225 @@
+//! CI reports (`--format github|junit|markdown|sarif`), SARIF schema validity, baselines.
+
+use crate::common::*;
+
+/// CI outputs: GitHub annotations, JUnit and Markdown as snapshots; SARIF's structure, and
+/// fingerprints that do not depend on line numbers; several outputs in one run.
+#[test]
+fn ci_outputs() {
+    let output = |format: &str| {
+        let o = tenet(&[
+            "check",
+            "--standard",
+            "examples/standard",
+            "examples/inventory.json",
+            "--now",
+            NOW,
+            "--format",
+            format,
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        o
+    };
+    let run = |format: &str| stdout(&output(format));
+    insta::assert_snapshot!("ci_github", transcript(&output("github")));
+    insta::assert_snapshot!("ci_junit", transcript(&output("junit")));
+    insta::assert_snapshot!("ci_markdown", transcript(&output("markdown")));
+    let sarif: serde_json::Value = serde_json::from_str(&run("sarif")).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let run0 = &sarif["runs"][0];
+    let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run0["results"].as_array().unwrap();
+    assert_eq!(results.len(), 16);
+    for r in results {
+        let i = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], r["ruleId"]);
+        assert!(["error", "warning", "note"].contains(&r["level"].as_str().unwrap()));
+        assert!(
+            r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap()
+                >= 1
+        );
+        assert_eq!(
+            r["partialFingerprints"]["tenetFinding/v1"]
+                .as_str()
+                .unwrap()
+                .len(),
+            16
+        );
+    }
+    // The same inventory shifted by blank lines keeps every fingerprint.
+    let text = std::fs::read_to_string(root().join("examples/inventory.json")).unwrap();
+    let shifted = write("shifted.json", format!("\n\n\n{text}").as_bytes());
+    let (sarif_path, junit_path) = (scratch("out.sarif"), scratch("out.xml"));
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        shifted.to_str().unwrap(),
+        "--now",
+        NOW,
+        "--output",
+        &format!("sarif={}", sarif_path.display()),
+        "--output",
+        &format!("junit={}", junit_path.display()),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("Summary:"),
+        "the table still goes to standard output"
+    );
+    let shifted_sarif: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&sarif_path).unwrap()).unwrap();
+    let prints = |s: &serde_json::Value| -> Vec<String> {
+        s["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["tenetFinding/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(prints(&sarif), prints(&shifted_sarif));
+    assert_ne!(
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        shifted_sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]
+            ["startLine"]
+    );
+    assert!(std::fs::read_to_string(&junit_path)
+        .unwrap()
+        .starts_with("<?xml"));
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--output",
+        "table=x",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// A baseline accepts today's findings: `check --baseline` then fails only on new ones, whose
+/// fingerprints do not depend on line numbers.
+#[test]
+fn baselines_fail_only_on_new_findings() {
+    let text = std::fs::read_to_string(root().join("examples/inventory.json")).unwrap();
+    let inv = write("baseline-inventory.json", text.as_bytes());
+    let base = scratch("baseline/base.json");
+    let (p, b) = (inv.to_str().unwrap(), base.to_str().unwrap());
+    let o = tenet(&[
+        "baseline",
+        "create",
+        "--standard",
+        "examples/standard",
+        p,
+        "--now",
+        NOW,
+        "--to",
+        b,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        p,
+        "--now",
+        NOW,
+        "--baseline",
+        b,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("0 new findings, 16 already in the baseline"),
+        "{}",
+        stderr(&o)
+    );
+    // Lines move and a new finding appears: only the new one counts.
+    let changed = format!(
+        "\n\n{}",
+        text.replacen(
+            "\"enablePurgeProtection\": true",
+            "\"enablePurgeProtection\": false",
+            1
+        )
+    );
+    std::fs::write(&inv, changed).unwrap();
+    let sarif = scratch("baseline.sarif");
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        p,
+        "--now",
+        NOW,
+        "--baseline",
+        b,
+        "--output",
+        &format!("sarif={}", sarif.display()),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("1 new finding, 16 already in the baseline"),
+        "{}",
+        stderr(&o)
+    );
+    let s: serde_json::Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    let states: Vec<&str> = s["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["baselineState"].as_str().unwrap())
+        .collect();
+    assert_eq!(states.iter().filter(|x| **x == "new").count(), 1);
+    assert_eq!(states.iter().filter(|x| **x == "unchanged").count(), 16);
+    assert_valid_sarif(&s);
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        p,
+        "--baseline",
+        "/nonexistent/baseline.json",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// Fails unless `sarif` is valid against the official SARIF 2.1.0 schema (OASIS, errata 01),
+/// kept in `tests/schemas/`.
+
+#[test]
+fn sarif_is_valid_against_the_official_schema() {
+    // The validator itself rejects what the schema forbids.
+    let bad = serde_json::json!({"version": "2.1.0", "runs": [{"tool": {}}]});
+    let schema: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(root().join("tests/schemas/sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(!jsonschema::is_valid(&schema, &bad));
+    for (standard, input) in [
+        ("examples/standard", "examples/inventory.json"),
+        ("azure-security-baseline", "tests/fixtures/iac/storage.json"),
+        ("aws-foundations", "tests/fixtures/iac/logs.yaml"),
+    ] {
+        let o = tenet(&[
+            "check",
+            "--standard",
+            standard,
+            input,
+            "--now",
+            NOW,
+            "--format",
+            "sarif",
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let sarif: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
+        assert_valid_sarif(&sarif);
+    }
+}
