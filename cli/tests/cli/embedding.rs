@@ -174,3 +174,215 @@ fn the_node_host_gives_the_same_findings_as_the_rust_runtime() {
     }
     assert!(compared > 1000, "{compared} findings compared");
 }
+
+/// The example inventory with one resource exempting itself from one recommendation.
+fn tagged_inventory(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("examples/inventory.json")).unwrap();
+    let mut docs: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let web = docs
+        .iter_mut()
+        .find(|d| d["name"] == "stwebassets")
+        .unwrap();
+    web["tags"]["tenet-exempt-storage-min-tls"] = "old clients move in Q3".into();
+    let path = dir.join("inventory.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&docs).unwrap()).unwrap();
+    path
+}
+
+/// `tenet check --all`'s findings (every state, not applicable included) as JSON objects.
+fn check_findings(inv: &Path, settings: bool) -> Vec<serde_json::Value> {
+    let mut args = vec![
+        "check",
+        "--standard",
+        "examples/standard",
+        inv.to_str().unwrap(),
+        "--now",
+        NOW,
+        "--all",
+        "--format",
+        "json",
+    ];
+    if settings {
+        args.extend([
+            "--exemptions",
+            "tests/fixtures/exemptions/example.yaml",
+            "--governance",
+            "tests/fixtures/governance/example.yaml",
+        ]);
+    }
+    let o = tenet(&args);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v["findings"].as_array().unwrap().clone()
+}
+
+/// One inventory with an in-resource exemption tag, an exemptions file and governance: the
+/// library, `tenet check`, `tenet fix` and `tenet test` agree on every state.
+#[test]
+fn every_door_agrees_on_exemptions_and_governance() {
+    let dir = scratch("agree");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let inv = tagged_inventory(&dir);
+    let cli = check_findings(&inv, true);
+    let state = |rec: &str, name: &str| -> String {
+        cli.iter()
+            .find(|f| f["recommendation"] == rec && f["resource"]["name"] == name)
+            .map(|f| f["state"].as_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    // The three kinds of triage are all in play.
+    assert_eq!(state("storage-min-tls", "stwebassets"), "exempt", "the tag");
+    assert_eq!(
+        state("storage-min-tls", "stlegacyexport"),
+        "exempt",
+        "the file"
+    );
+    assert!(cli.iter().any(|f| f["governance"]["owner"].is_string()));
+    assert!(cli.iter().any(|f| f["state"] == "not_compliant"));
+
+    // The library, given the same settings, serialises exactly the CLI's findings.
+    let files = tenet_compiler_files(&root().join("examples/standard"));
+    let module = tenet::compile_files(&files).unwrap();
+    let standard = tenet::Standard::load(&module).unwrap().at(1_795_564_800.0);
+    let mut session = standard.session();
+    session.triage.exemptions =
+        tenet::load::exemptions(Some(&root().join("tests/fixtures/exemptions/example.yaml")))
+            .unwrap();
+    session.triage.governance =
+        tenet::load::governance(Some(&root().join("tests/fixtures/governance/example.yaml")))
+            .unwrap();
+    let inputs = tenet::runtime::input::inputs(std::slice::from_ref(&inv)).unwrap();
+    let sinks = tenet::check::Sinks {
+        collect: true,
+        ..Default::default()
+    };
+    let lib: Vec<serde_json::Value> = session
+        .check(&inputs, sinks)
+        .unwrap()
+        .findings
+        .iter()
+        .map(|f| {
+            // The policy was compiled from absolute paths here, relative ones by the CLI.
+            let text = serde_json::to_string(f).unwrap();
+            let text = text.replace(&format!("{}/", root().display()), "");
+            serde_json::from_str(&text).unwrap()
+        })
+        .collect();
+    assert_eq!(lib.len(), cli.len());
+    for (l, c) in lib.iter().zip(&cli) {
+        assert_eq!(l, c);
+    }
+    // Without settings, the library's default session still honours the tag.
+    let plain = standard.evaluate_inventory(std::slice::from_ref(&inv)).unwrap();
+    let tagged = plain
+        .iter()
+        .find(|f| {
+            f.recommendation == "storage-min-tls" && f.resource.identity.name == "stwebassets"
+        })
+        .unwrap();
+    assert_eq!(tagged.state, tenet::Outcome::Exempt);
+
+    // `tenet fix` reports on exactly the not-compliant findings (fixed, or why not): nothing
+    // exempt, by tag or by file.
+    let fix = |settings: bool| -> Vec<(String, String)> {
+        let mut args = vec![
+            "fix",
+            "--standard",
+            "examples/standard",
+            inv.to_str().unwrap(),
+            "--now",
+            NOW,
+            "--format",
+            "json",
+        ];
+        if settings {
+            args.extend([
+                "--exemptions",
+                "tests/fixtures/exemptions/example.yaml",
+                "--governance",
+                "tests/fixtures/governance/example.yaml",
+            ]);
+        }
+        let o = tenet(&args);
+        assert!(o.status.code().is_some_and(|c| c < 2), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let mut out: Vec<(String, String)> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| {
+                let name = r["resource"]["name"].as_str().unwrap().to_string();
+                r["fixes"].as_array().unwrap().iter().map(move |x| {
+                    (
+                        x["recommendation"].as_str().unwrap().to_string(),
+                        name.clone(),
+                    )
+                })
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let mut fixable: Vec<(String, String)> = cli
+        .iter()
+        .filter(|f| f["state"] == "not_compliant")
+        .map(|f| {
+            (
+                f["recommendation"].as_str().unwrap().to_string(),
+                f["resource"]["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    fixable.sort();
+    assert!(!fixable.is_empty());
+    assert_eq!(fix(true), fixable);
+    // Without the file, the file's exemption is gone but the tag still holds.
+    let unfiled = fix(false);
+    assert!(unfiled.contains(&("storage-min-tls".into(), "stlegacyexport".into())));
+    assert!(!unfiled.contains(&("storage-min-tls".into(), "stwebassets".into())));
+
+    // `tenet test`: cases built from `tenet check`'s states (tag only: test cases carry no
+    // exemptions file) pass, the tagged one expecting `exempt`.
+    let std_dir = dir.join("standard");
+    std::fs::create_dir_all(std_dir.join("tests")).unwrap();
+    for f in &files {
+        std::fs::copy(f, std_dir.join(f.file_name().unwrap())).unwrap();
+    }
+    let tagged_only = check_findings(&inv, false);
+    let docs: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&inv).unwrap()).unwrap();
+    let mut cases = vec![];
+    for d in docs.iter().filter(|d| {
+        d["type"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Microsoft.Storage") || t.starts_with("AWS::S3"))
+    }) {
+        let name = d["name"].as_str().unwrap();
+        let mut expect = serde_json::Map::new();
+        expect.insert("default".into(), "not_applicable".into());
+        for f in tagged_only.iter().filter(|f| f["resource"]["name"] == name) {
+            expect.insert(
+                f["recommendation"].as_str().unwrap().into(),
+                f["state"].clone(),
+            );
+        }
+        cases.push(serde_json::json!({"name": name, "resource": d, "expect": expect}));
+    }
+    let case_text = serde_json::to_string_pretty(&cases).unwrap();
+    assert!(case_text.contains("\"storage-min-tls\": \"exempt\""));
+    std::fs::write(std_dir.join("tests/agree.yaml"), &case_text).unwrap();
+    let o = tenet(&["test", std_dir.to_str().unwrap(), "--now", NOW]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    // The same cases fail if the tag is ignored.
+    std::fs::write(
+        std_dir.join("tests/agree.yaml"),
+        case_text.replace(
+            "\"storage-min-tls\": \"exempt\"",
+            "\"storage-min-tls\": \"not_compliant\"",
+        ),
+    )
+    .unwrap();
+    let o = tenet(&["test", std_dir.to_str().unwrap(), "--now", NOW]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+}

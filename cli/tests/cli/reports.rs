@@ -223,3 +223,33 @@ fn sarif_is_valid_against_the_official_schema() {
         assert_valid_sarif(&sarif);
     }
 }
+
+/// The JSON report on standard output and the one `--output json=` writes in the same run come
+/// from one encoder: the same bytes, with exemptions and governance in play.
+#[test]
+fn streamed_json_and_output_json_are_the_same_bytes() {
+    let file = scratch("same.json");
+    let _ = std::fs::remove_file(&file);
+    let target = format!("json={}", file.display());
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--now",
+        NOW,
+        "--all",
+        "--exemptions",
+        "tests/fixtures/exemptions/example.yaml",
+        "--governance",
+        "tests/fixtures/governance/example.yaml",
+        "--format",
+        "json",
+        "--output",
+        &target,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let written = std::fs::read(&file).unwrap();
+    assert!(written.len() > 10_000, "a full report");
+    assert!(o.stdout == written, "stdout and --output json= differ");
+}

@@ -95,13 +95,14 @@ impl JsonFindings {
                 out.extend_from_slice(b",\"exemption\":");
                 let _ = serde_json::to_writer(&mut *out, x);
             }
-            if let Some(a) = e.assignment(i) {
-                out.extend_from_slice(b",\"governance\":");
-                let _ = serde_json::to_writer(&mut *out, a);
-            }
+            // The order of `Finding`'s fields: exemption, risk, (group), governance.
             if matches!(o, Outcome::NotCompliant | Outcome::Error | Outcome::Exempt) {
                 out.extend_from_slice(b",\"risk\":");
                 let _ = serde_json::to_writer(&mut *out, &risk(rec, meta, &e.factors));
+            }
+            if let Some(a) = e.assignment(i) {
+                out.extend_from_slice(b",\"governance\":");
+                let _ = serde_json::to_writer(&mut *out, a);
             }
             out.push(b'}');
         }
