@@ -14,13 +14,103 @@ pub enum Level {
     Warning,
 }
 
+/// Declares the diagnostic codes once: the enum, the list of all of them and their summaries
+/// (the "what" of `docs/diagnostics.md`, which a test keeps in step).
+macro_rules! codes {
+    ($($code:ident: $what:literal,)*) => {
+        /// A stable diagnostic code. `E0xxx` are errors, `W0xxx` warnings.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $(#[doc = $what] $code,)*
+        }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$code),*];
+
+            /// The code as written in messages and docs, e.g. `E0102`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$code => stringify!($code),)*
+                }
+            }
+
+            /// What the code means, in one line.
+            pub fn what(self) -> &'static str {
+                match self {
+                    $(Code::$code => $what,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    E0001: "syntax error: unexpected token; lists what was expected, suggests a keyword",
+    E0002: "bad `{placeholder}` in remediation text",
+    E0003: "number out of range",
+    E0101: "a helper, condition or constant defined twice",
+    E0102: "no `standard` declaration",
+    E0103: "two `standard` declarations",
+    E0104: "recommendation id declared twice",
+    E0105: "control id declared twice",
+    E0110: "missing or unknown severity (did you mean …)",
+    E0111: "recommendation without `applies`",
+    E0112: "missing or repeated `compliant when`",
+    E0113: "unknown field of a standard, control or recommendation (did you mean …)",
+    E0114: "unknown control (did you mean …)",
+    E0115: "unknown provider (did you mean …)",
+    E0116: "a field with a value of the wrong form",
+    E0117: "an import or policy file cannot be read, or is not UTF-8",
+    E0118: "a recommendation lists an unknown risk factor (did you mean …)",
+    E0201: "unknown function (did you mean …)",
+    E0202: "wrong number of arguments",
+    E0203: "argument of the wrong type (a literal), or an index that is neither string nor whole number",
+    E0204: "the pattern of `matches`/`glob` is not a string literal",
+    E0205: "a pattern or type glob that cannot be compiled",
+    E0206: "values of different types compared (literals)",
+    E0207: "ordering (`<` …) of something other than numbers and strings",
+    E0208: "`in` with a right side that is not a list, map or string",
+    E0209: "a helper or constant defined in terms of itself",
+    E0210: "a quantifier over a literal that is not a collection",
+    E0211: "`resources(...)` outside a quantifier",
+    E0212: "a quantifier with zero or more than two variables",
+    E0213: "a recommendation that expands to too large an expression after inlining",
+    E0214: "a condition called with parentheses, or a function named without them",
+    E0215: "a map literal with non-constant values",
+    E0220: "a fix path that is not a static field of the resource, nor a path through a `let` of static paths joined by `??`",
+    E0900: "internal error",
+    W0301: "a condition or comparison that is always the same",
+    W0302: "a `let` that is never used",
+}
+
+impl Code {
+    /// Whether the code reports a bug in tenet rather than in a policy (no policy can cause it
+    /// on purpose).
+    pub fn is_internal(self) -> bool {
+        self == Code::E0900
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// One diagnostic.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
     /// Error or warning.
     pub level: Level,
     /// Stable code, e.g. `E0102`; `docs/diagnostics.md` lists them.
-    pub code: &'static str,
+    pub code: Code,
     /// What is wrong, lowercase, no final period.
     pub message: String,
     /// Where.
@@ -33,7 +123,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error.
-    pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             level: Level::Error,
             code,
@@ -45,11 +135,17 @@ impl Diagnostic {
     }
 
     /// A warning.
-    pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             level: Level::Warning,
             ..Diagnostic::error(code, span, message)
         }
+    }
+
+    /// An internal error (`E0900`): a bug in tenet, not in the policy.
+    pub fn internal(span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(Code::E0900, span, message)
+            .help("this is a bug in tenet; please report it with the policy")
     }
 
     /// Sets the label.

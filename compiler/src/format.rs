@@ -149,8 +149,7 @@ struct Frame {
 }
 
 fn internal(file: FileId) -> Diagnostic {
-    Diagnostic::error(
-        "E0900",
+    Diagnostic::internal(
         crate::source::Span::new(file, 0, 0),
         "internal error: formatting would change the tokens of this file; it was left as it is",
     )

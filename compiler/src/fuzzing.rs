@@ -15,7 +15,7 @@ pub fn parse_check(data: &[u8]) {
         }
         Err(f) => {
             for d in &f.diagnostics {
-                if d.code == "E0900"
+                if d.code == crate::Code::E0900
                     || d.span.end as usize > text.len()
                     || d.span.start > d.span.end
                 {

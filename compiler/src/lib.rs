@@ -30,7 +30,7 @@ pub mod ir;
 pub mod source;
 pub mod syntax;
 
-pub use diagnostics::{Diagnostic, Level};
+pub use diagnostics::{Code, Diagnostic, Level};
 pub use source::Sources;
 
 use std::path::{Path, PathBuf};
@@ -69,7 +69,7 @@ impl Failure {
         let f = sources.add("<command line>", "");
         Failure {
             diagnostics: vec![Diagnostic::error(
-                "E0117",
+                Code::E0117,
                 source::Span::new(f, 0, 0),
                 message,
             )],
@@ -142,7 +142,7 @@ fn load(paths: &[PathBuf]) -> Result<(Sources, Vec<syntax::ast::File>), Failure>
                     let msg = format!("{} is not UTF-8 text", path.display());
                     match from {
                         Some((span, _)) => diags.push(
-                            Diagnostic::error("E0117", span, msg)
+                            Diagnostic::error(Code::E0117, span, msg)
                                 .help("save the policy file as UTF-8"),
                         ),
                         None => return Err(Failure::io(msg)),
@@ -154,7 +154,7 @@ fn load(paths: &[PathBuf]) -> Result<(Sources, Vec<syntax::ast::File>), Failure>
                 let msg = format!("cannot read {}: {e}", path.display());
                 match from {
                     Some((span, _)) => diags.push(
-                        Diagnostic::error("E0117", span, msg)
+                        Diagnostic::error(Code::E0117, span, msg)
                             .label("imported here")
                             .help("import paths are relative to the importing file"),
                     ),
@@ -209,8 +209,7 @@ fn compile_parsed(sources: Sources, files: Vec<syntax::ast::File>) -> Result<Com
         Err(e) => {
             let span = source::Span::default();
             Err(Failure {
-                diagnostics: vec![Diagnostic::error("E0900", span, e.to_string())
-                    .help("this is a bug in tenet; please report it with the policy")],
+                diagnostics: vec![Diagnostic::internal(span, e.to_string())],
                 sources,
             })
         }

@@ -274,7 +274,9 @@ fn every_door_agrees_on_exemptions_and_governance() {
         assert_eq!(l, c);
     }
     // Without settings, the library's default session still honours the tag.
-    let plain = standard.evaluate_inventory(std::slice::from_ref(&inv)).unwrap();
+    let plain = standard
+        .evaluate_inventory(std::slice::from_ref(&inv))
+        .unwrap();
     let tagged = plain
         .iter()
         .find(|f| {

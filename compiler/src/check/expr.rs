@@ -73,7 +73,7 @@ impl<'a> Checker<'a> {
     pub(super) fn budget(&mut self, span: Span) -> bool {
         self.nodes += 1;
         if self.nodes == MAX_NODES {
-            self.err(Diagnostic::error("E0213", span, "this recommendation expands to too large an expression")
+            self.err(Diagnostic::error(Code::E0213, span, "this recommendation expands to too large an expression")
                 .help("helpers are inlined at each call; call fewer helpers from helpers, or simplify the condition"));
         }
         self.nodes < MAX_NODES
@@ -119,7 +119,7 @@ impl<'a> Checker<'a> {
                         }
                         _ => self.err(
                             Diagnostic::error(
-                                "E0215",
+                                Code::E0215,
                                 v.span,
                                 "the values of a map literal must be constants",
                             )
@@ -156,7 +156,7 @@ impl<'a> Checker<'a> {
                     Kind::Lit(v) => {
                         self.err(
                             Diagnostic::error(
-                                "E0203",
+                                Code::E0203,
                                 i.span,
                                 format!(
                                     "an index must be a string or a whole number, not {}",
@@ -215,7 +215,7 @@ impl<'a> Checker<'a> {
             if self.stack.contains(&key) {
                 self.err(
                     Diagnostic::error(
-                        "E0209",
+                        Code::E0209,
                         span,
                         format!("`{n}` is defined in terms of itself"),
                     )
@@ -234,7 +234,7 @@ impl<'a> Checker<'a> {
                 return self.inline(f, &[], span);
             }
             self.err(
-                Diagnostic::error("E0214", span, format!("`{n}` is a function"))
+                Diagnostic::error(Code::E0214, span, format!("`{n}` is a function"))
                     .help(format!("call it: `{n}(...)`")),
             );
             return node(Kind::Lit(Value::Null), Ty::Null, span);
@@ -250,7 +250,7 @@ impl<'a> Checker<'a> {
         let key = format!("fn {}", f.name.text);
         if self.stack.contains(&key) {
             self.err(
-                Diagnostic::error("E0209", span, format!("`{}` calls itself", f.name.text))
+                Diagnostic::error(Code::E0209, span, format!("`{}` calls itself", f.name.text))
                     .help("helpers are inlined, so they cannot be recursive"),
             );
             return node(Kind::Lit(Value::Null), Ty::Null, span);
@@ -280,7 +280,7 @@ impl<'a> Checker<'a> {
             if f.is_condition {
                 self.err(
                     Diagnostic::error(
-                        "E0214",
+                        Code::E0214,
                         name.span,
                         format!("`{n}` is a condition and takes no arguments"),
                     )
@@ -302,7 +302,7 @@ impl<'a> Checker<'a> {
                 if args.len() != 1 {
                     self.err(
                         Diagnostic::error(
-                            "E0202",
+                            Code::E0202,
                             span,
                             format!("`{n}` takes 1 argument, {} given", args.len()),
                         )
@@ -319,7 +319,7 @@ impl<'a> Checker<'a> {
                 return node(Kind::Exists(Box::new(v), n == "missing", c), Ty::Bool, span);
             }
             "resources" => {
-                self.err(Diagnostic::error("E0211", span, "`resources(...)` can only be the collection of a quantifier")
+                self.err(Diagnostic::error(Code::E0211, span, "`resources(...)` can only be the collection of a quantifier")
                     .help("write `any r in resources(\"Microsoft.Network/publicIPAddresses\") { ... }`"));
                 return null;
             }
@@ -329,8 +329,9 @@ impl<'a> Checker<'a> {
             let mut names: Vec<&str> = tenet_stdlib::FUNCTIONS.iter().map(|f| f.name).collect();
             names.extend(self.fns.keys().copied());
             names.extend(SPECIAL_FUNCTIONS.iter().copied());
-            let mut d = Diagnostic::error("E0201", name.span, format!("unknown function `{n}`"))
-                .label("not a function");
+            let mut d =
+                Diagnostic::error(Code::E0201, name.span, format!("unknown function `{n}`"))
+                    .label("not a function");
             d = match suggest(n, names.iter().copied()) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
                 None => d.help("docs/language.md lists the standard functions; define your own with `fn name(x) = ...`"),
@@ -356,7 +357,7 @@ impl<'a> Checker<'a> {
             if !got.fits(*want) {
                 self.err(
                     Diagnostic::error(
-                        "E0203",
+                        Code::E0203,
                         a.span,
                         format!(
                             "argument {} of `{n}` must be a {}, not a {}",
@@ -385,14 +386,14 @@ impl<'a> Checker<'a> {
                     match regex {
                         Some(re) => pattern = self.pattern(&re, at),
                         None => self.err(
-                            Diagnostic::error("E0205", at, "invalid glob")
+                            Diagnostic::error(Code::E0205, at, "invalid glob")
                                 .help("globs use `*`, `?`, `[a-z]` and `{a,b}`"),
                         ),
                     }
                 }
                 _ => {
                     let at = args.get(li).map_or(span, |a| a.span);
-                    self.err(Diagnostic::error("E0204", at, format!("the pattern of `{n}` must be a string literal"))
+                    self.err(Diagnostic::error(Code::E0204, at, format!("the pattern of `{n}` must be a string literal"))
                         .help("patterns are compiled ahead of time into the module; write the pattern in quotes"));
                 }
             }
@@ -463,7 +464,7 @@ impl<'a> Checker<'a> {
                         if !matches!(ty, Ty::Any | Ty::List | Ty::Map | Ty::Str) {
                             self.err(
                                 Diagnostic::error(
-                                    "E0208",
+                                    Code::E0208,
                                     b.span,
                                     format!(
                                         "`{}` needs a list, map or string on the right, not a {}",
@@ -501,7 +502,7 @@ impl<'a> Checker<'a> {
                             && tx != Ty::Null
                             && ty != Ty::Null
                         {
-                            self.err(Diagnostic::error("E0206", span, format!("a {} is compared with a {}", tx.name(), ty.name()))
+                            self.err(Diagnostic::error(Code::E0206, span, format!("a {} is compared with a {}", tx.name(), ty.name()))
                                 .label(if ordering { "these cannot be ordered".to_string() } else { "this is never equal".to_string() })
                                 .help("values of different types are never equal and cannot be ordered; compare like with like, e.g. `version_compare(a, b) < 0` for versions"));
                         } else if ordering {
@@ -509,7 +510,7 @@ impl<'a> Checker<'a> {
                                 if !matches!(t, Ty::Any | Ty::Num | Ty::Str) {
                                     self.err(
                                         Diagnostic::error(
-                                            "E0207",
+                                            Code::E0207,
                                             side.span,
                                             format!(
                                                 "a {} cannot be ordered with `{}`",
@@ -542,7 +543,7 @@ impl<'a> Checker<'a> {
     ) {
         self.err(
             Diagnostic::error(
-                "E0202",
+                Code::E0202,
                 span,
                 format!("`{name}` takes {want} argument(s), {got} given"),
             )
@@ -568,9 +569,13 @@ impl<'a> Checker<'a> {
     pub(super) fn fold_warning(&mut self, x: &Node, y: &Node, span: Span) {
         if matches!(x.kind, Kind::Lit(_)) && matches!(y.kind, Kind::Lit(_)) {
             self.err(
-                Diagnostic::warning("W0301", span, "this comparison is between two constants")
-                    .label("always gives the same result")
-                    .help("compare a field of the resource, e.g. `properties.x == \"value\"`"),
+                Diagnostic::warning(
+                    Code::W0301,
+                    span,
+                    "this comparison is between two constants",
+                )
+                .label("always gives the same result")
+                .help("compare a field of the resource, e.g. `properties.x == \"value\"`"),
             );
         }
     }
@@ -587,7 +592,7 @@ impl<'a> Checker<'a> {
         let null = node(Kind::Lit(Value::Null), Ty::Null, span);
         if vars.is_empty() || vars.len() > 2 {
             self.err(
-                Diagnostic::error("E0212", span, "a quantifier binds one or two variables")
+                Diagnostic::error(Code::E0212, span, "a quantifier binds one or two variables")
                     .help("write `any x in list { ... }` or `any k, v in map { ... }`"),
             );
             return null;
@@ -600,7 +605,7 @@ impl<'a> Checker<'a> {
                         ExprKind::Str(s) => types.push(s.clone()),
                         _ => self.err(
                             Diagnostic::error(
-                                "E0203",
+                                Code::E0203,
                                 a.span,
                                 "`resources` takes resource type strings",
                             )
@@ -611,7 +616,7 @@ impl<'a> Checker<'a> {
                 if types.is_empty() {
                     self.err(
                         Diagnostic::error(
-                            "E0202",
+                            Code::E0202,
                             source.span,
                             "`resources` needs at least one resource type",
                         )
@@ -621,7 +626,7 @@ impl<'a> Checker<'a> {
                 if vars.len() != 1 {
                     self.err(
                         Diagnostic::error(
-                            "E0212",
+                            Code::E0212,
                             span,
                             "a quantifier over `resources(...)` binds one variable",
                         )
@@ -649,7 +654,7 @@ impl<'a> Checker<'a> {
                 if !matches!(t, Ty::Any | Ty::List | Ty::Map) {
                     self.err(
                         Diagnostic::error(
-                            "E0210",
+                            Code::E0210,
                             source.span,
                             format!("a quantifier needs a list or a map, not a {}", t.name()),
                         )

@@ -7,18 +7,22 @@ impl<'a> Checker<'a> {
     pub(super) fn duplicate(&mut self, n: &ast::Name, prev: Span) {
         let l = self.sources.locate(prev);
         self.err(
-            Diagnostic::error("E0101", n.span, format!("`{}` is defined twice", n.text))
-                .label("second definition")
-                .help(format!(
-                    "rename one of them; the first is at {}:{}:{}",
-                    l.file, l.line, l.col
-                )),
+            Diagnostic::error(
+                Code::E0101,
+                n.span,
+                format!("`{}` is defined twice", n.text),
+            )
+            .label("second definition")
+            .help(format!(
+                "rename one of them; the first is at {}:{}:{}",
+                l.file, l.line, l.col
+            )),
         );
     }
 
     pub(super) fn unknown_field(&mut self, key: &ast::Name, allowed: &[&str], what: &str) {
         let mut d = Diagnostic::error(
-            "E0113",
+            Code::E0113,
             key.span,
             format!("unknown {what} field `{}`", key.text),
         )
@@ -39,7 +43,7 @@ impl<'a> Checker<'a> {
             other => {
                 self.err(
                     Diagnostic::error(
-                        "E0116",
+                        Code::E0116,
                         other.span(),
                         format!("`{}` takes a string", f.key.text),
                     )
@@ -57,7 +61,7 @@ impl<'a> Checker<'a> {
             other => {
                 self.err(
                     Diagnostic::error(
-                        "E0116",
+                        Code::E0116,
                         other.span(),
                         format!("`{}` takes a list of strings", f.key.text),
                     )
@@ -82,7 +86,7 @@ impl<'a> Checker<'a> {
             other => {
                 self.err(
                     Diagnostic::error(
-                        "E0116",
+                        Code::E0116,
                         other.span(),
                         format!("`{}` takes a block of references", f.key.text),
                     )
@@ -112,7 +116,7 @@ impl<'a> Checker<'a> {
                     if !["none", "low", "medium", "high"].contains(&v.as_str()) {
                         self.err(
                             Diagnostic::error(
-                                "E0116",
+                                Code::E0116,
                                 f.value.span(),
                                 format!("`inline_exemptions {v}` is not a level"),
                             )
@@ -137,8 +141,12 @@ impl<'a> Checker<'a> {
             match (f.key.text.as_str(), &f.value) {
                 ("points", FieldValue::Num(n, _)) if *n >= 0.0 => c.points = *n,
                 ("points", v) => self.err(
-                    Diagnostic::error("E0116", v.span(), "`points` takes a number of at least 0")
-                        .help("write `points 8`"),
+                    Diagnostic::error(
+                        Code::E0116,
+                        v.span(),
+                        "`points` takes a number of at least 0",
+                    )
+                    .help("write `points 8`"),
                 ),
                 ("description", _) => {
                     self.string_field(f);
@@ -162,7 +170,7 @@ impl<'a> Checker<'a> {
                 Some(i)
             }
             Err(e) => {
-                self.err(Diagnostic::error("E0205", span, "this pattern cannot be compiled").label(e.to_string())
+                self.err(Diagnostic::error(Code::E0205, span, "this pattern cannot be compiled").label(e.to_string())
                     .help("patterns use Rust `regex` syntax; Unicode word boundaries (`\\b`) are not supported, use `(?-u:\\b)`"));
                 None
             }
@@ -187,7 +195,7 @@ impl<'a> Checker<'a> {
                         severity = Some(s);
                     } else {
                         let mut d = Diagnostic::error(
-                            "E0110",
+                            Code::E0110,
                             f.value.span(),
                             format!("unknown severity `{s}`"),
                         )
@@ -210,7 +218,7 @@ impl<'a> Checker<'a> {
                             .map(|x| x.id.as_str())
                             .collect();
                         let mut d = Diagnostic::error(
-                            "E0114",
+                            Code::E0114,
                             f.value.span(),
                             format!("unknown control `{c}`"),
                         )
@@ -233,7 +241,7 @@ impl<'a> Checker<'a> {
                     for x in &meta.risk_factors {
                         if !self.factor_ids.contains(x) {
                             let mut d = Diagnostic::error(
-                                "E0118",
+                                Code::E0118,
                                 f.value.span(),
                                 format!("unknown risk factor `{x}`"),
                             )
@@ -261,7 +269,7 @@ impl<'a> Checker<'a> {
             None if r.factor => {}
             None => self.err(
                 Diagnostic::error(
-                    "E0110",
+                    Code::E0110,
                     h.id.span,
                     format!("recommendation `{}` has no severity", h.id.text),
                 )
@@ -274,7 +282,7 @@ impl<'a> Checker<'a> {
             let p = provider.text.to_ascii_lowercase();
             if !PROVIDERS.contains(&p.as_str()) {
                 let mut d = Diagnostic::error(
-                    "E0115",
+                    Code::E0115,
                     provider.span,
                     format!("unknown provider `{}`", provider.text),
                 )
@@ -297,7 +305,7 @@ impl<'a> Checker<'a> {
                             }
                         }
                         None => self.err(
-                            Diagnostic::error("E0205", t.span, "invalid type glob")
+                            Diagnostic::error(Code::E0205, t.span, "invalid type glob")
                                 .help("globs use `*`, `?`, `[a-z]` and `{a,b}`"),
                         ),
                     }
@@ -312,7 +320,7 @@ impl<'a> Checker<'a> {
             applies.push((p, matchers));
         }
         if r.applies.is_empty() {
-            self.err(Diagnostic::error("E0111", h.id.span, format!("recommendation `{}` applies to no resource type", h.id.text))
+            self.err(Diagnostic::error(Code::E0111, h.id.span, format!("recommendation `{}` applies to no resource type", h.id.text))
                 .help("add `applies azure \"Microsoft.Storage/storageAccounts\"` (or aws, gcp, kubernetes)"));
         }
         // lets, in order, each seeing the previous ones
@@ -347,7 +355,7 @@ impl<'a> Checker<'a> {
         };
         let cond = match r.compliant.as_slice() {
             [] => {
-                self.err(Diagnostic::error("E0112", h.id.span, format!("recommendation `{}` has no `compliant when` condition", h.id.text))
+                self.err(Diagnostic::error(Code::E0112, h.id.span, format!("recommendation `{}` has no `compliant when` condition", h.id.text))
                     .help("add `compliant when <condition>`, e.g. `compliant when properties.supportsHttpsTrafficOnly == true`"));
                 node(Kind::Lit(Value::Bool(true)), Ty::Bool, h.span)
             }
@@ -355,7 +363,7 @@ impl<'a> Checker<'a> {
                 for extra in rest {
                     self.err(
                         Diagnostic::error(
-                            "E0112",
+                            Code::E0112,
                             extra.span,
                             "a recommendation has one `compliant when` condition",
                         )
@@ -364,7 +372,7 @@ impl<'a> Checker<'a> {
                 }
                 let n = self.lower(c, &mut scope);
                 if let Kind::Lit(Value::Bool(b)) = n.kind {
-                    self.err(Diagnostic::warning("W0301", c.span, format!("the condition is always {b}"))
+                    self.err(Diagnostic::warning(Code::W0301, c.span, format!("the condition is always {b}"))
                         .help("a constant condition makes every resource compliant or every resource not compliant"));
                 }
                 self.cond(n)
@@ -408,7 +416,7 @@ impl<'a> Checker<'a> {
         for extra in r.remediation.iter().skip(1) {
             self.err(
                 Diagnostic::error(
-                    "E0116",
+                    Code::E0116,
                     extra.span,
                     "a recommendation has one `remediation` text",
                 )
@@ -425,7 +433,7 @@ impl<'a> Checker<'a> {
             if !self.lets_used.get(i).copied().unwrap_or(true) {
                 self.err(
                     Diagnostic::warning(
-                        "W0302",
+                        Code::W0302,
                         name.span,
                         format!("`{}` is never used", name.text),
                     )
@@ -514,7 +522,7 @@ impl<'a> Checker<'a> {
             (None, _) => None,
         };
         let Some((alts, ptrs)) = chain else {
-            self.err(Diagnostic::error("E0220", e.span, "a fix path must be a field of the resource")
+            self.err(Diagnostic::error(Code::E0220, e.span, "a fix path must be a field of the resource")
                 .label("not a static path")
                 .help("write a path such as `properties.minimumTlsVersion` or `spec.containers[0].image`, or go through a `let` of such paths joined by `??`"));
             return None;

@@ -8,7 +8,7 @@
 mod expr;
 mod metadata;
 
-use crate::diagnostics::{suggest, Diagnostic, Level};
+use crate::diagnostics::{suggest, Code, Diagnostic, Level};
 use crate::ir::*;
 use crate::source::{Sources, Span};
 use crate::syntax::ast::{self, BinOp, ExprKind, FieldValue, Quant};
@@ -161,7 +161,7 @@ impl<'a> Checker<'a> {
                             let l = self.sources.locate(first.span);
                             self.err(
                                 Diagnostic::error(
-                                    "E0103",
+                                    Code::E0103,
                                     h.id.span,
                                     "a standard is declared twice",
                                 )
@@ -199,7 +199,7 @@ impl<'a> Checker<'a> {
             Some(h) => self.standard(h),
             None => {
                 let span = recs.first().map(|r| r.header.span).unwrap_or_default();
-                self.err(Diagnostic::error("E0102", span, "no `standard` declaration")
+                self.err(Diagnostic::error(Code::E0102, span, "no `standard` declaration")
                     .help("start the file with `standard my-standard \"My standard\" { version \"1.0.0\" }`"));
             }
         }
@@ -209,7 +209,7 @@ impl<'a> Checker<'a> {
                 let l = self.sources.locate(prev);
                 self.err(
                     Diagnostic::error(
-                        "E0105",
+                        Code::E0105,
                         h.id.span,
                         format!("control `{}` is declared twice", h.id.text),
                     )
@@ -233,7 +233,7 @@ impl<'a> Checker<'a> {
                 let l = self.sources.locate(prev);
                 self.err(
                     Diagnostic::error(
-                        "E0104",
+                        Code::E0104,
                         r.header.id.span,
                         format!("recommendation `{}` is declared twice", r.header.id.text),
                     )

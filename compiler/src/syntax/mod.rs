@@ -2,7 +2,7 @@
 
 pub mod ast;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 use ast::*;
 use pest::iterators::Pair;
@@ -169,7 +169,7 @@ fn syntax_error(file: FileId, text: &str, e: pest::error::Error<Rule>) -> Diagno
         format!("`{found}`")
     };
     let mut d = Diagnostic::error(
-        "E0001",
+        Code::E0001,
         Span::new(file, start, end),
         format!("unexpected {found_text}"),
     )
@@ -286,7 +286,7 @@ impl Lower {
         let mut next = || {
             inner
                 .next()
-                .ok_or_else(|| Diagnostic::error("E0001", span, "incomplete declaration"))
+                .ok_or_else(|| Diagnostic::error(Code::E0001, span, "incomplete declaration"))
         };
         Ok(match rule {
             Rule::import_decl => Decl::Import(self.name(next()?)),
@@ -341,7 +341,13 @@ impl Lower {
                 r.factor = true;
                 Decl::Recommendation(r)
             }
-            _ => return Err(Diagnostic::error("E0001", span, "unexpected declaration")),
+            _ => {
+                return Err(Diagnostic::error(
+                    Code::E0001,
+                    span,
+                    "unexpected declaration",
+                ))
+            }
         })
     }
 
@@ -349,7 +355,7 @@ impl Lower {
         let span = self.span(&p);
         let mut inner = p.into_inner();
         let (Some(k), Some(v)) = (inner.next(), inner.next()) else {
-            return Err(Diagnostic::error("E0001", span, "incomplete field"));
+            return Err(Diagnostic::error(Code::E0001, span, "incomplete field"));
         };
         let key = self.name(k);
         let vspan = self.span(&v);
@@ -386,7 +392,7 @@ impl Lower {
         span: Span,
         mut inner: pest::iterators::Pairs<Rule>,
     ) -> Result<Recommendation, Diagnostic> {
-        let missing = || Diagnostic::error("E0001", span, "incomplete recommendation");
+        let missing = || Diagnostic::error(Code::E0001, span, "incomplete recommendation");
         let id = self.name(inner.next().ok_or_else(missing)?);
         let title = self.name(inner.next().ok_or_else(missing)?);
         let mut r = Recommendation {
@@ -458,7 +464,7 @@ impl Lower {
         let mut it = p.into_inner();
         let mut next = || {
             it.next()
-                .ok_or_else(|| Diagnostic::error("E0001", span, "incomplete fix operation"))
+                .ok_or_else(|| Diagnostic::error(Code::E0001, span, "incomplete fix operation"))
         };
         Ok(match rule {
             Rule::fix_set => {
@@ -481,7 +487,11 @@ impl Lower {
     fn path(&mut self, p: Pair<Rule>) -> Result<Expr, Diagnostic> {
         let mut it = p.into_inner();
         let Some(head) = it.next() else {
-            return Err(Diagnostic::error("E0001", Span::default(), "empty path"));
+            return Err(Diagnostic::error(
+                Code::E0001,
+                Span::default(),
+                "empty path",
+            ));
         };
         let mut e = self.atom(head)?;
         for seg in it {
@@ -512,7 +522,7 @@ impl Lower {
                 let close = raw.get(i..).and_then(|r| r.find('}')).map(|j| i + j);
                 let Some(close) = close else {
                     return Err(Diagnostic::error(
-                        "E0002",
+                        Code::E0002,
                         Span::new(self.file, raw_start + i, raw_start + i + 1),
                         "unclosed `{` in remediation text",
                     )
@@ -531,11 +541,11 @@ impl Lower {
                         let e = pairs.next().and_then(|t| t.into_inner().next());
                         match e {
                             Some(e) => self.expr(e),
-                            None => Err(Diagnostic::error("E0002", span, "empty placeholder")),
+                            None => Err(Diagnostic::error(Code::E0002, span, "empty placeholder")),
                         }
                     }
                     Err(_) => Err(Diagnostic::error(
-                        "E0002",
+                        Code::E0002,
                         Span::new(self.file, raw_start + i, raw_start + close + 1),
                         format!("`{{{inner}}}` is not a valid placeholder"),
                     )
@@ -625,7 +635,7 @@ impl Lower {
         let mut it = p.into_inner();
         let Some(head) = it.next() else {
             return Err(Diagnostic::error(
-                "E0001",
+                Code::E0001,
                 Span::default(),
                 "empty expression",
             ));
@@ -654,7 +664,7 @@ impl Lower {
                 let idx = seg
                     .into_inner()
                     .next()
-                    .ok_or_else(|| Diagnostic::error("E0001", span, "empty index"))?;
+                    .ok_or_else(|| Diagnostic::error(Code::E0001, span, "empty index"))?;
                 ExprKind::Index(Box::new(e), Box::new(self.expr(idx)?))
             }
         };
@@ -668,7 +678,7 @@ impl Lower {
             Rule::number => match p.as_str().parse::<f64>() {
                 Ok(n) if n.is_finite() => ExprKind::Num(n),
                 _ => {
-                    return Err(Diagnostic::error("E0003", span, "number out of range")
+                    return Err(Diagnostic::error(Code::E0003, span, "number out of range")
                         .help("numbers are 64-bit floating point"))
                 }
             },
@@ -700,7 +710,7 @@ impl Lower {
                 let mut it = p.into_inner();
                 let name = self.name(
                     it.next()
-                        .ok_or_else(|| Diagnostic::error("E0001", span, "empty call"))?,
+                        .ok_or_else(|| Diagnostic::error(Code::E0001, span, "empty call"))?,
                 );
                 let mut args = Vec::new();
                 for a in it {
@@ -753,7 +763,11 @@ impl Lower {
                     }
                 }
                 let (Some(source), Some(body)) = (source, body) else {
-                    return Err(Diagnostic::error("E0001", span, "incomplete quantifier"));
+                    return Err(Diagnostic::error(
+                        Code::E0001,
+                        span,
+                        "incomplete quantifier",
+                    ));
                 };
                 ExprKind::Quant {
                     kind,
@@ -768,11 +782,11 @@ impl Lower {
                 let inner = p
                     .into_inner()
                     .next()
-                    .ok_or_else(|| Diagnostic::error("E0001", span, "empty parentheses"))?;
+                    .ok_or_else(|| Diagnostic::error(Code::E0001, span, "empty parentheses"))?;
                 let e = self.expr(inner)?;
                 return Ok(Expr { kind: e.kind, span });
             }
-            _ => return Err(Diagnostic::error("E0001", span, "unexpected token")),
+            _ => return Err(Diagnostic::error(Code::E0001, span, "unexpected token")),
         };
         Ok(Expr { kind, span })
     }
@@ -853,7 +867,7 @@ mod tests {
     fn syntax_errors_point_at_the_token() {
         let src = "recommendation r \"t\" { compliant when a == }";
         let e = parse(FileId(0), src).unwrap_err();
-        assert_eq!(e.code, "E0001");
+        assert_eq!(e.code, Code::E0001);
         assert_eq!(e.span.start as usize, src.rfind('}').unwrap());
     }
 }
