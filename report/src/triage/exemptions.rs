@@ -407,14 +407,14 @@ pub const INLINE_PREFIX: &str = "tenet-exempt-";
 
 /// The in-resource exemption of recommendation `rec` (of `severity`) on a resource, if it carries
 /// one and the standard allows it for that severity (`allowed`: the highest severity that may be
-/// exempted this way).
+/// exempted this way; `None`: no in-resource exemption at all).
 pub fn inline(
     rec: &str,
     severity: Severity,
     r: &Identity,
     allowed: Option<Severity>,
 ) -> Option<Applied> {
-    if r.tags.is_empty() || severity > allowed.unwrap_or(Severity::High) {
+    if r.tags.is_empty() || severity > allowed? {
         return None;
     }
     let key = format!("{INLINE_PREFIX}{rec}");
@@ -457,6 +457,23 @@ fn item_lines(text: &str) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn in_resource_exemptions_respect_the_standards_limit() {
+        let mut r = ident("a", "a", None);
+        r.tags = vec![("Tenet-Exempt-r1".into(), "why".into())];
+        let got = inline("r1", Severity::Medium, &r, Some(Severity::Medium)).unwrap();
+        assert_eq!(
+            (got.id.as_str(), got.justification.as_str()),
+            ("tag:Tenet-Exempt-r1", "why")
+        );
+        assert!(inline("r1", Severity::High, &r, Some(Severity::Medium)).is_none());
+        assert!(
+            inline("r1", Severity::Low, &r, None).is_none(),
+            "`none` allows nothing"
+        );
+        assert!(inline("r2", Severity::Low, &r, Some(Severity::High)).is_none());
+    }
 
     fn ident(id: &str, name: &str, ns: Option<&str>) -> Identity {
         Identity {

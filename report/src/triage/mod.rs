@@ -89,7 +89,12 @@ impl Triage {
     pub fn apply(&self, meta: &Metadata, mut e: Evaluated) -> Assessed {
         let mut exempt = Vec::new();
         let mut assignments = Vec::new();
-        let allowed = meta.standard.inline_exemptions.as_deref().map(Severity::of);
+        // The highest severity a resource may exempt itself from: `high` when the standard
+        // does not say, nothing at all for `none`.
+        let allowed = match meta.standard.inline_exemptions.as_deref() {
+            None => Some(Severity::High),
+            Some(s) => Severity::parse(s),
+        };
         let identity = &e.resource.identity;
         for (i, rec) in meta.recommendations.iter().enumerate() {
             let Some(o) = e.outcomes.get_mut(i) else {
