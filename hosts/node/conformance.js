@@ -1,6 +1,8 @@
 'use strict';
 // Conformance driver: `node conformance.js MODULE.wasm RESOURCES.json NOW` prints the findings
 // of the resources, one canonical JSON line each (keys sorted), for comparison with the Rust runtime.
+// With `--cases`, RESOURCES.json is a list of separate inventories (test cases): each is evaluated
+// on its own and its lines are prefixed with its index.
 const fs = require('node:fs');
 const { Standard } = require('./index.js');
 
@@ -12,8 +14,17 @@ function canonical(v) {
   return JSON.stringify(v);
 }
 
-const [wasm, resources, now] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const cases = args.includes('--cases');
+const [wasm, resources, now] = args.filter((a) => a !== '--cases');
 const std = new Standard(fs.readFileSync(wasm));
-const findings = std.evaluate(JSON.parse(fs.readFileSync(resources, 'utf8')), { now: Number(now) });
-process.stdout.write(findings.map((f) => canonical(f) + '\n').join(''));
-
+const input = JSON.parse(fs.readFileSync(resources, 'utf8'));
+const lines = [];
+if (cases) {
+  input.forEach((docs, k) => {
+    for (const f of std.evaluate(docs, { now: Number(now) })) lines.push(`${k} ${canonical(f)}\n`);
+  });
+} else {
+  for (const f of std.evaluate(input, { now: Number(now) })) lines.push(canonical(f) + '\n');
+}
+process.stdout.write(lines.join(''));

@@ -2,7 +2,7 @@
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Outcome of a recommendation on a resource. */
-export type State = 'compliant' | 'not_compliant' | 'error';
+export type State = 'compliant' | 'not_compliant' | 'error' | 'exempt';
 
 /** The resource of a finding. */
 export interface ResourceRef {
@@ -47,7 +47,9 @@ export interface Finding {
   remediation?: string;
   /** Fix operations: `{op: "set" | "remove" | "append", path, value?}`. */
   fix?: Array<{ op: 'set' | 'remove' | 'append'; path: string; value?: Json }>;
-  /** Not compliant and error findings: the risk level and the risk factors that raised it. */
+  /** A resource's own exemption (`tenet-exempt-<recommendation>` tag, label or annotation). */
+  exemption?: { id: string; category: 'waiver'; justification: string };
+  /** Not compliant, error and exempt findings: the risk level and the factors that raised it. */
   risk?: { level: 'critical' | 'high' | 'medium' | 'low'; factors?: string[] };
 }
 

@@ -125,7 +125,7 @@ function classify(doc) {
   if (ty === undefined) return null;
   const lower = ty.toLowerCase();
   const provider = str(doc.provider) ?? (
-    lower.startsWith('microsoft.') ? 'azure'
+    (lower.startsWith('microsoft.') || lower.startsWith('azurerm_') || lower.startsWith('azuread_')) ? 'azure'
       : (lower.startsWith('aws::') || lower.startsWith('aws_')) ? 'aws'
         : (lower.includes('.googleapis.com/') || lower.startsWith('google_') || field === 'assetType') ? 'gcp'
           : 'unknown');
@@ -135,7 +135,7 @@ function classify(doc) {
     const short = str(data && typeof data === 'object' ? data.name : undefined) ?? name.split('/').pop();
     return { provider, kind: ty, name: short, id: name, namespace: undefined, location };
   }
-  const id = str(doc.id) ?? str(doc.arn) ?? str(doc.Arn) ?? str(doc.selfLink) ?? (name === '' ? ty : name);
+  const id = str(doc.id) ?? str(doc.address) ?? str(doc.arn) ?? str(doc.Arn) ?? str(doc.selfLink) ?? (name === '' ? ty : name);
   return { provider, kind: ty, name, id, namespace: undefined, location };
 }
 
@@ -359,12 +359,58 @@ class Standard {
         if (e) f.explanation = e;
         if (reason && reason.remediation !== undefined) f.remediation = reason.remediation;
         if (reason && reason.fix !== undefined) f.fix = reason.fix;
-        if (outcome === 'not_compliant' || outcome === 'error') f.risk = risk(rec, present);
+        if (outcome === 'not_compliant' || outcome === 'error') {
+          const x = inlineExemption(rec, doc, meta.standard.inline_exemptions);
+          if (x) { f.state = 'exempt'; f.exemption = x; }
+          f.risk = risk(rec, present);
+        }
         findings.push(f);
       }
     }
     return findings;
   }
+}
+
+const SEVERITY_RANK = { low: 0, medium: 1, high: 2 };
+
+/**
+ * The tags (or labels and annotations) of a document, as the Rust runtime reads them: `tags` and
+ * `Tags` maps or CloudFormation `Key`/`Value` lists, `Properties.Tags`, `values.tags`, Kubernetes
+ * `metadata.labels` and `metadata.annotations`, GCP `resource.data.labels` and `labels`.
+ */
+function tagsOf(doc) {
+  const get = (o, k) => (o !== null && typeof o === 'object' && !Array.isArray(o) ? o[k] : undefined);
+  const candidates = [
+    get(doc, 'tags'), get(doc, 'Tags'), get(get(doc, 'Properties'), 'Tags'), get(get(doc, 'values'), 'tags'),
+    get(get(doc, 'metadata'), 'labels'), get(get(doc, 'metadata'), 'annotations'),
+    get(get(get(doc, 'resource'), 'data'), 'labels'), get(doc, 'labels'),
+  ];
+  const out = [];
+  for (const c of candidates) {
+    if (Array.isArray(c)) {
+      for (const t of c) {
+        const k = get(t, 'Key'); const v = get(t, 'Value');
+        if (typeof k === 'string' && typeof v === 'string') out.push([k, v]);
+      }
+    } else if (c !== null && typeof c === 'object') {
+      // Keys in sorted order, as the Rust runtime's maps hold them.
+      for (const k of Object.keys(c).sort()) if (typeof c[k] === 'string') out.push([k, c[k]]);
+    }
+  }
+  return out;
+}
+
+/**
+ * A resource's own exemption from a recommendation (docs/exemptions.md): a tag, label or
+ * annotation `tenet-exempt-<id>` (any case) whose value is the reason, honoured up to the
+ * standard's `inline_exemptions` severity (default high).
+ */
+function inlineExemption(rec, doc, allowed) {
+  if (SEVERITY_RANK[rec.severity] > SEVERITY_RANK[allowed ?? 'high']) return undefined;
+  const key = `tenet-exempt-${rec.id}`.toLowerCase();
+  const hit = tagsOf(doc).find(([k]) => k.toLowerCase() === key);
+  if (!hit) return undefined;
+  return { id: `tag:${hit[0]}`, category: 'waiver', justification: hit[1] };
 }
 
 /**

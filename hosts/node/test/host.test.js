@@ -45,3 +45,17 @@ test('the example standard evaluates the example inventory', () => {
   const np = findings.filter((f) => f.recommendation === 'pod-network-policy' && f.state === 'not_compliant');
   assert.deepStrictEqual(np.map((f) => f.resource.name).sort(), ['debug-shell', 'metrics-agent']);
 });
+
+test('a resource can exempt itself with a tenet-exempt tag, as in the Rust runtime', () => {
+  const std = new Standard(fs.readFileSync(modulePath));
+  const inventory = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'inventory.json'), 'utf8'));
+  const web = inventory.find((d) => d.name === 'stwebassets');
+  const tls = (docs) => std.evaluate(docs, { now: NOW })
+    .find((f) => f.recommendation === 'storage-min-tls' && f.resource.name === 'stwebassets');
+  assert.strictEqual(tls([web]).state, 'not_compliant');
+  web.tags['TENET-EXEMPT-storage-min-tls'] = 'old clients move in Q3';
+  const f = tls([web]);
+  assert.strictEqual(f.state, 'exempt');
+  assert.deepStrictEqual(f.exemption, { id: 'tag:TENET-EXEMPT-storage-min-tls', category: 'waiver', justification: 'old clients move in Q3' });
+  assert.strictEqual(f.risk.level, 'medium');
+});
