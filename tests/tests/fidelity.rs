@@ -25,16 +25,6 @@ const FRAMEWORKS: &[(&str, &str)] = &[
     ("terraform_plan", "aws-foundations"),
 ];
 
-fn corpus() -> PathBuf {
-    let c = root().join("../shared/corpus");
-    assert!(
-        c.join("oracle").is_dir(),
-        "the corpus is missing at {}: the fidelity test needs shared/ beside the repository",
-        c.display()
-    );
-    c
-}
-
 fn standard(name: &str) -> tenet_compiler::Compiled {
     let dir = root().join("policies").join(name);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -133,7 +123,9 @@ fn documented() -> BTreeMap<Difference, String> {
 
 #[test]
 fn built_in_standards_agree_with_checkov() {
-    let corpus = corpus();
+    let Some(corpus) = tenet_tests::corpus("built_in_standards_agree_with_checkov") else {
+        return;
+    };
     let engine = engine();
     let documented = documented();
     let mut found = BTreeSet::new();
