@@ -3,12 +3,13 @@
 //! A thin command line over the `tenet` library: each subcommand lives in `commands/`, parses its
 //! flags with clap, calls the library, and maps the outcome to an exit code:
 //! 0 success (nothing at or above the threshold is not compliant), 1 findings or policy errors,
-//! 2 usage, input or runtime errors.
+//! 2 usage, input or runtime errors or a run that checked nothing, 141 standard output closed.
 
+#[macro_use]
+mod term;
 mod commands;
 mod fsio;
 mod store;
-mod term;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -25,7 +26,8 @@ use std::process::ExitCode;
   tenet fmt --check policies/
   tenet fix --standard examples/standard examples/inventory.json
 
-Exit codes: 0 compliant (or success), 1 findings or policy errors, 2 usage, input or runtime errors.")]
+Exit codes: 0 compliant (or success), 1 findings or policy errors, 2 usage, input or runtime errors
+or a run that checked nothing (--allow-empty accepts it), 141 standard output closed early.")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -38,3 +38,42 @@ pub fn input_error(e: &tenet::runtime::InputError, text: &str) {
         }
     }
 }
+
+/// The exit code when standard output is closed early (`tenet … | head`): the code a shell gives
+/// a process stopped by SIGPIPE, so a pipeline never reads it as success or as findings.
+pub const CLOSED_PIPE: u8 = 141;
+
+/// Writes to standard output. A closed pipe ends the process quietly (exit code
+/// [`CLOSED_PIPE`]); any other failure to write is reported and ends it with exit code 2.
+pub fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    if let Err(e) = std::io::stdout().lock().write_fmt(args) {
+        stdout_failed(&e);
+    }
+}
+
+/// Ends the process after a failed write to standard output (see [`write_stdout`]).
+pub fn stdout_failed(e: &std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(i32::from(CLOSED_PIPE));
+    }
+    error(format!("cannot write to standard output: {e}"));
+    std::process::exit(2);
+}
+
+/// `print!` that ends the process quietly on a closed pipe ([`write_stdout`]).
+macro_rules! out {
+    ($($t:tt)*) => {
+        $crate::term::write_stdout(format_args!($($t)*))
+    };
+}
+
+/// `println!` that ends the process quietly on a closed pipe ([`write_stdout`]).
+macro_rules! outln {
+    () => {
+        $crate::term::write_stdout(format_args!("\n"))
+    };
+    ($($t:tt)*) => {
+        $crate::term::write_stdout(format_args!("{}\n", format_args!($($t)*)))
+    };
+}

@@ -114,6 +114,18 @@ pub fn rfc3339(secs: f64) -> String {
         .unwrap_or_default()
 }
 
+/// A percentage for people: `83.33%`, or `no score` when nothing was judged (never 100%).
+pub struct Percent(pub Option<f64>);
+
+impl std::fmt::Display for Percent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(p) => write!(f, "{p}%"),
+            None => f.write_str("no score"),
+        }
+    }
+}
+
 /// Rounds to two decimals, for stable reports.
 pub fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0

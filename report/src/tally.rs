@@ -40,8 +40,11 @@ pub struct Summary {
     pub compliant: usize,
     /// Exempt (recommendation, resource) pairs.
     pub exempt: usize,
-    /// (compliant + exempt) / applicable, in percent (100 when nothing applies).
-    pub compliance: f64,
+    /// Applicable (recommendation, resource) pairs: compliant, not compliant, error or exempt.
+    /// Zero means the run checked nothing.
+    pub applicable: usize,
+    /// (compliant + exempt) / applicable, in percent; `None` (no score) when nothing applies.
+    pub compliance: Option<f64>,
     /// The secure score of the controls.
     pub secure_score: SecureScore,
     /// Unhealthy findings per owner, with governance rules (`owner` empty: unassigned).
@@ -58,8 +61,8 @@ pub struct SecureScore {
     pub current: f64,
     /// Points possible (controls that apply).
     pub max: f64,
-    /// current / max in percent (100 when no control applies).
-    pub percentage: f64,
+    /// current / max in percent; `None` (no score) when no control applies.
+    pub percentage: Option<f64>,
     /// Per control, in the standard's order.
     pub controls: Vec<ControlScore>,
 }
@@ -268,11 +271,10 @@ impl Tally {
         }
         let unhealthy: usize = summary.not_compliant.values().sum::<usize>() + summary.errors;
         let applicable = summary.compliant + summary.exempt + unhealthy;
-        summary.compliance = if applicable == 0 {
-            100.0
-        } else {
+        summary.applicable = applicable;
+        summary.compliance = (applicable > 0).then(|| {
             round2(100.0 * (summary.compliant + summary.exempt) as f64 / applicable as f64)
-        };
+        });
         summary.secure_score = self.score();
         summary.owners = self
             .owners
@@ -330,11 +332,7 @@ impl Tally {
         }
         score.current = round2(score.current);
         score.max = round2(score.max);
-        score.percentage = if score.max == 0.0 {
-            100.0
-        } else {
-            round2(100.0 * score.current / score.max)
-        };
+        score.percentage = (score.max > 0.0).then(|| round2(100.0 * score.current / score.max));
         score.controls = controls;
         score
     }

@@ -62,7 +62,8 @@ impl Format {
   tenet check --standard aws-foundations templates/stack.yaml
   terraform show -json plan.out | tenet check --standard aws-foundations --input-format terraform-plan -
 
-Exit codes: 0 nothing at or above --fail-on is not compliant, 1 findings, 2 usage, input or policy error.")]
+Exit codes: 0 nothing at or above --fail-on is not compliant, 1 findings, 2 usage, input or policy error
+or a run that checked nothing (--allow-empty accepts it), 141 standard output closed early.")]
 pub struct Args {
     /// The standard: a .wasm module, a .tenet file, a directory of .tenet files, or a built-in name.
     #[arg(short, long)]
@@ -109,6 +110,10 @@ pub struct Args {
     /// List compliant and not-applicable results too (JSON).
     #[arg(long)]
     pub all: bool,
+    /// Accept a run that checked nothing (no resource that a selected recommendation applies
+    /// to); without it such a run is an error (exit code 2), never a pass.
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Exemptions (docs/exemptions.md); default: .tenet/exemptions.yaml when it exists.
     #[arg(long, value_name = "FILE")]
     pub exemptions: Option<PathBuf>,
@@ -291,25 +296,62 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
     let engine: Engine = super::engine(!a.no_cache, limits).ok_or(ERROR)?;
     let loaded: Loaded = load_standard(&engine, &a.standard).ok_or(ERROR)?;
     phases.mark("standard");
+    let meta = &loaded.standard.metadata;
+    if !meta.recommendations.iter().any(|r| select.rec(r)) {
+        error(format!(
+            "no recommendation of {} matches the filters ({}); nothing would be checked",
+            meta.standard.id,
+            filters_named(a)
+        ));
+        return Err(ERROR);
+    }
     let inputs = input::inputs(&a.inventory).map_err(|e| {
         error(e);
         ERROR
     })?;
+    let mut triage = triage(a, now)?;
     if let Some(rec) = &a.explain {
         let inv = inventory::load_inputs_as(&inputs, a.input_format, None).map_err(|e| {
             error(e);
             ERROR
         })?;
-        return Ok(super::explain::run(
-            &loaded,
-            &inv.resources,
-            rec,
-            now,
-            select.resource.as_ref(),
-        ));
+        let code = super::explain::run(&loaded, &inv.resources, rec, now, select.resource.as_ref());
+        if code != OK {
+            return Err(code);
+        }
+        // The exit code follows the recommendation's results after triage, as `check` reports
+        // them: exempt resources do not fail it.
+        let Some(idx) = meta.recommendations.iter().position(|r| r.id == *rec) else {
+            return Err(ERROR);
+        };
+        let session = Session {
+            standard: &loaded.standard,
+            triage,
+            select,
+            input_format: a.input_format,
+        };
+        let assessed = session.assess(&inv.resources).map_err(|e| {
+            error(e);
+            ERROR
+        })?;
+        let explained: Vec<tenet::Outcome> = assessed
+            .iter()
+            .filter(|e| session.select.resource(&e.resource.identity))
+            .map(|e| e.outcome(idx))
+            .filter(|o| *o != tenet::Outcome::NotApplicable)
+            .collect();
+        if explained.is_empty() && !a.allow_empty {
+            error(format!(
+                "`{rec}` applies to none of the {} resources read; nothing was checked (--allow-empty accepts it)",
+                inv.resources.len()
+            ));
+            return Err(ERROR);
+        }
+        let threshold = Severity::parse(&a.fail_on).unwrap_or(Severity::Low);
+        let fails = Severity::of(&meta.recommendations[idx].severity) >= threshold
+            && explained.iter().any(|o| unhealthy(*o));
+        return Ok(if fails { FINDINGS } else { OK });
     }
-    let mut triage = triage(a, now)?;
-    let meta = &loaded.standard.metadata;
     // History: what the previous runs of this standard left open. A run that leaves resources
     // out would resolve their findings: it reads the history but does not record.
     let record =
@@ -368,7 +410,18 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
         })?;
     }
     let mut history_error = None;
+    let threshold = Severity::parse(&a.fail_on).unwrap_or(Severity::Low);
+    // Whether a listed finding fails the run: with finding filters (--new-only, --risk, --owner),
+    // the exit code follows what is listed, not every result.
+    let mut listed_failing = false;
     let mut observe = |e: &tenet::report::triage::Assessed| {
+        if session.select.filters_findings() && !listed_failing {
+            listed_failing = meta.recommendations.iter().enumerate().any(|(i, rec)| {
+                unhealthy(e.outcome(i))
+                    && Severity::of(&rec.severity) >= threshold
+                    && session.select.admits(meta, i, rec, e)
+            });
+        }
         let Some(h) = history
             .as_mut()
             .filter(|_| record && history_error.is_none())
@@ -444,8 +497,25 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
     };
     drop(out);
     phases.mark("evaluate");
-    // The run is recorded whole once evaluated, before reports are written.
-    if let Some(h) = history.as_mut().filter(|_| record) {
+    // A run that judged nothing is not a pass: it says so and fails, unless asked to accept it.
+    let applicable = tally.finish().applicable;
+    if applicable == 0 && !a.allow_empty {
+        error(format!(
+            "nothing was checked: {} resource{} read{}, and no selected recommendation applies to \
+             any of them; check the inputs and the filters, or pass --allow-empty to accept an \
+             empty run",
+            tally.resources,
+            if tally.resources == 1 { "" } else { "s" },
+            match tally.skipped.len() {
+                0 => String::new(),
+                n => format!(" ({n} document{} skipped)", if n == 1 { "" } else { "s" }),
+            }
+        ));
+        return Err(ERROR);
+    }
+    // The run is recorded whole once evaluated, before reports are written (a run that judged
+    // nothing is not recorded).
+    if let Some(h) = history.as_mut().filter(|_| record && applicable > 0) {
         let s = tally.finish();
         let run = RunSummary {
             at: rfc3339(now),
@@ -457,8 +527,10 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
             exempt: s.exempt as i64,
             score: s.secure_score.current,
             score_max: s.secure_score.max,
-            percentage: s.secure_score.percentage,
-            compliance: s.compliance,
+            // A run with applicable results has a compliance; a score only where a control
+            // applies (0 recorded otherwise).
+            percentage: s.secure_score.percentage.unwrap_or(0.0),
+            compliance: s.compliance.unwrap_or(0.0),
             ..Default::default()
         };
         if let Some(e) = history_error.take() {
@@ -487,7 +559,7 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
             }
         };
         let written = if path == "-" {
-            std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes())
+            std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes())
         } else {
             write_atomic(std::path::Path::new(path), text.as_bytes())
         };
@@ -507,20 +579,20 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
                 })).collect::<Vec<_>>(),
                 "exemptions": tally.exemptions,
             });
-            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
             return Ok(OK);
         }
         Mode::Score => {
-            print!("{}", score::render_score(meta, &summary, &tally, paint));
+            out!("{}", score::render_score(meta, &summary, &tally, paint));
             return Ok(OK);
         }
-        _ if grouped_table => print!(
+        _ if grouped_table => out!(
             "{}",
             table::render_groups(meta, &mut tally, &findings, paint)
         ),
         _ if table_mode => {
             if let Some(t) = &table {
-                print!("{}", t.render(meta, &mut tally, paint));
+                out!("{}", t.render(meta, &mut tally, paint));
             }
         }
         _ => {}
@@ -542,7 +614,6 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
         );
         return Ok(OK);
     }
-    let threshold = Severity::parse(&a.fail_on).unwrap_or(Severity::Low);
     if let Some(b) = &baseline {
         let failing: Vec<&Finding> = findings.iter().filter(|f| unhealthy(f.state)).collect();
         let new: Vec<&&Finding> = failing.iter().filter(|f| !b.contains(f)).collect();
@@ -555,17 +626,41 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
         let fails = new.iter().any(|f| f.severity >= threshold);
         return Ok(if fails { FINDINGS } else { OK });
     }
-    Ok(if tally.failing(threshold) {
-        FINDINGS
+    let fails = if session.select.filters_findings() {
+        listed_failing
     } else {
-        OK
-    })
+        tally.failing(threshold)
+    };
+    Ok(if fails { FINDINGS } else { OK })
+}
+
+/// The filters given, for a message.
+fn filters_named(a: &Args) -> String {
+    let mut named = Vec::new();
+    if let Some(r) = &a.recommendation {
+        named.push(format!("--recommendation {r}"));
+    }
+    for (flag, values) in [
+        ("--severity", &a.severity),
+        ("--workload", &a.workload),
+        ("--control", &a.control),
+        ("--environment", &a.environment),
+    ] {
+        for v in values {
+            named.push(format!("{flag} {v}"));
+        }
+    }
+    if named.is_empty() {
+        "none given".into()
+    } else {
+        named.join(", ")
+    }
 }
 
 /// The exit code for a report that could not be written (a closed pipe is not an error).
 fn write_failed(e: std::io::Error) -> u8 {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
-        return OK;
+        return crate::term::CLOSED_PIPE;
     }
     error(format!("cannot write the report: {e}"));
     ERROR

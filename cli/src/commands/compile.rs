@@ -73,8 +73,8 @@ pub fn run(a: Args) -> u8 {
     });
     if out.as_os_str() == "-" {
         use std::io::Write;
-        if std::io::stdout().write_all(&bytes).is_err() {
-            return ERROR;
+        if let Err(e) = std::io::stdout().write_all(&bytes) {
+            crate::term::stdout_failed(&e);
         }
         return OK;
     }
@@ -128,7 +128,7 @@ pub fn check_policy(a: CheckArgs) -> u8 {
     };
     let (sources, diags) = tenet::compiler::check_files(&files);
     match a.format {
-        DiagFormat::Human => print!(
+        DiagFormat::Human => out!(
             "{}",
             render(
                 &sources,
@@ -136,7 +136,7 @@ pub fn check_policy(a: CheckArgs) -> u8 {
                 super::color(std::io::IsTerminal::is_terminal(&std::io::stdout()))
             )
         ),
-        DiagFormat::Short => print!("{}", render_short(&sources, &diags)),
+        DiagFormat::Short => out!("{}", render_short(&sources, &diags)),
         DiagFormat::Json => {
             let items: Vec<serde_json::Value> = diags
                 .iter()
@@ -149,7 +149,7 @@ pub fn check_policy(a: CheckArgs) -> u8 {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::Value::Array(items));
+            outln!("{}", serde_json::Value::Array(items));
         }
     }
     let errors = diags.iter().filter(|d| d.level == Level::Error).count();

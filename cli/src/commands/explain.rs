@@ -38,9 +38,11 @@ pub fn run(
             s.to_string()
         }
     };
-    println!(
+    outln!(
         "{} — {}\ncompliant when {}\n",
-        rec, program.recs[idx].meta.title, program.recs[idx].meta.condition
+        rec,
+        program.recs[idx].meta.title,
+        program.recs[idx].meta.condition
     );
     for r in resources
         .iter()
@@ -59,7 +61,7 @@ pub fn run(
         if result.outcome == Outcome::NotApplicable {
             continue;
         }
-        println!(
+        outln!(
             "{} ({}) {}: {}",
             r.identity.name,
             r.identity.kind,
@@ -89,7 +91,7 @@ pub fn run(
             } else {
                 format!("  {}", dim(&format!("with {}", binds.join(", "))))
             };
-            println!(
+            outln!(
                 "  {v:<7} {}  {}{ctx}",
                 c.text,
                 dim(&format!(
@@ -99,9 +101,9 @@ pub fn run(
             );
         }
         if let Some(e) = tenet::report::finding::explain(meta, &result) {
-            println!("  => {}", e.message);
+            outln!("  => {}", e.message);
         }
-        println!();
+        outln!();
     }
     OK
 }

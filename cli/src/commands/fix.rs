@@ -290,7 +290,7 @@ pub fn run(a: Args) -> u8 {
     };
     let paint = color(std::io::stdout().is_terminal());
     match a.format {
-        Format::Diff => print!(
+        Format::Diff => out!(
             "{}",
             render_diff(meta, &inv.resources, &plans, paint, a.write)
         ),
@@ -307,7 +307,7 @@ pub fn run(a: Args) -> u8 {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
         Format::PatchJson => {
             let out: Vec<Value> = plans
@@ -324,7 +324,7 @@ pub fn run(a: Args) -> u8 {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
     }
     if a.write {

@@ -34,11 +34,11 @@ pub fn run(a: Args) -> u8 {
             match format_text("<stdin>", &text) {
                 Ok(out) if a.check => {
                     if out != text {
-                        println!("<stdin>");
+                        outln!("<stdin>");
                         code = code.max(FINDINGS);
                     }
                 }
-                Ok(out) => print!("{out}"),
+                Ok(out) => out!("{out}"),
                 Err(()) => return ERROR,
             }
             continue;
@@ -67,7 +67,7 @@ pub fn run(a: Args) -> u8 {
                 continue;
             }
             if a.check {
-                println!("{}", file.display());
+                outln!("{}", file.display());
                 code = code.max(FINDINGS);
             } else if let Err(e) = write_atomic(&file, out.as_bytes()) {
                 error(format!("cannot write {}: {e}", file.display()));

@@ -68,20 +68,20 @@ pub fn run(a: Args) -> u8 {
     };
     if a.format == "json" {
         let v = serde_json::json!({"standard": standard, "runs": runs, "changes": changes});
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return OK;
     }
     let Some(last) = runs.last() else {
-        println!("No runs recorded.");
+        outln!("No runs recorded.");
         return OK;
     };
-    println!(
+    outln!(
         "History of {} ({} run{} shown)\n",
         last.standard,
         runs.len(),
         if runs.len() == 1 { "" } else { "s" }
     );
-    println!("  run  evaluated at          score     compliance  unhealthy  exempt  inventory");
+    outln!("  run  evaluated at          score     compliance  unhealthy  exempt  inventory");
     let mut previous: Option<f64> = None;
     for r in &runs {
         let trend = match previous {
@@ -91,20 +91,29 @@ pub fn run(a: Args) -> u8 {
             None => " ",
         };
         previous = Some(r.percentage);
-        println!(
+        outln!(
             "  {:>3}  {:<20}  {:>6.2}% {trend}  {:>9.2}%  {:>9}  {:>6}  {}",
-            r.id, r.at, r.percentage, r.compliance, r.unhealthy, r.exempt, r.inventory
+            r.id,
+            r.at,
+            r.percentage,
+            r.compliance,
+            r.unhealthy,
+            r.exempt,
+            r.inventory
         );
     }
     if runs.len() >= 2 {
-        println!("\nChanges in the last run:");
+        outln!("\nChanges in the last run:");
         if changes.is_empty() {
-            println!("  none");
+            outln!("  none");
         }
         for c in &changes {
-            println!(
+            outln!(
                 "  {} on {}: {} → {}",
-                c.recommendation, c.resource, c.from, c.to
+                c.recommendation,
+                c.resource,
+                c.from,
+                c.to
             );
         }
     }

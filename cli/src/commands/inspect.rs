@@ -33,31 +33,33 @@ pub fn run(a: Args) -> u8 {
         }
     };
     if a.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&meta).unwrap_or_default()
         );
         return OK;
     }
     let n = meta.recommendations.len().max(1);
-    println!(
+    outln!(
         "module:      {} ({} bytes, {} bytes per recommendation)",
         a.module.display(),
         bytes.len(),
         bytes.len() / n
     );
-    println!("abi version: {}", meta.abi);
-    println!("compiler:    {}", meta.compiler);
-    println!(
+    outln!("abi version: {}", meta.abi);
+    outln!("compiler:    {}", meta.compiler);
+    outln!(
         "standard:    {} \"{}\" {}",
-        meta.standard.id, meta.standard.title, meta.standard.version
+        meta.standard.id,
+        meta.standard.title,
+        meta.standard.version
     );
-    println!("controls:    {}", meta.controls.len());
-    println!("lookups:     {}", meta.lookups.len());
-    println!("recommendations ({}):", meta.recommendations.len());
+    outln!("controls:    {}", meta.controls.len());
+    outln!("lookups:     {}", meta.lookups.len());
+    outln!("recommendations ({}):", meta.recommendations.len());
     for r in &meta.recommendations {
         let fix = if r.fix.is_empty() { "" } else { " [fix]" };
-        println!("  {:<7} {}  {}{fix}", r.severity, r.id, r.title);
+        outln!("  {:<7} {}  {}{fix}", r.severity, r.id, r.title);
     }
     OK
 }

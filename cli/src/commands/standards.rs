@@ -111,7 +111,7 @@ pub fn run(a: Args) -> u8 {
         };
         return match tenet::compiler::compile_files(&files) {
             Ok(c) => {
-                print!("{}", markdown(&c.metadata));
+                out!("{}", markdown(&c.metadata));
                 OK
             }
             Err(f) => {
@@ -155,10 +155,10 @@ pub fn run(a: Args) -> u8 {
         }
     }
     if a.json {
-        println!("{}", serde_json::Value::Array(rows));
+        outln!("{}", serde_json::Value::Array(rows));
     } else {
         for r in &rows {
-            println!(
+            outln!(
                 "{:<28} {:>4} recommendations  {} {}",
                 r["name"].as_str().unwrap_or_default(),
                 r["recommendations"],

@@ -194,13 +194,17 @@ pub fn run(a: Args) -> u8 {
     } else {
         100.0 * totals.covered as f64 / totals.clauses as f64
     };
-    println!(
+    outln!(
         "\n{} cases, {} failed; clause coverage {:.1}% ({} of {} clauses seen both true and false)",
-        totals.cases, totals.failed, pct, totals.covered, totals.clauses
+        totals.cases,
+        totals.failed,
+        pct,
+        totals.covered,
+        totals.clauses
     );
     let mut code = if totals.failed > 0 { FINDINGS } else { OK };
     if !totals.missing_outcomes.is_empty() {
-        println!(
+        outln!(
             "recommendations without a case for every outcome:\n  {}",
             totals.missing_outcomes.join("\n  ")
         );
@@ -210,7 +214,7 @@ pub fn run(a: Args) -> u8 {
     }
     if let Some(t) = a.coverage_threshold {
         if pct < t {
-            println!("clause coverage {pct:.1}% is under the threshold of {t}%");
+            outln!("clause coverage {pct:.1}% is under the threshold of {t}%");
             code = FINDINGS;
         }
     }
@@ -247,13 +251,13 @@ fn run_standard(
         input_format: tenet::runtime::iac::Format::Auto,
     };
     let ids: Vec<&str> = meta.recommendations.iter().map(|r| r.id.as_str()).collect();
-    println!("{} ({})", meta.standard.id, dir.display());
+    outln!("{} ({})", meta.standard.id, dir.display());
     // Outcomes seen per recommendation; (clause, value) pairs seen.
     let mut seen: Vec<BTreeSet<Outcome>> = vec![BTreeSet::new(); ids.len()];
     let mut clause_values: BTreeSet<(u32, u8)> = BTreeSet::new();
     let tests = test_files(dir);
     if tests.is_empty() {
-        println!("  no test files in {}", dir.join("tests").display());
+        outln!("  no test files in {}", dir.join("tests").display());
     }
     for file in tests {
         let text = std::fs::read_to_string(&file).map_err(|e| {
@@ -420,12 +424,12 @@ fn run_standard(
                 ("ok", "FAIL")
             };
             if problems.is_empty() {
-                println!("  {ok}   {}", case.name);
+                outln!("  {ok}   {}", case.name);
             } else {
                 totals.failed += 1;
-                println!("  {bad} {}  ({})", case.name, file.display());
+                outln!("  {bad} {}  ({})", case.name, file.display());
                 for p in problems {
-                    println!("      {p}");
+                    outln!("      {p}");
                 }
             }
         }

@@ -77,7 +77,7 @@ fn policy_errors() {
 /// A hand-written module with tenet's exports whose evaluation misbehaves.
 fn hostile(name: &str, abi: u32, eval_body: &str) -> PathBuf {
     let meta = format!(
-        r#"{{"abi":{abi},"compiler":"test","standard":{{"id":"h","title":"Hostile"}},"controls":[],"recommendations":[],"clauses":[],"vars":[],"projection":{{}},"lookups":[]}}"#
+        r#"{{"abi":{abi},"compiler":"test","standard":{{"id":"h","title":"Hostile"}},"controls":[],"recommendations":[{{"id":"r","title":"R","severity":"high","applies":[{{"provider":"*","types":["*"]}}],"condition":"true","span":{{"file":"h.tenet","line":1,"col":1}}}}],"clauses":[],"vars":[],"projection":{{}},"lookups":[]}}"#
     );
     let text = format!(
         r#"(module

@@ -11,6 +11,7 @@ mod common;
 mod check;
 mod compile;
 mod embedding;
+mod failsafe;
 mod fix;
 mod fmt;
 mod history;

@@ -2,6 +2,7 @@
 
 use super::baseline::Baseline;
 use crate::finding::Finding;
+use crate::model::Percent;
 use crate::model::Severity;
 use crate::tally::Summary;
 use std::fmt::Write as _;
@@ -16,7 +17,7 @@ pub fn markdown(
     baseline: Option<&Baseline>,
 ) -> String {
     let mut out = format!(
-        "## tenet: {} ({})\n\n{} of {} recommendations compliant over {} resources. Secure score {} of {} ({}%), compliance {}%{}.\n\n| severity | not compliant |\n|---|---|\n",
+        "## tenet: {} ({})\n\n{} of {} recommendations compliant over {} resources. Secure score {} of {} ({}), compliance {}{}.\n\n| severity | not compliant |\n|---|---|\n",
         meta.standard.title,
         meta.standard.id,
         summary.compliant_recommendations,
@@ -24,8 +25,8 @@ pub fn markdown(
         summary.resources,
         summary.secure_score.current,
         summary.secure_score.max,
-        summary.secure_score.percentage,
-        summary.compliance,
+        Percent(summary.secure_score.percentage),
+        Percent(summary.compliance),
         if summary.exempt > 0 {
             format!(", {} exempt", summary.exempt)
         } else {

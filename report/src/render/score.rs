@@ -1,6 +1,7 @@
 //! The secure score for a terminal (`tenet score`).
 
 use super::{exemption_warnings, Paint};
+use crate::model::Percent;
 use crate::tally::{Summary, Tally};
 use std::fmt::Write as _;
 use tenet_stdlib::abi::Metadata;
@@ -49,12 +50,12 @@ pub fn render_score(meta: &Metadata, summary: &Summary, tally: &Tally, color: bo
     }
     let _ = writeln!(
         out,
-        "\n{} {} of {} points ({}%); compliance {}% of {} recommendations' results",
+        "\n{} {} of {} points ({}); compliance {} of {} recommendations' results",
         p.code("1", "Total:"),
         sc.current,
         sc.max,
-        sc.percentage,
-        summary.compliance,
+        Percent(sc.percentage),
+        Percent(summary.compliance),
         summary.recommendations
     );
     exemption_warnings(&p, tally, &mut out);

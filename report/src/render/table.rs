@@ -3,6 +3,7 @@
 
 use super::{exemption_warnings, Paint};
 use crate::finding::{finding, Finding};
+use crate::model::Percent;
 use crate::model::{unhealthy, RiskLevel, Severity};
 use crate::risk::Risk;
 use crate::select::Select;
@@ -208,12 +209,12 @@ impl Table {
         let sc = &s.secure_score;
         let _ = writeln!(
             out,
-            "{} {} of {} points ({}%); compliance {}%{}",
+            "{} {} of {} points ({}); compliance {}{}",
             p.code("1", "Secure score:"),
             sc.current,
             sc.max,
-            sc.percentage,
-            s.compliance,
+            Percent(sc.percentage),
+            Percent(s.compliance),
             if s.exempt > 0 {
                 format!(" ({} exempt)", s.exempt)
             } else {

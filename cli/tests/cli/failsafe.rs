@@ -1,0 +1,187 @@
+//! A gate never passes a run that checked nothing, and its exit code follows what it reports:
+//! one test per trap.
+
+use crate::common::*;
+use std::process::{Command, Stdio};
+
+fn check(args: &[&str]) -> std::process::Output {
+    let mut all = vec!["check", "--standard", "examples/standard", "--now", NOW];
+    all.extend_from_slice(args);
+    tenet(&all)
+}
+
+#[test]
+fn an_empty_directory_is_not_a_pass() {
+    let dir = scratch("empty-dir");
+    std::fs::create_dir_all(&dir).unwrap();
+    let o = check(&[dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("nothing was checked: 0 resources read"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stdout(&o).contains("100%"), "{}", stdout(&o));
+    // Accepted on purpose, it is still no score, never 100%.
+    let o = check(&[dir.to_str().unwrap(), "--allow-empty"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("(no score); compliance no score"),
+        "{}",
+        stdout(&o)
+    );
+    let o = check(&[dir.to_str().unwrap(), "--allow-empty", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["compliance"], serde_json::Value::Null);
+    assert_eq!(
+        v["summary"]["secure_score"]["percentage"],
+        serde_json::Value::Null
+    );
+    assert_eq!(v["summary"]["applicable"], 0);
+}
+
+#[test]
+fn resources_no_recommendation_applies_to_are_not_a_pass() {
+    // AWS Config items: typed, but of a shape no recommendation of the standard reads.
+    let file = scratch("config-items.json");
+    std::fs::write(
+        &file,
+        r#"[{"resourceType": "AWS::EC2::Instance", "type": "AWS::Config::ConfigurationItem", "configuration": {}}]"#,
+    )
+    .unwrap();
+    let o = check(&[file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("nothing was checked: 1 resource read"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_filter_that_selects_nothing_is_an_error() {
+    for filter in [
+        ["--recommendation", "nosuch*"],
+        ["--recommendation", "!storage-*"],
+        ["--control", "XX-9"],
+        ["--workload", "storage"],
+    ] {
+        let o = check(&["examples/inventory.json", filter[0], filter[1]]);
+        assert_eq!(o.status.code(), Some(2), "{filter:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("no recommendation of example-baseline matches the filters"),
+            "{filter:?}: {}",
+            stderr(&o)
+        );
+        assert!(stdout(&o).is_empty());
+    }
+}
+
+#[test]
+fn explain_fails_when_the_resources_are_not_compliant() {
+    let explain = |extra: &[&str]| {
+        let mut args = vec!["examples/inventory.json", "--explain", "storage-min-tls"];
+        args.extend_from_slice(extra);
+        check(&args).status.code()
+    };
+    assert_eq!(explain(&[]), Some(1));
+    assert_eq!(explain(&["--resource", "stcontosodata"]), Some(0));
+    // Exempt by the exemptions file: the exit code follows check's triage.
+    let exempt = [
+        "--resource",
+        "stlegacyexport",
+        "--exemptions",
+        "tests/fixtures/exemptions/example.yaml",
+    ];
+    assert_eq!(explain(&exempt), Some(0));
+    // Resources the recommendation does not apply to: nothing was explained.
+    let o = check(&[
+        "examples/inventory.json",
+        "--explain",
+        "storage-min-tls",
+        "--resource",
+        "nsg-*",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("applies to none"), "{}", stderr(&o));
+}
+
+#[test]
+fn new_only_exits_zero_when_nothing_is_new() {
+    let db = scratch("new-only.db");
+    let _ = std::fs::remove_file(&db);
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            "--standard",
+            "examples/standard",
+            "examples/inventory.json",
+            "--db",
+            db.to_str().unwrap(),
+            "--now",
+            NOW,
+        ];
+        args.extend_from_slice(extra);
+        tenet_recording(&args)
+    };
+    // The first run: everything is new.
+    let o = run(&["--new-only"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // The same inventory again: nothing new, so nothing fails.
+    let o = run(&["--new-only"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    // Without the filter the open findings still fail the run.
+    let o = run(&[]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn a_closed_standard_output_ends_quietly() {
+    for args in [
+        &[
+            "check",
+            "--standard",
+            "examples/standard",
+            "examples/inventory.json",
+            "--all",
+            "--format",
+            "json",
+        ][..],
+        &[
+            "check",
+            "--standard",
+            "examples/standard",
+            "examples/inventory.json",
+        ],
+        &["standards"],
+        &["compile", "examples/standard", "--emit", "wat", "-o", "-"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tenet"))
+            .args(args)
+            .current_dir(root())
+            .env("NO_COLOR", "1")
+            .env("TENET_NO_HISTORY", "1")
+            .env("TENET_CACHE_DIR", scratch("cache"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end at once, as `| head -0` would.
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = stderr(&o);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        // The JSON report is larger than a pipe's buffer, so it always meets the closed end;
+        // shorter outputs may have been written before the end closed.
+        let want: &[i32] = if args.contains(&"--all") {
+            &[141]
+        } else {
+            &[141, 0, 1]
+        };
+        assert!(
+            o.status.code().is_some_and(|c| want.contains(&c)),
+            "{args:?}: {:?} {err}",
+            o.status.code()
+        );
+    }
+}
