@@ -136,18 +136,35 @@ pub struct SettingsError {
     pub text: String,
 }
 
-/// Reads a settings file: the one named, or `default` when it exists; `None` when neither.
+/// The repository's settings folder: the first `.tenet/` found walking up from the current
+/// directory, stopping at the repository root (the folder holding `.git`), so that a run from a
+/// subfolder still reads the repository's exemptions and governance.
+pub fn settings_dir() -> Option<PathBuf> {
+    let mut dir = std::env::current_dir().ok()?;
+    loop {
+        let candidate = dir.join(".tenet");
+        if candidate.is_dir() {
+            return Some(candidate);
+        }
+        if dir.join(".git").exists() || !dir.pop() {
+            return None;
+        }
+    }
+}
+
+/// Reads a settings file: the one named, or `default` in the [`settings_dir`] when it exists;
+/// `None` when neither.
 fn settings<T>(
     path: Option<&Path>,
     default: &str,
     what: &str,
     parse: fn(&str, &str) -> Result<T, InputError>,
 ) -> Result<Option<T>, SettingsError> {
-    let default = Path::new(default);
-    let path = match path {
-        Some(p) => p,
-        None if default.is_file() => default,
-        None => return Ok(None),
+    let found = settings_dir().map(|d| d.join(default));
+    let path = match (path, &found) {
+        (Some(p), _) => p,
+        (None, Some(d)) if d.is_file() => d.as_path(),
+        _ => return Ok(None),
     };
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| SettingsError {
@@ -167,21 +184,11 @@ fn settings<T>(
 
 /// The exemptions: `path`, or `.tenet/exemptions.yaml` when it exists (docs/exemptions.md).
 pub fn exemptions(path: Option<&Path>) -> Result<Option<Exemptions>, SettingsError> {
-    settings(
-        path,
-        ".tenet/exemptions.yaml",
-        "exemptions",
-        Exemptions::parse,
-    )
+    settings(path, "exemptions.yaml", "exemptions", Exemptions::parse)
 }
 
 /// The governance rules: `path`, or `.tenet/governance.yaml` when it exists
 /// (docs/governance.md).
 pub fn governance(path: Option<&Path>) -> Result<Option<Governance>, SettingsError> {
-    settings(
-        path,
-        ".tenet/governance.yaml",
-        "governance",
-        Governance::parse,
-    )
+    settings(path, "governance.yaml", "governance", Governance::parse)
 }

@@ -23,6 +23,16 @@ pub fn error(msg: impl std::fmt::Display) {
     eprintln!("{prefix} {msg}");
 }
 
+/// Prints a warning to standard error.
+pub fn warn(msg: impl std::fmt::Display) {
+    let prefix = if color_stderr() {
+        "\x1b[1;33mwarning:\x1b[0m"
+    } else {
+        "warning:"
+    };
+    eprintln!("{prefix} {msg}");
+}
+
 /// Prints an input error with the line of `text` it points at, and a caret under its column.
 pub fn input_error(e: &tenet::runtime::InputError, text: &str) {
     error(e);

@@ -2,7 +2,9 @@
 //! [`Session`] from the flags and the `.tenet/` settings, run it, record the history, write the
 //! reports, and map the findings to an exit code.
 
-use super::{color, error, input_error, load_standard, write_atomic, Loaded, ERROR, FINDINGS, OK};
+use super::{
+    color, error, input_error, load_standard, warn, write_atomic, Loaded, ERROR, FINDINGS, OK,
+};
 use crate::store::{History, Row, RunSummary};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -123,9 +125,10 @@ pub struct Args {
     /// Only findings assigned to this owner by the governance rules.
     #[arg(long, value_name = "OWNER")]
     pub owner: Option<String>,
-    /// The history database (docs/history.md).
-    #[arg(long, value_name = "PATH", default_value = ".tenet/history.db")]
-    pub db: PathBuf,
+    /// The history database (docs/history.md); default: history.db in the repository's .tenet/
+    /// folder (found walking up from here), else .tenet/history.db here.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
     /// Do not read or record the history (also TENET_NO_HISTORY=1).
     #[arg(long, env = "TENET_NO_HISTORY", value_parser = clap::builder::FalseyValueParser::new())]
     pub no_history: bool,
@@ -360,18 +363,28 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
         error("--new-only needs the history; drop --no-history");
         return Err(ERROR);
     }
-    let mut history = if record || a.new_only {
-        let h = History::open(&a.db).map_err(|e| {
-            error(e);
-            ERROR
-        })?;
-        triage.history = Some(h.open_findings(&meta.standard.id).map_err(|e| {
-            error(e);
-            ERROR
-        })?);
-        Some(h)
-    } else {
-        None
+    // A history that cannot be opened or written never costs the report: the run goes on
+    // unrecorded, with a warning (only --new-only, which needs it, fails).
+    let db = a.db.clone().unwrap_or_else(super::default_db);
+    let opened = (record || a.new_only).then(|| {
+        let h = History::open(&db)?;
+        let known = h.open_findings(&meta.standard.id)?;
+        Ok::<_, crate::store::HistoryError>((h, known))
+    });
+    let mut history = match opened {
+        None => None,
+        Some(Ok((h, known))) => {
+            triage.history = Some(known);
+            Some(h)
+        }
+        Some(Err(e)) if a.new_only => {
+            error(format!("{e} (--new-only needs the history)"));
+            return Err(ERROR);
+        }
+        Some(Err(e)) => {
+            warn(format!("{e}; this run is not recorded"));
+            None
+        }
     };
     let outputs = outputs(a)?;
     let baseline = read_baseline(a.baseline.as_deref())?;
@@ -404,10 +417,10 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
         }
     };
     if let Some(h) = history.as_mut().filter(|_| record) {
-        h.stage().map_err(|e| {
-            error(e);
-            ERROR
-        })?;
+        if let Err(e) = h.stage() {
+            warn(format!("{e}; this run is not recorded"));
+            history = None;
+        }
     }
     let mut history_error = None;
     let threshold = Severity::parse(&a.fail_on).unwrap_or(Severity::Low);
@@ -533,14 +546,13 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
             compliance: s.compliance.unwrap_or(0.0),
             ..Default::default()
         };
-        if let Some(e) = history_error.take() {
-            error(e);
-            return Err(ERROR);
+        let recorded = match history_error.take() {
+            Some(e) => Err(e),
+            None => h.commit(&run, now),
+        };
+        if let Err(e) = recorded {
+            warn(format!("{e}; this run is not recorded"));
         }
-        h.commit(&run, now).map_err(|e| {
-            error(e);
-            ERROR
-        })?;
     }
     let summary = tally.finish();
     let mut json_buffers = buffers.into_iter();

@@ -8,9 +8,10 @@ use crate::store::History;
   tenet history
   tenet history --standard azure-security-baseline --limit 30 --format json")]
 pub struct Args {
-    /// The history database.
-    #[arg(long, value_name = "PATH", default_value = ".tenet/history.db")]
-    pub db: std::path::PathBuf,
+    /// The history database; default: history.db in the repository's .tenet/ folder (found
+    /// walking up from here), else .tenet/history.db here.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<std::path::PathBuf>,
     /// Only runs of this standard (default: the standard of the latest run).
     #[arg(long, value_name = "ID")]
     pub standard: Option<String>,
@@ -25,14 +26,15 @@ pub struct Args {
 /// Runs `tenet history`: the score trend of a standard's runs and what changed in the last one.
 pub fn run(a: Args) -> u8 {
     use super::{error, ERROR, OK};
-    if !a.db.is_file() {
+    let db = a.db.clone().unwrap_or_else(super::default_db);
+    if !db.is_file() {
         error(format!(
             "{}: no history yet; `tenet check` records one run each time it runs",
-            a.db.display()
+            db.display()
         ));
         return ERROR;
     }
-    let h = match History::open(&a.db) {
+    let h = match History::open(&db) {
         Ok(h) => h,
         Err(e) => {
             error(e);

@@ -12,7 +12,7 @@ pub mod standards;
 pub mod test;
 
 pub use crate::fsio::write_atomic;
-pub use crate::term::{color, color_stderr, error, input_error};
+pub use crate::term::{color, color_stderr, error, input_error, warn};
 pub use tenet::load::{builtin_dir, policy_files, Loaded};
 use tenet::runtime::Engine;
 
@@ -110,3 +110,12 @@ pub fn engine(cache: bool, limits: tenet::runtime::Limits) -> Option<Engine> {
 }
 
 pub use tenet::clock;
+
+/// The default history database: `history.db` in the repository's `.tenet/` folder (found
+/// walking up from the current directory), else `.tenet/history.db` here.
+pub fn default_db() -> std::path::PathBuf {
+    tenet::load::settings_dir().map_or_else(
+        || std::path::PathBuf::from(".tenet/history.db"),
+        |d| d.join("history.db"),
+    )
+}

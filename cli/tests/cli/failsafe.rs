@@ -185,3 +185,82 @@ fn a_closed_standard_output_ends_quietly() {
         );
     }
 }
+
+#[test]
+fn a_history_that_cannot_be_written_costs_no_report() {
+    let o = tenet_recording(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--now",
+        NOW,
+        "--db",
+        "/proc/no-such-dir/history.db",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning:"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("this run is not recorded"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).contains("Secure score:"), "{}", stdout(&o));
+    // --new-only needs the history: that is an error.
+    let o = tenet_recording(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--db",
+        "/proc/no-such-dir/history.db",
+        "--new-only",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn settings_are_found_from_a_subfolder_of_the_repository() {
+    let repo = scratch("repo-settings");
+    let _ = std::fs::remove_dir_all(&repo);
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::create_dir_all(repo.join(".tenet")).unwrap();
+    std::fs::create_dir_all(repo.join("infra/azure")).unwrap();
+    std::fs::copy(
+        root().join("tests/fixtures/exemptions/example.yaml"),
+        repo.join(".tenet/exemptions.yaml"),
+    )
+    .unwrap();
+    let state = |cwd: &std::path::Path| {
+        let o = Command::new(env!("CARGO_BIN_EXE_tenet"))
+            .args(["check", "--standard"])
+            .arg(root().join("examples/standard"))
+            .arg(root().join("examples/inventory.json"))
+            .args(["--now", NOW, "--format", "json", "--no-history"])
+            .env("TENET_CACHE_DIR", scratch("cache"))
+            .current_dir(cwd)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| {
+                f["recommendation"] == "storage-min-tls"
+                    && f["resource"]["name"] == "stlegacyexport"
+            })
+            .unwrap()["state"]
+            .clone()
+    };
+    assert_eq!(
+        state(&repo.join("infra/azure")),
+        "exempt",
+        "from a subfolder"
+    );
+    assert_eq!(state(&repo), "exempt", "from the root");
+    // Outside the repository the settings do not apply.
+    let outside = scratch("outside-repo");
+    std::fs::create_dir_all(outside.join(".git")).unwrap();
+    assert_eq!(state(&outside), "not_compliant");
+}
