@@ -112,6 +112,10 @@ pub struct Args {
     /// List compliant and not-applicable results too (JSON).
     #[arg(long)]
     pub all: bool,
+    /// Leave out paths below the directories given, in .gitignore syntax (`node_modules`,
+    /// `charts/**/templates`); may repeat. `.gitignore` and `.ignore` files are honoured too.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
     /// Accept a run that checked nothing (no resource that a selected recommendation applies
     /// to); without it such a run is an error (exit code 2), never a pass.
     #[arg(long)]
@@ -308,7 +312,10 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
         ));
         return Err(ERROR);
     }
-    let inputs = input::inputs(&a.inventory).map_err(|e| {
+    let walk = input::Walk {
+        exclude: a.exclude.clone(),
+    };
+    let inputs = input::inputs_with(&a.inventory, &walk).map_err(|e| {
         error(e);
         ERROR
     })?;

@@ -78,6 +78,10 @@ pub struct Args {
     /// Governance rules (docs/governance.md); default: .tenet/governance.yaml when it exists.
     #[arg(long, value_name = "FILE")]
     pub governance: Option<PathBuf>,
+    /// Leave out paths below the directories given, in .gitignore syntax; may repeat (as for
+    /// `tenet check`).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
 }
 
 /// What happened to one finding.
@@ -135,7 +139,10 @@ pub fn run(a: Args) -> u8 {
         return ERROR;
     };
     let meta = &loaded.standard.metadata;
-    let inputs = match input::inputs(&a.inventory) {
+    let walk = input::Walk {
+        exclude: a.exclude.clone(),
+    };
+    let inputs = match input::inputs_with(&a.inventory, &walk) {
         Ok(i) => i,
         Err(e) => {
             error(e);

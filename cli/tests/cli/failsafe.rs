@@ -264,3 +264,50 @@ fn settings_are_found_from_a_subfolder_of_the_repository() {
     std::fs::create_dir_all(outside.join(".git")).unwrap();
     assert_eq!(state(&outside), "not_compliant");
 }
+
+#[test]
+fn directory_walks_honour_ignores_and_exclusions_and_visit_each_file_once() {
+    let dir = scratch("walk");
+    let _ = std::fs::remove_dir_all(&dir);
+    for sub in ["app", "node_modules/pkg", "vendor", "charts/web/templates"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    let pod = |name: &str| {
+        format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n  containers:\n  - {{name: c, image: nginx:1.27, securityContext: {{privileged: true}}}}\n")
+    };
+    std::fs::write(dir.join("app/pod.yaml"), pod("app")).unwrap();
+    std::fs::write(dir.join("node_modules/pkg/pod.yaml"), pod("dependency")).unwrap();
+    std::fs::write(dir.join("vendor/pod.yaml"), pod("vendored")).unwrap();
+    std::fs::write(dir.join("charts/web/templates/pod.yaml"), pod("template")).unwrap();
+    std::fs::write(dir.join(".gitignore"), "vendor/\n").unwrap();
+    // A link back to the top: followed, it would repeat every file forever.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&dir, dir.join("app/self")).unwrap();
+    let names = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec![dir.to_str().unwrap(), "--format", "json"];
+        args.extend_from_slice(extra);
+        let o = check(&args);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let mut n: Vec<String> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["recommendation"] == "pod-no-privileged")
+            .map(|f| f["resource"]["name"].as_str().unwrap().to_string())
+            .collect();
+        n.sort();
+        n
+    };
+    // .gitignore leaves vendor/ out; the link is not followed; nothing counts twice.
+    assert_eq!(names(&[]), ["app", "dependency", "template"]);
+    assert_eq!(
+        names(&[
+            "--exclude",
+            "node_modules",
+            "--exclude",
+            "charts/**/templates"
+        ]),
+        ["app"]
+    );
+}

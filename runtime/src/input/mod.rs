@@ -53,25 +53,39 @@ impl Input {
     }
 }
 
+/// How directories are walked.
+#[derive(Clone, Debug, Default)]
+pub struct Walk {
+    /// Paths to leave out, with `.gitignore` syntax (`node_modules`, `*.test.yaml`,
+    /// `charts/**/templates`), matched below each directory given.
+    pub exclude: Vec<String>,
+}
+
 /// Expands command-line paths into inputs: directories become their inventory files (`.json`,
 /// `.jsonl`, `.ndjson`, `.yaml`, `.yml`), recursively and sorted; `-` is standard input.
 pub fn inputs(paths: &[PathBuf]) -> Result<Vec<Input>, InputError> {
+    inputs_with(paths, &Walk::default())
+}
+
+/// [`inputs`], walking directories as `walk` says. A directory walk honours `.gitignore`,
+/// `.ignore` and the exclusions, skips `.git`, does not follow symbolic links to directories (so
+/// a link loop cannot repeat a file), and never lists one file twice.
+pub fn inputs_with(paths: &[PathBuf], walk: &Walk) -> Result<Vec<Input>, InputError> {
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for p in paths {
         if p.as_os_str() == "-" {
             out.push(Input::Stdin);
         } else if p.is_dir() {
-            let mut files = Vec::new();
-            walk(p, &mut files).map_err(|e| {
-                err(
-                    &p.display().to_string(),
-                    0,
-                    0,
-                    format!("cannot read directory: {e}"),
-                )
-            })?;
-            files.sort();
-            out.extend(files.into_iter().map(Input::File));
+            let name = p.display().to_string();
+            let files = walk_dir(p, walk)
+                .map_err(|e| err(&name, 0, 0, format!("cannot read directory: {e}")))?;
+            for f in files {
+                let key = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
+                if seen.insert(key) {
+                    out.push(Input::File(f));
+                }
+            }
         } else {
             out.push(Input::File(p.clone()));
         }
@@ -79,19 +93,41 @@ pub fn inputs(paths: &[PathBuf]) -> Result<Vec<Input>, InputError> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if matches!(
+fn walk_dir(dir: &Path, walk: &Walk) -> Result<Vec<PathBuf>, String> {
+    let mut overrides = ignore::overrides::OverrideBuilder::new(dir);
+    for pattern in &walk.exclude {
+        overrides
+            .add(&format!("!{pattern}"))
+            .map_err(|e| format!("bad --exclude pattern `{pattern}`: {e}"))?;
+    }
+    let overrides = overrides.build().map_err(|e| e.to_string())?;
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(false)
+        .parents(true)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(true)
+        .require_git(false)
+        .follow_links(false)
+        .overrides(overrides)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build();
+    let mut files = Vec::new();
+    for entry in walker {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let path = entry.path();
+        if entry.file_type().is_some_and(|t| t.is_dir()) || !path.is_file() {
+            continue;
+        }
+        if matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("json" | "jsonl" | "ndjson" | "yaml" | "yml")
         ) {
-            out.push(path);
+            files.push(path.to_path_buf());
         }
     }
-    Ok(())
+    files.sort();
+    Ok(files)
 }
 
 /// Total size of the file inputs, for progress (standard input counts 0).
