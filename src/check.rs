@@ -43,6 +43,8 @@ pub struct Sinks<'w> {
     pub observe: Option<&'w mut dyn FnMut(&Assessed)>,
     /// Told of every document that is not a resource.
     pub skipped: Option<&'w mut dyn FnMut(&Skipped)>,
+    /// Told of every input (or part of one) that could not be read or parsed; the run goes on.
+    pub failed: Option<&'w mut dyn FnMut(&tenet_runtime::InputError)>,
     /// Told how many input bytes each finished batch accounted for.
     pub progress: Option<&'w (dyn Fn(u64) + Sync)>,
 }
@@ -127,6 +129,7 @@ impl Session<'_> {
             table,
             mut observe,
             mut skipped,
+            mut failed,
             progress,
         } = sinks;
         let meta = &self.standard.metadata;
@@ -177,6 +180,12 @@ impl Session<'_> {
                             k(s);
                         }
                         tally.skip(s);
+                    }
+                    Item::Failed(e) => {
+                        if let Some(f) = failed.as_mut() {
+                            f(e);
+                        }
+                        tally.fail(e);
                     }
                     Item::Filtered => {}
                 }

@@ -21,6 +21,19 @@ pub struct SkippedOut {
     pub reason: String,
 }
 
+/// An input, or a part of one, that could not be read or parsed: an error result of the run.
+#[derive(Serialize, Debug, Clone)]
+pub struct InputFailure {
+    /// File.
+    pub file: String,
+    /// Line (0: the whole file).
+    pub line: usize,
+    /// Column (0: unknown).
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
 /// Totals of a run.
 #[derive(Serialize, Debug, Clone, Default)]
 pub struct Summary {
@@ -129,6 +142,8 @@ pub struct Tally {
     pub resources: usize,
     /// Documents skipped.
     pub skipped: Vec<SkippedOut>,
+    /// Inputs that could not be read or parsed (the rest was evaluated).
+    pub failed: Vec<InputFailure>,
     /// The standard's controls, for the secure score.
     controls: Vec<ControlMeta>,
     /// What became of each exemption (set by the host before the report is finished).
@@ -183,6 +198,7 @@ impl Tally {
             index,
             resources: 0,
             skipped: Vec::new(),
+            failed: Vec::new(),
             controls: meta.controls.clone(),
             exemptions: Vec::new(),
             owners: BTreeMap::new(),
@@ -231,6 +247,16 @@ impl Tally {
             file: s.file.clone(),
             line: s.line,
             reason: s.reason.clone(),
+        });
+    }
+
+    /// Counts an input that could not be read or parsed.
+    pub fn fail(&mut self, e: &tenet_runtime::InputError) {
+        self.failed.push(InputFailure {
+            file: e.file.clone(),
+            line: e.line,
+            column: e.col,
+            message: e.message.clone(),
         });
     }
 

@@ -234,6 +234,9 @@ pub enum Item<T> {
     Filtered,
     /// A document that is not a resource.
     Skipped(Skipped),
+    /// An input (or a part of one) that could not be read or parsed, located; the rest of the
+    /// inputs are still evaluated.
+    Failed(InputError),
 }
 
 /// Options of [`run`].
@@ -427,12 +430,15 @@ pub fn run<T: Send>(
             .par_chunks(CHUNK)
             .map(|pieces| {
                 let mut prepared = Vec::with_capacity(pieces.len());
+                let mut items = Vec::with_capacity(pieces.len());
                 for p in pieces {
-                    prepare(b, p, &plan, &proj, &mut prepared)?;
+                    // A piece that does not scan is an error result; the others go on.
+                    if let Err(e) = prepare(b, p, &plan, &proj, &mut prepared) {
+                        items.push(Item::Failed(e));
+                    }
                 }
                 let mut inst: Option<Instance> = None;
                 let mut input = Vec::new();
-                let mut items = Vec::with_capacity(prepared.len());
                 let mut rendered =
                     Vec::with_capacity(RENDER_HINT.load(std::sync::atomic::Ordering::Relaxed));
                 for p in prepared {
@@ -481,20 +487,36 @@ pub fn run<T: Send>(
         per.into_iter().collect()
     };
     std::thread::scope(|s| -> Result<(), RuntimeError> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch, InputError>>(2);
         let reader = s.spawn(move || {
-            stream::read(inputs, opts.format, opts.chunk, &mut |b| {
-                // A closed channel means the consumer stopped on an error: stop reading.
-                tx.send(b).map_err(|_| InputError {
-                    file: String::new(),
-                    line: 0,
-                    col: 0,
-                    message: String::new(),
-                })
-            })
+            // A closed channel means the consumer stopped on an error: stop reading.
+            let closed = |_| InputError {
+                file: String::new(),
+                line: 0,
+                col: 0,
+                message: String::new(),
+            };
+            let failures = tx.clone();
+            stream::read_each(
+                inputs,
+                opts.format,
+                opts.chunk,
+                &mut |b| tx.send(Ok(b)).map_err(closed),
+                &mut |e| failures.send(Err(e)).map_err(closed),
+            )
         });
         let mut failed = None;
         for b in rx.iter() {
+            let b = match b {
+                Ok(b) => b,
+                Err(e) => {
+                    if let Err(x) = accept(vec![Item::Failed(e)], Vec::new()) {
+                        failed = Some(x);
+                        break;
+                    }
+                    continue;
+                }
+            };
             match work(&b) {
                 Ok(parts) => {
                     for (items, bytes) in parts {
@@ -540,32 +562,41 @@ fn index(
         .map(|l| type_matcher(&l.types))
         .collect();
     let mut entries: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![Vec::new(); meta.lookups.len()];
-    stream::read(inputs, format, chunk, &mut |b| {
-        let found: Vec<Result<IndexEntries, InputError>> = b
-            .pieces
-            .par_iter()
-            .map(|p| {
-                let mut prepared = Vec::new();
-                prepare(&b, p, plan, proj, &mut prepared)?;
-                let mut out = Vec::new();
-                for r in prepared.into_iter().flatten() {
-                    for (k, m) in matchers.iter().enumerate() {
-                        if m.iter().any(|m| m(&r.identity.kind)) {
-                            // The document holds what every projection reads: keep the lookup's.
-                            let v = value::from_bytes(&r.doc).unwrap_or_default();
-                            out.push((k, value::to_bytes(&meta.lookups[k].projection.apply(&v))));
+    // Inputs that fail are reported by the evaluation pass; the index is built from the others.
+    let mut skip = |_| Ok(());
+    stream::read_each(
+        inputs,
+        format,
+        chunk,
+        &mut |b| {
+            let found: Vec<Result<IndexEntries, InputError>> = b
+                .pieces
+                .par_iter()
+                .map(|p| {
+                    let mut prepared = Vec::new();
+                    prepare(&b, p, plan, proj, &mut prepared)?;
+                    let mut out = Vec::new();
+                    for r in prepared.into_iter().flatten() {
+                        for (k, m) in matchers.iter().enumerate() {
+                            if m.iter().any(|m| m(&r.identity.kind)) {
+                                // The document holds what every projection reads: keep the lookup's.
+                                let v = value::from_bytes(&r.doc).unwrap_or_default();
+                                out.push((
+                                    k,
+                                    value::to_bytes(&meta.lookups[k].projection.apply(&v)),
+                                ));
+                            }
                         }
                     }
-                }
-                Ok(out)
-            })
-            .collect();
-        for f in found {
-            for (k, enc) in f? {
+                    Ok(out)
+                })
+                .collect();
+            for (k, enc) in found.into_iter().flatten().flatten() {
                 entries[k].push((Vec::new(), enc));
             }
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+        &mut skip,
+    )?;
     Ok(abi::encode_index(entries))
 }

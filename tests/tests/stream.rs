@@ -53,6 +53,8 @@ fn streamed(c: &tenet_compiler::Compiled, inputs: &[Input], chunk: usize) -> (Ve
                 }
                 Item::Skipped(_) => skipped += 1,
                 Item::Filtered => {}
+                // The inputs here are valid: a failure is a bug in the streaming reader.
+                Item::Failed(e) => unreachable!("{e}"),
             }
         }
         Ok(())

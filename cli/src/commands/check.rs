@@ -116,6 +116,10 @@ pub struct Args {
     /// `charts/**/templates`); may repeat. `.gitignore` and `.ignore` files are honoured too.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Whether an input that cannot be read or parsed fails the run (exit code 2) once every
+    /// other input is evaluated and reported.
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub fail_on_errors: bool,
     /// Accept a run that checked nothing (no resource that a selected recommendation applies
     /// to); without it such a run is an error (exit code 2), never a pass.
     #[arg(long)]
@@ -480,6 +484,9 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
         .map(|(_, p)| p)
         .collect();
     let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); json_files.len()];
+    // An input that cannot be read or parsed is an error result: said on standard error as it
+    // happens (the table and the reports list them too), while everything else is evaluated.
+    let mut report_failed = |e: &tenet::runtime::InputError| error(e);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
     let mut tee = Tee(Vec::new());
@@ -496,6 +503,7 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
         table: table_mode.then_some(a.limit),
         observe: Some(&mut observe),
         skipped: Some(&mut warn_skipped),
+        failed: Some(&mut report_failed),
         progress: Some(&progress),
     };
     let checked = session.check(&inputs, sinks);
@@ -521,14 +529,18 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
     let applicable = tally.finish().applicable;
     if applicable == 0 && !a.allow_empty {
         error(format!(
-            "nothing was checked: {} resource{} read{}, and no selected recommendation applies to \
-             any of them; check the inputs and the filters, or pass --allow-empty to accept an \
-             empty run",
+            "nothing was checked: {} resource{} read{}{}, and no selected recommendation applies \
+             to any of them; check the inputs and the filters, or pass --allow-empty to accept \
+             an empty run",
             tally.resources,
             if tally.resources == 1 { "" } else { "s" },
             match tally.skipped.len() {
                 0 => String::new(),
                 n => format!(" ({n} document{} skipped)", if n == 1 { "" } else { "s" }),
+            },
+            match tally.failed.len() {
+                0 => String::new(),
+                n => format!(", {n} input{} not readable", if n == 1 { "" } else { "s" }),
             }
         ));
         return Err(ERROR);
@@ -585,6 +597,8 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
         written.map_err(write_failed)?;
     }
     let paint = color(std::io::stdout().is_terminal());
+    // A failed input fails every mode.
+    let input_failed = !tally.failed.is_empty() && a.fail_on_errors;
     match mode {
         Mode::Score if a.format == Format::Json => {
             let out = serde_json::json!({
@@ -599,11 +613,11 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
                 "exemptions": tally.exemptions,
             });
             outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
-            return Ok(OK);
+            return Ok(if input_failed { ERROR } else { OK });
         }
         Mode::Score => {
             out!("{}", score::render_score(meta, &summary, &tally, paint));
-            return Ok(OK);
+            return Ok(if input_failed { ERROR } else { OK });
         }
         _ if grouped_table => out!(
             "{}",
@@ -631,7 +645,7 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
             text.matches("\"fingerprint\"").count(),
             path.display()
         );
-        return Ok(OK);
+        return Ok(if input_failed { ERROR } else { OK });
     }
     if let Some(b) = &baseline {
         let failing: Vec<&Finding> = findings.iter().filter(|f| unhealthy(f.state)).collect();
@@ -650,6 +664,20 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
     } else {
         tally.failing(threshold)
     };
+    if input_failed {
+        error(format!(
+            "{} input{} could not be read or parsed (everything else was evaluated and reported); \
+             fix {} or pass --fail-on-errors=false",
+            tally.failed.len(),
+            if tally.failed.len() == 1 { "" } else { "s" },
+            if tally.failed.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
+        ));
+        return Ok(ERROR);
+    }
     Ok(if fails { FINDINGS } else { OK })
 }
 

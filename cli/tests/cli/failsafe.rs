@@ -311,3 +311,60 @@ fn directory_walks_honour_ignores_and_exclusions_and_visit_each_file_once() {
         ["app"]
     );
 }
+
+#[test]
+fn an_unreadable_file_is_an_error_result_and_everything_else_is_reported() {
+    let dir = scratch("partial");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("k8s")).unwrap();
+    std::fs::copy(
+        root().join("examples/inventory.json"),
+        dir.join("inventory.json"),
+    )
+    .unwrap();
+    // A tsconfig-style file with a comment, and a Helm template: neither parses.
+    std::fs::write(
+        dir.join("tsconfig.json"),
+        "{\n  // comment\n  \"a\": 1\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("k8s/deployment.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n  labels: [\n",
+    )
+    .unwrap();
+    let path = dir.to_str().unwrap();
+    let o = check(&[path, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("k8s/deployment.yaml"));
+    assert!(errors[1]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("tsconfig.json"));
+    assert_eq!(errors[1]["line"], 2, "{errors:?}");
+    // The good inventory's findings are all there: the same as checking it alone.
+    let alone = check(&[
+        dir.join("inventory.json").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let alone: serde_json::Value = serde_json::from_slice(&alone.stdout).unwrap();
+    assert_eq!(v["findings"], alone["findings"]);
+    assert!(stderr(&o).contains("tsconfig.json:2:"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("2 inputs could not be read or parsed"),
+        "{}",
+        stderr(&o)
+    );
+    // The table lists them after the findings; --fail-on-errors=false leaves the exit code to them.
+    let o = check(&[path, "--fail-on-errors=false"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("error: "), "{}", stdout(&o));
+    assert!(stdout(&o).contains("(not evaluated; everything else was)"));
+}

@@ -184,9 +184,16 @@ impl<W: std::io::Write> JsonWriter<W> {
                 .map(|s| serde_json::to_string(s).unwrap_or_default())
                 .collect(),
         );
+        let failed = list(
+            tally
+                .failed
+                .iter()
+                .map(|s| serde_json::to_string(s).unwrap_or_default())
+                .collect(),
+        );
         write!(
             self.out,
-            "{}],\n  \"skipped\": {skipped},\n  \"exemptions\": {exemptions},\n  \"summary\": {},\n  \"recommendations\": {recs}\n}}\n",
+            "{}],\n  \"errors\": {failed},\n  \"skipped\": {skipped},\n  \"exemptions\": {exemptions},\n  \"summary\": {},\n  \"recommendations\": {recs}\n}}\n",
             if self.first { "" } else { "\n  " },
             serde_json::to_string(&summary).unwrap_or_default(),
         )?;

@@ -241,6 +241,17 @@ impl Table {
             );
         }
         exemption_warnings(&p, tally, &mut out);
+        for f in &tally.failed {
+            let _ = writeln!(
+                out,
+                "{} {}:{}:{}: {} (not evaluated; everything else was)",
+                p.code("1;31", "error:"),
+                f.file,
+                f.line,
+                f.column,
+                f.message
+            );
+        }
         if !tally.skipped.is_empty() {
             let _ = writeln!(
                 out,

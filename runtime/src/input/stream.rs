@@ -88,6 +88,19 @@ pub fn read(
     chunk: usize,
     sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
 ) -> Result<(), InputError> {
+    read_each(inputs, format, chunk, sink, &mut Err)
+}
+
+/// [`read`], going on past inputs that cannot be read or parsed: each such failure goes to
+/// `failed` (which may stop the whole read by returning an error), and the next input is read.
+/// Batches of a failed input sent before its failure stand. An error from `sink` stops the read.
+pub fn read_each(
+    inputs: &[Input],
+    format: Format,
+    chunk: usize,
+    sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
+    failed: &mut dyn FnMut(InputError) -> Result<(), InputError>,
+) -> Result<(), InputError> {
     let chunk = chunk.max(16);
     for input in inputs {
         let name = input.name();
@@ -103,15 +116,29 @@ pub fn read(
             Input::Stdin => None,
         };
         let reader: Box<dyn Read + '_> = match input {
-            Input::File(p) => Box::new(
-                std::fs::File::open(p)
-                    .map_err(|e| err(&name, 0, 0, format!("cannot read: {e}")))?,
-            ),
+            Input::File(p) => match std::fs::File::open(p) {
+                Ok(f) => Box::new(f),
+                Err(e) => {
+                    failed(err(&name, 0, 0, format!("cannot read: {e}")))?;
+                    continue;
+                }
+            },
             Input::Stdin => Box::new(std::io::stdin().lock()),
             Input::Bytes { bytes, .. } => Box::new(bytes.as_slice()),
         };
         let file: Arc<str> = Arc::from(name.as_str());
-        Stream::new(file, reader, chunk, format).run(ext.as_deref(), sink)?;
+        // Tell the sink's own failures (the consumer stopped) from this input's.
+        let mut stopped = false;
+        let mut pass = |b: Batch| {
+            let r = sink(b);
+            stopped |= r.is_err();
+            r
+        };
+        match Stream::new(file, reader, chunk, format).run(ext.as_deref(), &mut pass) {
+            Ok(()) => {}
+            Err(e) if stopped => return Err(e),
+            Err(e) => failed(e)?,
+        }
     }
     Ok(())
 }
