@@ -109,6 +109,18 @@ impl JsonFindings {
     }
 }
 
+/// Items as a JSON array laid out one per line, as the report's tail lists them.
+fn json_list<T: serde::Serialize>(items: &[T]) -> String {
+    if items.is_empty() {
+        return "[]".to_string();
+    }
+    let lines: Vec<String> = items
+        .iter()
+        .map(|s| serde_json::to_string(s).unwrap_or_default())
+        .collect();
+    format!("[\n    {}\n  ]", lines.join(",\n    "))
+}
+
 mod erased {
     /// Serialisation to a JSON string of anything serialisable.
     pub trait Json {
@@ -156,41 +168,10 @@ impl<W: std::io::Write> JsonWriter<W> {
     /// Writes the tail of the report and flushes.
     pub fn finish(mut self, tally: &mut Tally) -> std::io::Result<()> {
         let summary = tally.finish();
-        let list = |items: Vec<String>| {
-            if items.is_empty() {
-                "[]".to_string()
-            } else {
-                format!("[\n    {}\n  ]", items.join(",\n    "))
-            }
-        };
-        let skipped = list(
-            tally
-                .skipped
-                .iter()
-                .map(|s| serde_json::to_string(s).unwrap_or_default())
-                .collect(),
-        );
-        let recs = list(
-            tally
-                .recommendations
-                .iter()
-                .map(|s| serde_json::to_string(s).unwrap_or_default())
-                .collect(),
-        );
-        let exemptions = list(
-            tally
-                .exemptions
-                .iter()
-                .map(|s| serde_json::to_string(s).unwrap_or_default())
-                .collect(),
-        );
-        let failed = list(
-            tally
-                .failed
-                .iter()
-                .map(|s| serde_json::to_string(s).unwrap_or_default())
-                .collect(),
-        );
+        let failed = json_list(&tally.failed);
+        let skipped = json_list(&tally.skipped);
+        let exemptions = json_list(&tally.exemptions);
+        let recs = json_list(&tally.recommendations);
         write!(
             self.out,
             "{}],\n  \"errors\": {failed},\n  \"skipped\": {skipped},\n  \"exemptions\": {exemptions},\n  \"summary\": {},\n  \"recommendations\": {recs}\n}}\n",
