@@ -578,13 +578,20 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
     for (format, path) in &outputs {
         let text = match format {
             Format::Sarif => {
-                serde_json::to_string_pretty(&sarif::sarif(meta, &findings, baseline.as_ref()))
-                    .unwrap_or_default()
+                serde_json::to_string_pretty(&sarif::sarif(
+                    meta,
+                    &findings,
+                    baseline.as_ref(),
+                    &tally.failed,
+                ))
+                .unwrap_or_default()
                     + "\n"
             }
-            Format::Junit => junit::junit(meta, &summary, &findings),
-            Format::Github => github::github(&findings),
-            Format::Markdown => markdown::markdown(meta, &summary, &findings, baseline.as_ref()),
+            Format::Junit => junit::junit(meta, &summary, &findings, &tally.failed),
+            Format::Github => github::github(&findings, &tally.failed),
+            Format::Markdown => {
+                markdown::markdown(meta, &summary, &findings, baseline.as_ref(), &tally.failed)
+            }
             Format::Json | Format::Table => {
                 String::from_utf8_lossy(&json_buffers.next().unwrap_or_default()).into_owned()
             }

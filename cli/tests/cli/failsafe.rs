@@ -362,6 +362,37 @@ fn an_unreadable_file_is_an_error_result_and_everything_else_is_reported() {
         "{}",
         stderr(&o)
     );
+    // Every CI format says them too.
+    let sarif = scratch("partial.sarif");
+    let junit = scratch("partial.xml");
+    let md = scratch("partial.md");
+    let o = check(&[
+        path,
+        "--format",
+        "github",
+        "--output",
+        &format!("sarif={}", sarif.display()),
+        "--output",
+        &format!("junit={}", junit.display()),
+        "--output",
+        &format!("markdown={}", md.display()),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stdout(&o).contains("tsconfig.json,line=2,") && stdout(&o).starts_with("::error file="),
+        "{}",
+        stdout(&o)
+    );
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_valid_sarif(&s);
+    let inv = &s["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false);
+    assert_eq!(inv["toolExecutionNotifications"].as_array().unwrap().len(), 2);
+    let x = std::fs::read_to_string(&junit).unwrap();
+    assert!(x.contains("errors=\"2\"") && x.contains("<error type=\"input\""), "{x}");
+    let m = std::fs::read_to_string(&md).unwrap();
+    assert!(m.contains("2 input(s) could not be read"), "{m}");
     // The table lists them after the findings; --fail-on-errors=false leaves the exit code to them.
     let o = check(&[path, "--fail-on-errors=false"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));

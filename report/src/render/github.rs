@@ -3,6 +3,7 @@
 use super::message;
 use crate::finding::Finding;
 use crate::model::Severity;
+use crate::tally::InputFailure;
 use std::fmt::Write as _;
 use tenet_stdlib::abi::Outcome;
 
@@ -16,10 +17,22 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// GitHub Actions workflow commands: an annotation per finding on its file and line (`error`
-/// for high, `warning` for medium, `notice` for low).
-pub fn github(findings: &[Finding]) -> String {
+/// GitHub Actions workflow commands: an `error` annotation per input that could not be read,
+/// then one per finding on its file and line (`error` for high, `warning` for medium, `notice`
+/// for low).
+pub fn github(findings: &[Finding], failed: &[InputFailure]) -> String {
     let mut out = String::new();
+    for f in failed {
+        let _ = writeln!(
+            out,
+            "::error file={},line={},col={},title={}::{}",
+            escape_property(&f.file),
+            f.line.max(1),
+            f.column.max(1),
+            escape_property("tenet: input not evaluated"),
+            escape_data(&f.message)
+        );
+    }
     for f in findings
         .iter()
         .filter(|f| matches!(f.state, Outcome::NotCompliant | Outcome::Error))

@@ -2,7 +2,7 @@
 
 use super::message;
 use crate::finding::Finding;
-use crate::tally::Summary;
+use crate::tally::{InputFailure, Summary};
 use std::fmt::Write as _;
 use tenet_stdlib::abi::{Metadata, Outcome};
 
@@ -13,26 +13,49 @@ fn xml(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// JUnit XML: a test suite per run, a test case per not-compliant or error finding, failed.
-pub fn junit(meta: &Metadata, summary: &Summary, findings: &[Finding]) -> String {
+/// JUnit XML: a test suite per run, a test case per not-compliant or error finding, failed, and
+/// one per input that could not be read, in error.
+pub fn junit(
+    meta: &Metadata,
+    summary: &Summary,
+    findings: &[Finding],
+    failed: &[InputFailure],
+) -> String {
     let failing: Vec<&Finding> = findings
         .iter()
         .filter(|f| matches!(f.state, Outcome::NotCompliant | Outcome::Error))
         .collect();
     // One test case per failing finding, and one for all the compliant results.
-    let cases = failing.len() + usize::from(summary.compliant > 0);
+    let cases = failing.len() + failed.len() + usize::from(summary.compliant > 0);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
-        "<testsuites name=\"tenet\" tests=\"{cases}\" failures=\"{}\">",
-        failing.len()
+        "<testsuites name=\"tenet\" tests=\"{cases}\" failures=\"{}\" errors=\"{}\">",
+        failing.len(),
+        failed.len()
     );
     let _ = writeln!(
         out,
-        "  <testsuite name=\"{}\" tests=\"{cases}\" failures=\"{}\">",
+        "  <testsuite name=\"{}\" tests=\"{cases}\" failures=\"{}\" errors=\"{}\">",
         xml(&meta.standard.id),
-        failing.len()
+        failing.len(),
+        failed.len()
     );
+    for f in failed {
+        let _ = writeln!(
+            out,
+            "    <testcase classname=\"input\" name=\"{}\" file=\"{}\" line=\"{}\">",
+            xml(&f.file),
+            xml(&f.file),
+            f.line
+        );
+        let _ = writeln!(
+            out,
+            "      <error type=\"input\" message=\"not evaluated\">{}</error>",
+            xml(&f.message)
+        );
+        let _ = writeln!(out, "    </testcase>");
+    }
     for f in failing {
         let _ = writeln!(
             out,

@@ -4,7 +4,7 @@ use super::baseline::Baseline;
 use crate::finding::Finding;
 use crate::model::Percent;
 use crate::model::Severity;
-use crate::tally::Summary;
+use crate::tally::{InputFailure, Summary};
 use std::fmt::Write as _;
 use tenet_stdlib::abi::{Metadata, Outcome};
 
@@ -15,6 +15,7 @@ pub fn markdown(
     summary: &Summary,
     findings: &[Finding],
     baseline: Option<&Baseline>,
+    failed: &[InputFailure],
 ) -> String {
     let mut out = format!(
         "## tenet: {} ({})\n\n{} of {} recommendations compliant over {} resources. Secure score {} of {} ({}), compliance {}{}.\n\n| severity | not compliant |\n|---|---|\n",
@@ -86,6 +87,23 @@ pub fn markdown(
             f.line(),
             cell(why)
         );
+    }
+    if !failed.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n**{} input(s) could not be read and were not evaluated:**\n",
+            failed.len()
+        );
+        for f in failed {
+            let _ = writeln!(
+                out,
+                "- `{}:{}:{}`: {}",
+                f.file.replace('`', "'"),
+                f.line,
+                f.column,
+                cell(&f.message)
+            );
+        }
     }
     out
 }

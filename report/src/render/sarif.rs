@@ -5,6 +5,7 @@ use super::baseline::Baseline;
 use super::message;
 use crate::finding::Finding;
 use crate::model::Severity;
+use crate::tally::InputFailure;
 use serde_json::{json, Value};
 use tenet_stdlib::abi::{Metadata, Outcome};
 
@@ -17,7 +18,12 @@ fn level(severity: Severity) -> &'static str {
 }
 
 /// SARIF 2.1.0: one rule per recommendation, one result per not-compliant or error finding.
-pub fn sarif(meta: &Metadata, findings: &[Finding], baseline: Option<&Baseline>) -> Value {
+pub fn sarif(
+    meta: &Metadata,
+    findings: &[Finding],
+    baseline: Option<&Baseline>,
+    failed: &[InputFailure],
+) -> Value {
     let rules: Vec<Value> = meta
         .recommendations
         .iter()
@@ -97,6 +103,18 @@ pub fn sarif(meta: &Metadata, findings: &[Finding], baseline: Option<&Baseline>)
                 "rules": rules,
             }},
             "results": results,
+            // Inputs that could not be read: the run is not complete, and says where.
+            "invocations": [{
+                "executionSuccessful": failed.is_empty(),
+                "toolExecutionNotifications": failed.iter().map(|f| json!({
+                    "level": "error",
+                    "message": {"text": f.message},
+                    "locations": [{"physicalLocation": {
+                        "artifactLocation": {"uri": f.file.trim_start_matches("./")},
+                        "region": {"startLine": f.line.max(1), "startColumn": f.column.max(1)}
+                    }}],
+                })).collect::<Vec<_>>(),
+            }],
         }]
     })
 }
