@@ -137,7 +137,7 @@ impl Engine {
                 "it has imports; tenet modules are self-contained".into(),
             ));
         }
-        let linker: Linker<StoreLimits> = Linker::new(&self.inner);
+        let linker: Linker<Limiter> = Linker::new(&self.inner);
         let pre = linker
             .instantiate_pre(&module)
             .map_err(|e| RuntimeError::NotTenet(e.to_string()))?;
@@ -176,14 +176,43 @@ pub fn read_metadata(wasm: &[u8]) -> Result<Metadata, RuntimeError> {
 #[derive(Clone)]
 pub struct Standard {
     engine: Engine,
-    pre: InstancePre<StoreLimits>,
+    pre: InstancePre<Limiter>,
     /// The metadata.
     pub metadata: Arc<Metadata>,
 }
 
+/// The memory cap of an instance, remembering whether it refused a growth: a module that cannot
+/// grow stops on a trap, which is then reported as the memory limit.
+struct Limiter {
+    limits: StoreLimits,
+    denied: bool,
+}
+
+impl wasmtime::ResourceLimiter for Limiter {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let allowed = self.limits.memory_growing(current, desired, maximum)?;
+        self.denied |= !allowed;
+        Ok(allowed)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.limits.table_growing(current, desired, maximum)
+    }
+}
+
 /// One running instance of a standard.
 pub struct Instance {
-    store: Store<StoreLimits>,
+    store: Store<Limiter>,
     memory: Memory,
     reserve: TypedFunc<i32, i32>,
     eval: TypedFunc<(i32, i32), i32>,
@@ -196,8 +225,10 @@ fn trap(e: wasmtime::Error, timeout: Duration) -> RuntimeError {
         if *t == wasmtime::Trap::Interrupt {
             return RuntimeError::Timeout(timeout);
         }
+        // The trap's name only: the wasm backtrace says nothing to a user.
+        return RuntimeError::Trap(t.to_string());
     }
-    RuntimeError::Trap(format!("{e:#}"))
+    RuntimeError::Trap(e.to_string())
 }
 
 impl Standard {
@@ -206,9 +237,12 @@ impl Standard {
         let limits = self.engine.limits;
         let mut store = Store::new(
             &self.engine.inner,
-            StoreLimitsBuilder::new()
-                .memory_size(limits.memory_bytes)
-                .build(),
+            Limiter {
+                limits: StoreLimitsBuilder::new()
+                    .memory_size(limits.memory_bytes)
+                    .build(),
+                denied: false,
+            },
         );
         store.limiter(|l| l);
         let ticks = (limits.timeout.as_millis() / TICK.as_millis()).max(1) as u64 + 1;
@@ -274,6 +308,11 @@ impl Instance {
         self.evaluate_raw_ref(input, <[u8]>::to_vec)
     }
 
+    /// Whether the memory cap refused a growth during this instance's life.
+    fn at_memory_cap(&self) -> bool {
+        self.store.data().denied
+    }
+
     /// Evaluates one encoded input and hands the output bytes, in the module's memory, to `read`.
     pub fn evaluate_raw_ref<T>(
         &mut self,
@@ -290,10 +329,13 @@ impl Instance {
         self.memory
             .write(&mut self.store, at as u32 as usize, input)
             .map_err(|_| RuntimeError::Memory)?;
-        let out = self
-            .eval
-            .call(&mut self.store, (at, len))
-            .map_err(|e| trap(e, timeout))? as u32 as usize;
+        let out = match self.eval.call(&mut self.store, (at, len)) {
+            Ok(out) => out as u32 as usize,
+            // A module that cannot grow its memory any further stops on a trap: at the cap, that
+            // is the memory limit, said as such.
+            Err(_) if self.at_memory_cap() => return Err(RuntimeError::Memory),
+            Err(e) => return Err(trap(e, timeout)),
+        };
         let data = self.memory.data(&self.store);
         let total = data
             .get(out..out + 4)

@@ -424,6 +424,9 @@ pub fn run<T: Send>(
     };
     let expected = meta.outputs();
     let recs = meta.recommendations.len();
+    let evaluated = std::sync::atomic::AtomicUsize::new(0);
+    let limit_failures = std::sync::atomic::AtomicUsize::new(0);
+    use std::sync::atomic::Ordering::Relaxed;
     let work = |b: &Batch| -> Result<Vec<Worked<T>>, RuntimeError> {
         let per: Vec<Result<Worked<T>, RuntimeError>> = b
             .pieces
@@ -465,7 +468,35 @@ pub fn run<T: Send>(
                         &p.doc,
                         &mut input,
                     );
-                    let out = i.evaluate_raw_ref(&input, |bytes| decode(bytes, expected))??;
+                    let out = match i.evaluate_raw_ref(&input, |bytes| decode(bytes, expected)) {
+                        Ok(out) => {
+                            evaluated.fetch_add(1, Relaxed);
+                            out?
+                        }
+                        // A limit hit or a trap on one resource is an error result for it; the
+                        // instance is dropped (its state is unknown) and the scan goes on. A
+                        // module that fails on every one of the first resources is broken:
+                        // that stops the run.
+                        Err(
+                            e @ (RuntimeError::Timeout(_)
+                            | RuntimeError::Memory
+                            | RuntimeError::Trap(_)),
+                        ) => {
+                            inst = None;
+                            let failures = limit_failures.fetch_add(1, Relaxed) + 1;
+                            if failures >= GIVE_UP && evaluated.load(Relaxed) == 0 {
+                                return Err(e);
+                            }
+                            items.push(Item::Failed(InputError {
+                                file: p.origin.file.to_string(),
+                                line: p.origin.line,
+                                col: p.origin.col,
+                                message: format!("{} was not evaluated: {e}", p.identity.id),
+                            }));
+                            continue;
+                        }
+                        Err(e) => return Err(e),
+                    };
                     let head = Resource {
                         identity: p.identity,
                         origin: p.origin,
@@ -543,6 +574,10 @@ pub fn run<T: Send>(
         read.map_err(RuntimeError::Input)
     })
 }
+
+/// Resources whose evaluation fails, with none evaluated yet, after which the module is taken
+/// to be broken and the run stops.
+const GIVE_UP: usize = 8;
 
 /// Index entries found in one piece: (lookup number, encoded document).
 type IndexEntries = Vec<(usize, Vec<u8>)>;

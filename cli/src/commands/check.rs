@@ -159,10 +159,12 @@ pub struct Args {
     /// Do not use the cache of compiled modules.
     #[arg(long)]
     pub no_cache: bool,
-    /// Time limit per resource, in milliseconds.
+    /// Time limit per resource, in milliseconds; a resource over it is an error result and the
+    /// scan goes on.
     #[arg(long, default_value = "2000", value_name = "MS")]
     pub timeout: u64,
-    /// Memory limit per evaluation instance, in MiB.
+    /// Memory limit per evaluation instance, in MiB; a resource over it is an error result and the
+    /// scan goes on.
     #[arg(long, default_value = "512", value_name = "MIB")]
     pub max_memory: usize,
 }
@@ -672,16 +674,13 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
         tally.failing(threshold)
     };
     if input_failed {
+        let n = tally.failed.len();
+        let s = if n == 1 { "" } else { "s" };
         error(format!(
-            "{} input{} could not be read or parsed (everything else was evaluated and reported); \
-             fix {} or pass --fail-on-errors=false",
-            tally.failed.len(),
-            if tally.failed.len() == 1 { "" } else { "s" },
-            if tally.failed.len() == 1 {
-                "it"
-            } else {
-                "them"
-            }
+            "{n} error result{s}: input{s} or resource{s} that could not be read or evaluated \
+             (everything else was evaluated and reported); fix {} or pass \
+             --fail-on-errors=false",
+            if n == 1 { "it" } else { "them" }
         ));
         return Ok(ERROR);
     }

@@ -357,11 +357,7 @@ fn an_unreadable_file_is_an_error_result_and_everything_else_is_reported() {
     let alone: serde_json::Value = serde_json::from_slice(&alone.stdout).unwrap();
     assert_eq!(v["findings"], alone["findings"]);
     assert!(stderr(&o).contains("tsconfig.json:2:"), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("2 inputs could not be read or parsed"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("2 error results"), "{}", stderr(&o));
     // Every CI format says them too.
     let sarif = scratch("partial.sarif");
     let junit = scratch("partial.xml");
@@ -388,9 +384,15 @@ fn an_unreadable_file_is_an_error_result_and_everything_else_is_reported() {
     assert_valid_sarif(&s);
     let inv = &s["runs"][0]["invocations"][0];
     assert_eq!(inv["executionSuccessful"], false);
-    assert_eq!(inv["toolExecutionNotifications"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        inv["toolExecutionNotifications"].as_array().unwrap().len(),
+        2
+    );
     let x = std::fs::read_to_string(&junit).unwrap();
-    assert!(x.contains("errors=\"2\"") && x.contains("<error type=\"input\""), "{x}");
+    assert!(
+        x.contains("errors=\"2\"") && x.contains("<error type=\"input\""),
+        "{x}"
+    );
     let m = std::fs::read_to_string(&md).unwrap();
     assert!(m.contains("2 input(s) could not be read"), "{m}");
     // The table lists them after the findings; --fail-on-errors=false leaves the exit code to them.
@@ -398,4 +400,49 @@ fn an_unreadable_file_is_an_error_result_and_everything_else_is_reported() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stdout(&o).contains("error: "), "{}", stdout(&o));
     assert!(stdout(&o).contains("(not evaluated; everything else was)"));
+}
+
+#[test]
+fn a_resource_over_the_time_limit_is_an_error_result_and_the_scan_goes_on() {
+    let policy = scratch("slow.tenet");
+    std::fs::write(
+        &policy,
+        "standard slow \"Slow\"\n\nrecommendation pairs \"Items are pairwise distinct\" {\n  severity low\n  applies aws [\"AWS::S3::Bucket\"]\n  compliant when all a in items ?? [] { all b in items ?? [] { a == b or a != b } }\n}\n",
+    )
+    .unwrap();
+    let mut docs: Vec<serde_json::Value> = (0..5)
+        .map(|i| serde_json::json!({"type": "AWS::S3::Bucket", "name": format!("small{i}"), "items": [1, 2, 3]}))
+        .collect();
+    // 20,000 items compared pairwise: far over 50 ms on any machine.
+    let huge: Vec<usize> = (0..20_000).collect();
+    docs.insert(
+        2,
+        serde_json::json!({"type": "AWS::S3::Bucket", "name": "huge", "items": huge}),
+    );
+    let inv = scratch("slow.json");
+    std::fs::write(&inv, serde_json::to_vec(&docs).unwrap()).unwrap();
+    let o = tenet(&[
+        "check",
+        "--standard",
+        policy.to_str().unwrap(),
+        inv.to_str().unwrap(),
+        "--timeout",
+        "50",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("huge was not evaluated: evaluation took longer than 50ms"),
+        "{errors:?}"
+    );
+    // The five small buckets were all evaluated.
+    assert_eq!(v["summary"]["resources"], 5);
+    assert_eq!(v["summary"]["compliant"], 5);
 }
