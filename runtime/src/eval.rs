@@ -385,32 +385,20 @@ pub fn run<T: Send>(
     let meta = &standard.metadata;
     let proj = inventory::projection_for(meta);
     let plan = Plan::new(&proj);
-    // Lookups need every matching resource first; standard input can only be read once.
+    // Lookups need every matching resource first, so the inputs are read twice: what can be read
+    // only once (standard input, pipes, process substitution) is read into memory first.
     let mut owned;
     let mut inputs = inputs;
     let index = if meta.lookups.is_empty() {
         Vec::new()
     } else {
-        if inputs.iter().any(|i| matches!(i, Input::Stdin)) {
+        if inputs.iter().any(read_once) {
             owned = Vec::with_capacity(inputs.len());
             for i in inputs {
-                owned.push(match i {
-                    Input::Stdin => {
-                        let mut bytes = Vec::new();
-                        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map_err(
-                            |e| InputError {
-                                file: "<stdin>".into(),
-                                line: 0,
-                                col: 0,
-                                message: format!("cannot read standard input: {e}"),
-                            },
-                        )?;
-                        Input::Bytes {
-                            name: "<stdin>".into(),
-                            bytes: Arc::new(bytes),
-                        }
-                    }
-                    other => other.clone(),
+                owned.push(if read_once(i) {
+                    buffered(i)?
+                } else {
+                    i.clone()
                 });
             }
             inputs = &owned;
@@ -572,6 +560,54 @@ pub fn run<T: Send>(
             return Err(e);
         }
         read.map_err(RuntimeError::Input)
+    })
+}
+
+/// Largest input read into memory because it cannot be read twice.
+const MAX_BUFFERED: u64 = 1 << 30;
+
+/// Whether an input can be read only once: standard input, or a path that is not a regular file
+/// (a pipe, a process substitution such as `<(cat x.yaml)`, a device).
+fn read_once(i: &Input) -> bool {
+    match i {
+        Input::Stdin => true,
+        Input::File(p) => std::fs::metadata(p).is_ok_and(|m| !m.is_file()),
+        Input::Bytes { .. } => false,
+    }
+}
+
+/// An input that can be read only once, read into memory (at most [`MAX_BUFFERED`] bytes).
+fn buffered(i: &Input) -> Result<Input, InputError> {
+    let name = i.name();
+    let fail = |message: String| InputError {
+        file: name.clone(),
+        line: 0,
+        col: 0,
+        message,
+    };
+    let reader: Box<dyn std::io::Read> = match i {
+        Input::File(p) => {
+            Box::new(std::fs::File::open(p).map_err(|e| fail(format!("cannot read: {e}")))?)
+        }
+        _ => Box::new(std::io::stdin()),
+    };
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(reader, MAX_BUFFERED + 1),
+        &mut bytes,
+    )
+    .map_err(|e| fail(format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > MAX_BUFFERED {
+        return Err(fail(format!(
+            "this standard has cross-resource lookups, so its inputs are read twice; an input \
+             that can be read only once (a pipe) is held in memory, up to {} MiB: save it to a \
+             file instead",
+            MAX_BUFFERED >> 20
+        )));
+    }
+    Ok(Input::Bytes {
+        name,
+        bytes: Arc::new(bytes),
     })
 }
 

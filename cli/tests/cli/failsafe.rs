@@ -446,3 +446,44 @@ fn a_resource_over_the_time_limit_is_an_error_result_and_the_scan_goes_on() {
     assert_eq!(v["summary"]["resources"], 5);
     assert_eq!(v["summary"]["compliant"], 5);
 }
+
+/// A standard with cross-resource lookups reads its inputs twice: a pipe (as process
+/// substitution gives) is held in memory, not read empty the second time.
+#[cfg(unix)]
+#[test]
+fn a_pipe_is_read_once_even_when_lookups_need_two_passes() {
+    let fifo = scratch("inventory.fifo");
+    let _ = std::fs::remove_file(&fifo);
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        println!("skipped: mkfifo is not available");
+        return;
+    }
+    let text = std::fs::read(root().join("examples/inventory.json")).unwrap();
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, text).unwrap())
+    };
+    let piped = check(&[fifo.to_str().unwrap(), "--format", "json"]);
+    writer.join().unwrap();
+    let direct = check(&["examples/inventory.json", "--format", "json"]);
+    assert_eq!(piped.status.code(), Some(1), "{}", stderr(&piped));
+    let findings = |o: &std::process::Output| -> Vec<(String, String)> {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["recommendation"].as_str().unwrap().to_string(),
+                    f["resource"]["id"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    // pod-network-policy looks up NetworkPolicies: its findings need the second pass.
+    let got = findings(&piped);
+    assert!(got.iter().any(|(r, _)| r == "pod-network-policy"));
+    assert_eq!(got, findings(&direct));
+}
