@@ -250,6 +250,15 @@ impl Tally {
         });
     }
 
+    /// Applicable (recommendation, resource) pairs so far: judged compliant, not compliant,
+    /// error or exempt. Zero means nothing was checked.
+    pub fn applicable(&self) -> usize {
+        self.recommendations
+            .iter()
+            .map(|r| r.healthy + r.unhealthy + r.errors + r.exempt)
+            .sum()
+    }
+
     /// Counts an input that could not be read or parsed.
     pub fn fail(&mut self, e: &tenet_runtime::InputError) {
         self.failed.push(InputFailure {
@@ -295,8 +304,7 @@ impl Tally {
                 summary.compliant_recommendations += 1;
             }
         }
-        let unhealthy: usize = summary.not_compliant.values().sum::<usize>() + summary.errors;
-        let applicable = summary.compliant + summary.exempt + unhealthy;
+        let applicable = self.applicable();
         summary.applicable = applicable;
         summary.compliance = (applicable > 0).then(|| {
             round2(100.0 * (summary.compliant + summary.exempt) as f64 / applicable as f64)

@@ -430,6 +430,8 @@ pub fn run<T: Send>(
                 }
                 let mut inst: Option<Instance> = None;
                 let mut input = Vec::new();
+                // Counted locally and published once per chunk: no shared write per resource.
+                let mut evaluated_here = 0usize;
                 let mut rendered =
                     Vec::with_capacity(RENDER_HINT.load(std::sync::atomic::Ordering::Relaxed));
                 for p in prepared {
@@ -458,7 +460,7 @@ pub fn run<T: Send>(
                     );
                     let out = match i.evaluate_raw_ref(&input, |bytes| decode(bytes, expected)) {
                         Ok(out) => {
-                            evaluated.fetch_add(1, Relaxed);
+                            evaluated_here += 1;
                             out?
                         }
                         // A limit hit or a trap on one resource is an error result for it; the
@@ -472,7 +474,10 @@ pub fn run<T: Send>(
                         ) => {
                             inst = None;
                             let failures = limit_failures.fetch_add(1, Relaxed) + 1;
-                            if failures >= GIVE_UP && evaluated.load(Relaxed) == 0 {
+                            if failures >= GIVE_UP
+                                && evaluated_here == 0
+                                && evaluated.load(Relaxed) == 0
+                            {
                                 return Err(e);
                             }
                             items.push(Item::Failed(InputError {
@@ -495,6 +500,9 @@ pub fn run<T: Send>(
                 }
                 if let Some(i) = inst {
                     pool.give(i);
+                }
+                if evaluated_here > 0 {
+                    evaluated.fetch_add(evaluated_here, Relaxed);
                 }
                 RENDER_HINT.store(
                     rendered.len().next_power_of_two(),

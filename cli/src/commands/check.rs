@@ -528,7 +528,7 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
     drop(out);
     phases.mark("evaluate");
     // A run that judged nothing is not a pass: it says so and fails, unless asked to accept it.
-    let applicable = tally.finish().applicable;
+    let applicable = tally.applicable();
     if applicable == 0 && !a.allow_empty {
         error(format!(
             "nothing was checked: {} resource{} read{}{}, and no selected recommendation applies \
