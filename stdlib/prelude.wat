@@ -1342,6 +1342,10 @@
       (br $list)))
     (call $vec_array (local.get $vec)))
 
+  ;; `required(x)`: true for a present, known value; undecided (2) otherwise.
+  (func $required (param $v i32) (result i32)
+    (if (result i32) (call $known (local.get $v)) (then (i32.const 1)) (else (i32.const 2))))
+
   (func $is_unknown (param $a i32) (result i32)
     (if (result i32) (local.get $a)
       (then (i32.eq (i32.load8_u (local.get $a)) (i32.const 7)))

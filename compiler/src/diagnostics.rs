@@ -82,6 +82,7 @@ codes! {
     E0900: "internal error",
     W0301: "a condition or comparison that is always the same",
     W0302: "a `let` that is never used",
+    W0303: "the member holding a resource's whole configuration (`Properties`, `properties`, `values`, `spec`) defaulted to an empty map or list",
 }
 
 impl Code {

@@ -189,12 +189,13 @@ impl St<'_> {
         out
     }
 
-    /// The pointer of a fix path: the first choice whose value is present, else the fallback.
-    fn fix_path(&mut self, p: &FixPath, root: &Value) -> String {
+    /// The pointer of a fix path: the first choice whose value is present, else the fallback;
+    /// `None` (no fix) without one.
+    fn fix_path(&mut self, p: &FixPath, root: &Value) -> Option<String> {
         for (n, ptr) in &p.choices {
             let v = self.val(n, root);
             if known(&v) {
-                return ptr.clone();
+                return Some(ptr.clone());
             }
         }
         p.fallback.clone()
@@ -214,15 +215,15 @@ impl St<'_> {
         for f in ops {
             match f {
                 Fix::Set(p, n) => {
-                    let ptr = self.fix_path(p, root);
+                    let ptr = self.fix_path(p, root)?;
                     out.push(op("set", &ptr, Some(self.val(n, root)?)))
                 }
                 Fix::Append(p, n) => {
-                    let ptr = self.fix_path(p, root);
+                    let ptr = self.fix_path(p, root)?;
                     out.push(op("append", &ptr, Some(self.val(n, root)?)))
                 }
                 Fix::Remove(p) => {
-                    let ptr = self.fix_path(p, root);
+                    let ptr = self.fix_path(p, root)?;
                     out.push(op("remove", &ptr, None))
                 }
                 Fix::RemoveWhere {
@@ -231,7 +232,7 @@ impl St<'_> {
                     var,
                     cond,
                 } => {
-                    let ptr = self.fix_path(ptr, root);
+                    let ptr = self.fix_path(ptr, root)?;
                     if let Some(Value::Array(items)) = self.val(list, root) {
                         for (i, item) in items.iter().enumerate().rev() {
                             self.bind(*var, i as i32, item.clone());

@@ -74,13 +74,16 @@ pub enum TPart {
 
 /// Where a fix operation applies: a JSON Pointer (RFC 6901) into the resource, or, for a path
 /// through a `let` that is a `??` chain of paths (`let pod = spec.template.spec ?? spec`), the
-/// pointer of the first alternative present in the resource.
+/// pointer of the first alternative present in the resource. A fix that writes inside such a
+/// `let` (`set pod.hostPID = false`) needs one alternative present: it never invents the part of
+/// the document the rule could not find. A fix that sets the `let` itself falls back to the last
+/// alternative.
 #[derive(Clone, Debug)]
 pub struct FixPath {
     /// (the alternative's value, its pointer), tried in order; the first present one is used.
     pub choices: Vec<(Node, String)>,
-    /// The pointer when no choice is present (the chain's last alternative).
-    pub fallback: String,
+    /// The pointer when no choice is present; `None`: no fix then.
+    pub fallback: Option<String>,
 }
 
 impl FixPath {
@@ -88,7 +91,7 @@ impl FixPath {
     pub fn fixed(ptr: String) -> FixPath {
         FixPath {
             choices: Vec::new(),
-            fallback: ptr,
+            fallback: Some(ptr),
         }
     }
 }
@@ -229,42 +232,19 @@ impl Node {
 
 /// Computes the projection of the resource (and of each lookup) that a program reads.
 pub fn project(p: &Program) -> (Projection, Vec<Projection>) {
-    let mut pr = Projector {
-        var_base: vec![None; p.vars.len()],
-        root: Projection::default(),
-        lookups: vec![Projection::default(); p.lookups.len()],
-    };
+    let mut pr = Projector::new(p);
     for r in &p.recs {
-        for n in r.when.iter().chain(std::iter::once(&r.cond)) {
-            pr.node(n);
-        }
-        for t in &r.remediation {
-            if let TPart::Value(n) = t {
-                pr.node(n);
-            }
-        }
-        for f in r.fix.iter().flatten() {
-            let path = match f {
-                Fix::Set(p, _) | Fix::Append(p, _) | Fix::Remove(p) => p,
-                Fix::RemoveWhere { ptr, .. } => ptr,
-            };
-            for (n, _) in &path.choices {
-                pr.node(n);
-            }
-            match f {
-                Fix::Set(_, n) | Fix::Append(_, n) => pr.node(n),
-                Fix::Remove(_) => {}
-                Fix::RemoveWhere {
-                    list, var, cond, ..
-                } => {
-                    pr.bind(*var, list);
-                    pr.node(cond);
-                    pr.node(list);
-                }
-            }
-        }
+        pr.rec(r);
     }
     (pr.root, pr.lookups)
+}
+
+/// The fields of the resource that one recommendation reads: its `when`s, condition, remediation
+/// and fix (tests use it to tell which recommendations depend on a part of a document).
+pub fn reads(p: &Program, r: &Rec) -> Projection {
+    let mut pr = Projector::new(p);
+    pr.rec(r);
+    pr.root
 }
 
 #[derive(Clone, Debug)]
@@ -280,6 +260,45 @@ struct Projector {
 }
 
 impl Projector {
+    fn new(p: &Program) -> Projector {
+        Projector {
+            var_base: vec![None; p.vars.len()],
+            root: Projection::default(),
+            lookups: vec![Projection::default(); p.lookups.len()],
+        }
+    }
+
+    fn rec(&mut self, r: &Rec) {
+        for n in r.when.iter().chain(std::iter::once(&r.cond)) {
+            self.node(n);
+        }
+        for t in &r.remediation {
+            if let TPart::Value(n) = t {
+                self.node(n);
+            }
+        }
+        for f in r.fix.iter().flatten() {
+            let path = match f {
+                Fix::Set(p, _) | Fix::Append(p, _) | Fix::Remove(p) => p,
+                Fix::RemoveWhere { ptr, .. } => ptr,
+            };
+            for (n, _) in &path.choices {
+                self.node(n);
+            }
+            match f {
+                Fix::Set(_, n) | Fix::Append(_, n) => self.node(n),
+                Fix::Remove(_) => {}
+                Fix::RemoveWhere {
+                    list, var, cond, ..
+                } => {
+                    self.bind(*var, list);
+                    self.node(cond);
+                    self.node(list);
+                }
+            }
+        }
+    }
+
     /// The static path a value node denotes, if any.
     fn path(&self, n: &Node) -> Option<(Base, Vec<String>)> {
         match &n.kind {

@@ -125,6 +125,7 @@ pub static FUNCTIONS: &[Function] = &[
     f!("unique", [List], List, unique, "unique", "the list without repeated elements (first occurrences kept)"),
     f!("as_list", [Any], List, as_list, "as_list", "a list as is, any other value as a list of that one value: `as_list(statement.Action)`"),
     f!("concat", [List, List], List, concat, "concat", "the elements of both lists, in order: `concat(spec.containers ?? [], spec.initContainers ?? [])`"),
+    f!("required", [Any], Bool, required, "required", "true when the value is present; undecided when it is missing or unknown, so a rule that needs a whole part of a document cannot pass without it: `compliant when required(Properties) and ...`"),
     f!("is_unknown", [Any], Bool, is_unknown, "is_unknown", "whether a value is unknown until deployment"),
 ];
 
@@ -188,6 +189,11 @@ fn as_list(a: &[&Value], _: &Ctx) -> Ret {
         Value::Array(v) => Value::Array(v.clone()),
         other => Value::Array(vec![other.clone()]),
     }))
+}
+
+fn required(_: &[&Value], _: &Ctx) -> Ret {
+    // Reached only for present, known values: missing and unknown ones make it undecided.
+    Ok(Some(Value::Bool(true)))
 }
 
 fn concat(a: &[&Value], _: &Ctx) -> Ret {

@@ -42,6 +42,20 @@ pub fn example_standard() -> Compiled {
     }
 }
 
+/// A built-in standard (`policies/<name>`), compiled.
+pub fn builtin(name: &str) -> Compiled {
+    let mut files: Vec<_> = std::fs::read_dir(root().join("policies").join(name))
+        .expect("policies/<name>")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tenet"))
+        .collect();
+    files.sort();
+    match tenet_compiler::compile_files(&files) {
+        Ok(c) => c,
+        Err(f) => panic!("{}", f.render(false)),
+    }
+}
+
 /// Checks that the generated text between `<!-- NAME:begin -->` and `<!-- NAME:end -->` in `doc`
 /// equals `content`; with `TENET_BLESS` set, rewrites it instead.
 pub fn fresh_section(doc: &std::path::Path, name: &str, content: &str) {

@@ -12,7 +12,6 @@
 )]
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::PathBuf;
 use tenet_runtime::inventory;
 use tenet_stdlib::abi::Outcome;
 use tenet_tests::*;
@@ -24,19 +23,6 @@ const FRAMEWORKS: &[(&str, &str)] = &[
     ("cloudformation", "aws-foundations"),
     ("terraform_plan", "aws-foundations"),
 ];
-
-fn standard(name: &str) -> tenet_compiler::Compiled {
-    let dir = root().join("policies").join(name);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tenet"))
-        .collect();
-    files.sort();
-    tenet_compiler::compile_files(&files)
-        .map_err(|f| f.render(false))
-        .unwrap()
-}
 
 /// Checkov's resource id of a tenet resource. ARM resources are matched by type and position
 /// among the resources of that type in their file ([`arm_key`]).
@@ -133,7 +119,7 @@ fn built_in_standards_agree_with_checkov() {
     let mut table: BTreeMap<(String, String), (usize, usize, usize)> = BTreeMap::new();
     let mut unreadable = Vec::new();
     for (framework, std_name) in FRAMEWORKS {
-        let c = standard(std_name);
+        let c = builtin(std_name);
         let module = engine.load(&c.wasm).unwrap();
         // Checkov check id -> indexes of the recommendations that name it.
         let mut by_check: HashMap<String, Vec<usize>> = HashMap::new();

@@ -3,6 +3,10 @@
 
 use super::*;
 
+/// The members that hold a resource's whole configuration: CloudFormation `Properties`, Azure
+/// `properties`, Terraform plan `values`, Kubernetes `spec` (W0303).
+const CONFIGURATION: &[&str] = &["Properties", "properties", "values", "spec"];
+
 impl<'a> Checker<'a> {
     pub(super) fn new_var(&mut self, name: &str, source: &str) -> VarId {
         self.program.vars.push(VarMeta {
@@ -444,6 +448,7 @@ impl<'a> Checker<'a> {
                 let x = self.val(x);
                 let y = self.lower(b, scope);
                 let y = self.val(y);
+                self.whole_part_default(a, &x, &y, span);
                 let ty = if x.ty == y.ty { x.ty } else { Ty::Any };
                 let ty = if ty == Ty::Bool { Ty::Any } else { ty };
                 node(Kind::Default(Box::new(x), Box::new(y)), ty, span)
@@ -576,6 +581,38 @@ impl<'a> Checker<'a> {
                 )
                 .label("always gives the same result")
                 .help("compare a field of the resource, e.g. `properties.x == \"value\"`"),
+            );
+        }
+    }
+
+    /// W0303: `Properties ?? {}` (the member that holds a resource's whole configuration,
+    /// defaulted to an empty map or list) lets a resource without its configuration be judged as
+    /// if every setting had its default, which usually makes it compliant by absence.
+    fn whole_part_default(&mut self, a: &ast::Expr, x: &Node, y: &Node, span: Span) {
+        let ExprKind::Name(name) = &a.kind else {
+            return;
+        };
+        let top_level =
+            matches!(&x.kind, Kind::Get(b, k) if matches!(b.kind, Kind::Root) && k == name);
+        if !CONFIGURATION.contains(&name.as_str()) {
+            return;
+        }
+        let empty = match &y.kind {
+            Kind::Lit(Value::Object(m)) => m.is_empty(),
+            Kind::Lit(Value::Array(v)) => v.is_empty(),
+            _ => false,
+        };
+        if top_level && empty {
+            self.err(
+                Diagnostic::warning(
+                    Code::W0303,
+                    span,
+                    format!("`{name}` as a whole is given a default"),
+                )
+                .label("a resource without it would be judged as if every setting had its default")
+                .help(format!(
+                    "default the settings inside it instead (`{name}.x ?? …`), and write `required({name}) and …` where the rule needs it: a missing `{name}` then makes the outcome undecided (not compliant), never compliant"
+                )),
             );
         }
     }

@@ -495,6 +495,7 @@ impl<'a> Checker<'a> {
         lets: &[(ast::Name, ast::Expr)],
     ) -> Option<FixPath> {
         let split = self.split_root(e);
+        let rest_nonempty = split.as_ref().is_some_and(|(_, rest)| !rest.is_empty());
         let through_let = split
             .as_ref()
             .and_then(|(root, _)| *root)
@@ -527,14 +528,22 @@ impl<'a> Checker<'a> {
                 .help("write a path such as `properties.minimumTlsVersion` or `spec.containers[0].image`, or go through a `let` of such paths joined by `??`"));
             return None;
         };
+        // Writing inside the `let` (`pod.hostPID`) needs one of its alternatives present; setting
+        // the `let` itself may create the last one.
+        let inside = rest_nonempty && alts.len() > 1;
+        let tried = if inside {
+            alts.len()
+        } else {
+            alts.len().saturating_sub(1)
+        };
         let mut choices = Vec::new();
-        for (alt, ptr) in alts.iter().zip(&ptrs).take(alts.len().saturating_sub(1)) {
+        for (alt, ptr) in alts.iter().zip(&ptrs).take(tried) {
             let n = self.lower(alt, scope);
             choices.push((self.val(n), ptr.clone()));
         }
         Some(FixPath {
             choices,
-            fallback: ptrs.last().cloned().unwrap_or_default(),
+            fallback: if inside { None } else { ptrs.last().cloned() },
         })
     }
 

@@ -173,9 +173,9 @@ impl Gen<'_> {
     }
 
     /// Sets local `pa` to the address of the pointer of a fix path: the first choice whose value
-    /// is present, else the fallback.
+    /// is present, else the fallback; without a fallback, returns 0 (no fix).
     pub(super) fn fix_pointer(&mut self, f: &mut Fb, path: &FixPath, pa: u32) {
-        let fallback = self.data.string(&path.fallback);
+        let fallback = path.fallback.as_ref().map_or(0, |p| self.data.string(p));
         f.c(fallback);
         f.set(pa);
         if path.choices.is_empty() {
@@ -194,6 +194,9 @@ impl Gen<'_> {
             f.i(I::End);
         }
         f.i(I::End);
+        if path.fallback.is_none() {
+            no_fix_if_zero(f, pa);
+        }
     }
 
     /// `$fix_i(root, reason) -> list of operations, or 0 when a value is missing`.
@@ -213,12 +216,7 @@ impl Gen<'_> {
             match op {
                 Fix::Set(_, n) | Fix::Append(_, n) => {
                     let v = self.val_local(&mut f, n);
-                    f.get(v);
-                    f.i(I::I32Eqz);
-                    f.i(I::If(BlockType::Empty));
-                    f.c(0);
-                    f.i(I::Return);
-                    f.i(I::End);
+                    no_fix_if_zero(&mut f, v);
                     f.get(vec);
                     let name = if matches!(op, Fix::Set(..)) {
                         "set"
@@ -450,4 +448,14 @@ impl Gen<'_> {
         );
         [version, index_reserve, reserve, eval]
     }
+}
+
+/// In a fix function: returns 0 (no fix) when `local` is 0 (a missing value or pointer).
+fn no_fix_if_zero(f: &mut Fb, local: u32) {
+    f.get(local);
+    f.i(I::I32Eqz);
+    f.i(I::If(BlockType::Empty));
+    f.c(0);
+    f.i(I::Return);
+    f.i(I::End);
 }

@@ -125,6 +125,9 @@ impl Ctx<'_> {
             }
             doc.insert(k.clone(), x);
         }
+        // In a template, a resource without `properties` sets none (see the CloudFormation adapter).
+        doc.entry("properties")
+            .or_insert_with(|| Value::Object(Map::new()));
         let text = |k: &str| doc.get(k).and_then(Value::as_str).unwrap_or("").to_string();
         let (mut ty, mut name) = (text("type"), text("name"));
         if let Some((pty, pname)) = parent {
@@ -615,6 +618,8 @@ mod tests {
             r[2].doc["name"],
             "[concat(parameters('open'), uniqueString(resourceGroup().id))]"
         );
+        // Declared without properties: rules see an empty `properties`.
+        assert_eq!(r[2].doc["properties"], json!({}));
         assert!(parse("concat('a'").is_none());
         // Inline nested deployments: outer scope sees the parent's parameters, inner scope the
         // values passed in.

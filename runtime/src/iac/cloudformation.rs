@@ -65,6 +65,11 @@ pub fn resources(t: &Value) -> Result<Vec<Adapted>, String> {
             };
             doc.insert(k.clone(), v);
         }
+        // In a template, a resource without `Properties` sets none: say so, so that rules judge
+        // it by the platform's defaults. Outside templates a missing `Properties` stays missing
+        // (a shape the rules do not know), and rules that need it are undecided.
+        doc.entry("Properties")
+            .or_insert_with(|| Value::Object(Map::new()));
         doc.insert("LogicalId".into(), Value::String(id.clone()));
         doc.insert("Name".into(), Value::String(id.clone()));
         out.push(Adapted {
@@ -358,6 +363,8 @@ mod tests {
             assert!(is_unknown(&p[k]), "{k}: {}", p[k]);
         }
         assert_eq!(r[0].doc["LogicalId"], "SG");
+        // A resource declared without properties sets none: rules see an empty `Properties`.
+        assert_eq!(r[1].doc["Properties"], json!({}));
         assert!(resources(&json!({"Parameters": {}})).is_err());
     }
 }
