@@ -127,8 +127,9 @@ pub struct RecSummary {
     pub exempt: usize,
     /// Unhealthy resources within a governance grace period (not counted in the secure score).
     pub grace: usize,
-    /// (healthy + exempt) / applicable, in percent (100 when nothing applies).
-    pub compliance: f64,
+    /// (healthy + exempt) / applicable, in percent; `None` (null) when nothing applies, which is
+    /// no evidence of compliance.
+    pub compliance: Option<f64>,
 }
 
 /// Counts of a run, per recommendation and in total, built one resource at a time.
@@ -188,7 +189,7 @@ impl Tally {
                         errors: 0,
                         exempt: 0,
                         grace: 0,
-                        compliance: 100.0,
+                        compliance: None,
                     },
                 )
             })
@@ -286,11 +287,8 @@ impl Tally {
                 Outcome::Compliant
             };
             let applicable = s.healthy + s.unhealthy + s.errors + s.exempt;
-            s.compliance = if applicable == 0 {
-                100.0
-            } else {
-                round2(100.0 * (s.healthy + s.exempt) as f64 / applicable as f64)
-            };
+            s.compliance = (applicable > 0)
+                .then(|| round2(100.0 * (s.healthy + s.exempt) as f64 / applicable as f64));
             summary.compliant += s.healthy;
             summary.exempt += s.exempt;
             summary.errors += s.errors;
