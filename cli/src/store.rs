@@ -13,7 +13,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// Schema version this build writes; older databases are migrated forward.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// An error of the history database, with what to do about it.
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +87,8 @@ pub struct Change {
 pub struct History {
     conn: Connection,
     path: String,
+    /// Whether opening migrated a version 1 database, whose open findings then start again.
+    pub migrated: bool,
 }
 
 impl History {
@@ -106,7 +108,11 @@ impl History {
                 "cannot open the history database: {e}; pass --db PATH or --no-history"
             ))
         })?;
-        let mut h = History { conn, path: name };
+        let mut h = History {
+            conn,
+            path: name,
+            migrated: false,
+        };
         h.conn
             .busy_timeout(Duration::from_secs(60))
             .map_err(|e| h.err(e))?;
@@ -189,12 +195,26 @@ impl History {
                     state TEXT NOT NULL,
                     PRIMARY KEY (run, fingerprint)
                 );
-                PRAGMA user_version = 1;",
+                PRAGMA user_version = 2;",
             )
             .map_err(|e| HistoryError {
                 path: self.path.clone(),
                 message: format!("cannot create the history schema: {e}"),
             })?;
+        } else if version < 2 {
+            // Version 1 fingerprinted findings by resource id alone, which let the same name in
+            // two files share one history. Those fingerprints cannot be recomputed (the file
+            // was not recorded): the open findings are closed, so this run sees every finding
+            // as new once; past runs and their scores are kept.
+            tx.execute_batch(
+                "DELETE FROM findings;
+                 PRAGMA user_version = 2;",
+            )
+            .map_err(|e| HistoryError {
+                path: self.path.clone(),
+                message: format!("cannot migrate the history database: {e}"),
+            })?;
+            self.migrated = true;
         }
         tx.commit().map_err(|e| self.err(e))
     }

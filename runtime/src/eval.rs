@@ -260,16 +260,22 @@ pub struct Run<'a, T> {
 /// A resource ready to evaluate: its document encoded and projected.
 type Prepared = Resource<Vec<u8>>;
 
-/// Turns one piece into its resources, encoded with `plan` (skipped documents as such).
+/// Turns one piece (the `index`-th of the batch) into its resources, encoded with `plan`
+/// (skipped documents as such).
 fn prepare(
     b: &Batch,
+    index: usize,
     p: &Piece,
     plan: &Plan,
     proj: &tenet_stdlib::abi::Projection,
     out: &mut Vec<Result<Prepared, Skipped>>,
 ) -> Result<(), InputError> {
-    let origin = |line: usize, col: usize| Origin {
+    let doc = b.first + index;
+    let origin = |line: usize, col: usize, item: usize| Origin {
         file: b.file.clone(),
+        scope: b.scope.clone(),
+        doc,
+        item,
         line,
         col,
         places: None,
@@ -279,19 +285,22 @@ fn prepare(
         line,
         reason: reason.into(),
     };
-    let scan_one =
-        |bytes: &[u8], line: usize, col: usize| -> Result<Result<Prepared, Skipped>, InputError> {
-            let mut doc = Vec::with_capacity(bytes.len() / 4);
-            scan::encode(bytes, plan, &mut doc).map_err(|e| scan_error(b, bytes, line, col, e))?;
-            Ok(match identify(Encoded(&doc)) {
-                Ok(identity) => Ok(Prepared {
-                    identity,
-                    origin: origin(line, col),
-                    doc,
-                }),
-                Err(reason) => Err(skipped(line, reason)),
-            })
-        };
+    let scan_one = |bytes: &[u8],
+                    line: usize,
+                    col: usize,
+                    item: usize|
+     -> Result<Result<Prepared, Skipped>, InputError> {
+        let mut doc = Vec::with_capacity(bytes.len() / 4);
+        scan::encode(bytes, plan, &mut doc).map_err(|e| scan_error(b, bytes, line, col, e))?;
+        Ok(match identify(Encoded(&doc)) {
+            Ok(identity) => Ok(Prepared {
+                identity,
+                origin: origin(line, col, item),
+                doc,
+            }),
+            Err(reason) => Err(skipped(line, reason)),
+        })
+    };
     match p {
         Piece::Json {
             start,
@@ -301,7 +310,7 @@ fn prepare(
         } => {
             let bytes = &b.text[*start..*end];
             std::str::from_utf8(bytes).map_err(|e| utf8_error(&b.file, bytes, *line, e))?;
-            out.push(scan_one(bytes, *line, *col)?);
+            out.push(scan_one(bytes, *line, *col, 0)?);
         }
         Piece::Line { start, end, line } => {
             let bytes = &b.text[*start..*end];
@@ -309,9 +318,9 @@ fn prepare(
                 std::str::from_utf8(bytes).map_err(|e| utf8_error(&b.file, bytes, *line, e))?;
             match element_ranges(text) {
                 Some(ranges) => {
-                    for (s, e) in ranges {
+                    for (item, (s, e)) in ranges.into_iter().enumerate() {
                         let col = text[..s].chars().count() + 1;
-                        out.push(scan_one(&bytes[s..e], *line, col)?);
+                        out.push(scan_one(&bytes[s..e], *line, col, item)?);
                     }
                 }
                 None => {
@@ -323,14 +332,14 @@ fn prepare(
             }
         }
         Piece::Value { .. } => {
-            for d in inventory::piece_values(b, p)? {
+            for (item, d) in inventory::piece_values(b, p)?.into_iter().enumerate() {
                 let v = proj.apply(&d.value);
                 out.push(match identify(&v) {
                     Ok(identity) => Ok(Prepared {
                         identity,
                         origin: Origin {
                             places: d.places,
-                            ..origin(d.line, d.col)
+                            ..origin(d.line, d.col, item)
                         },
                         doc: value::to_bytes(&v),
                     }),
@@ -419,12 +428,13 @@ pub fn run<T: Send>(
         let per: Vec<Result<Worked<T>, RuntimeError>> = b
             .pieces
             .par_chunks(CHUNK)
-            .map(|pieces| {
+            .enumerate()
+            .map(|(chunk, pieces)| {
                 let mut prepared = Vec::with_capacity(pieces.len());
                 let mut items = Vec::with_capacity(pieces.len());
-                for p in pieces {
+                for (k, p) in pieces.iter().enumerate() {
                     // A piece that does not scan is an error result; the others go on.
-                    if let Err(e) = prepare(b, p, &plan, &proj, &mut prepared) {
+                    if let Err(e) = prepare(b, chunk * CHUNK + k, p, &plan, &proj, &mut prepared) {
                         items.push(Item::Failed(e));
                     }
                 }
@@ -651,9 +661,10 @@ fn index(
             let found: Vec<Result<IndexEntries, InputError>> = b
                 .pieces
                 .par_iter()
-                .map(|p| {
+                .enumerate()
+                .map(|(k, p)| {
                     let mut prepared = Vec::new();
-                    prepare(&b, p, plan, proj, &mut prepared)?;
+                    prepare(&b, k, p, plan, proj, &mut prepared)?;
                     let mut out = Vec::new();
                     for r in prepared.into_iter().flatten() {
                         for (k, m) in matchers.iter().enumerate() {

@@ -10,7 +10,6 @@ use crate::input::{self, Input, CHUNK, CONTAINERS};
 use crate::resource::{classify, identify, Origin, Resource, Skipped};
 use serde_json::Value;
 use std::path::PathBuf;
-use std::sync::Arc;
 use tenet_stdlib::abi::Projection;
 
 /// What reading produced.
@@ -157,40 +156,37 @@ pub fn piece_values(b: &Batch, p: &Piece) -> Result<Vec<Located>, InputError> {
 }
 
 fn add_batch(b: &Batch, inv: &mut Inventory) -> Result<(), InputError> {
-    for p in &b.pieces {
-        for d in piece_values(b, p)? {
+    for (k, p) in b.pieces.iter().enumerate() {
+        for (item, d) in piece_values(b, p)?.into_iter().enumerate() {
             let v = match &inv.projection {
                 Some(proj) => proj.apply(&d.value),
                 None => d.value,
             };
-            push(&b.file, d.line, d.col, d.places, v, inv);
+            let origin = Origin {
+                file: b.file.clone(),
+                scope: b.scope.clone(),
+                doc: b.first + k,
+                item,
+                line: d.line,
+                col: d.col,
+                places: d.places,
+            };
+            push(origin, v, inv);
         }
     }
     Ok(())
 }
 
-fn push(
-    file: &Arc<str>,
-    line: usize,
-    col: usize,
-    places: Option<Places>,
-    doc: Value,
-    inv: &mut Inventory,
-) {
+fn push(origin: Origin, doc: Value, inv: &mut Inventory) {
     match identify(&doc) {
         Ok(identity) => inv.resources.push(Resource {
             identity,
-            origin: Origin {
-                file: file.clone(),
-                line,
-                col,
-                places,
-            },
+            origin,
             doc,
         }),
         Err(reason) => inv.skipped.push(Skipped {
-            file: file.to_string(),
-            line,
+            file: origin.file.to_string(),
+            line: origin.line,
             reason: reason.into(),
         }),
     }

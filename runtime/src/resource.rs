@@ -25,6 +25,24 @@ pub struct Resource<D = Value> {
 }
 
 impl<D> Resource<D> {
+    /// What tells this resource apart from every other one, for fingerprints, baselines and
+    /// the history: its id when that is unique beyond the file (an Azure resource id, an ARN, a
+    /// GCP asset name, a Kubernetes `uid`); otherwise the file (relative to its repository),
+    /// type and id (a CloudFormation logical id, a Terraform address, a Kubernetes
+    /// namespace/kind/name), so that the same name in two files (overlays, environments) makes
+    /// two resources; and for objects named by `generateName`, also the place of the document
+    /// in its file.
+    pub fn key(&self) -> std::borrow::Cow<'_, str> {
+        let (i, o) = (&self.identity, &self.origin);
+        match i.scope {
+            Scope::Global => std::borrow::Cow::Borrowed(&i.id),
+            Scope::File => format!("{}#{}:{}", o.scope, i.kind, i.id).into(),
+            Scope::Generated => {
+                format!("{}#{}:{}@{}.{}", o.scope, i.kind, i.id, o.doc, o.item).into()
+            }
+        }
+    }
+
     /// The same resource without its document.
     pub fn head(&self) -> Resource<()> {
         Resource {
@@ -61,6 +79,14 @@ impl<D> serde::Serialize for Resource<D> {
 pub struct Origin {
     /// The input's name.
     pub file: Arc<str>,
+    /// The input's name relative to the root of its repository (the nearest parent folder with
+    /// `.git`), or as given outside one: what a resource key names ([`Resource::key`]).
+    pub scope: Arc<str>,
+    /// The place of the document in its input: a YAML document, an element of a JSON array, a
+    /// line of JSON Lines, a resource of a template (0-based).
+    pub doc: usize,
+    /// The place of the resource in its document when the document is a list (0-based).
+    pub item: usize,
     /// 1-based line.
     pub line: usize,
     /// 1-based column.
@@ -194,6 +220,19 @@ pub struct Identity {
     pub location: Option<String>,
     /// Tags or labels (key, value).
     pub tags: Vec<(String, String)>,
+    /// How far `id` is unique ([`Resource::key`]).
+    pub scope: Scope,
+}
+
+/// How far a resource's id is unique.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Everywhere: an Azure resource id, an ARN, a GCP asset name or self link, a Kubernetes uid.
+    Global,
+    /// Within its file: a logical id, a Terraform address, a Kubernetes namespace/kind/name.
+    File,
+    /// Not even there: a Kubernetes object named by `generateName`.
+    Generated,
 }
 
 /// What identifies a document, or why it is not a resource ([`NOT_OBJECT`], [`NO_TYPE`]).
@@ -221,7 +260,19 @@ pub fn classify<D: Doc>(obj: D) -> Option<Identity> {
                 .is_some_and(|a| !a.starts_with(|c: char| c.is_ascii_digit())));
     if let (true, Some(_), Some(kind)) = (k8s, api, s(obj.get("kind"))) {
         let meta = obj.get("metadata");
-        let name = s(meta.and_then(|m| m.get("name"))).unwrap_or_default();
+        let named = s(meta.and_then(|m| m.get("name")));
+        let generated = s(meta.and_then(|m| m.get("generateName")));
+        // An object named by `generateName` gets its name when created: shown as `prefix-*`,
+        // told apart by its place in the file.
+        let (name, mut scope) = match (named, generated) {
+            (Some(n), _) => (n, Scope::File),
+            (None, Some(g)) => (format!("{g}*"), Scope::Generated),
+            (None, None) => (String::new(), Scope::Generated),
+        };
+        if s(meta.and_then(|m| m.get("uid"))).is_some() && scope == Scope::File {
+            // Read from a cluster: namespace/kind/name is unique there.
+            scope = Scope::Global;
+        }
         let ns = s(meta.and_then(|m| m.get("namespace")));
         let id = format!("{}/{kind}/{name}", ns.as_deref().unwrap_or("default"));
         return Some(Identity {
@@ -232,6 +283,7 @@ pub fn classify<D: Doc>(obj: D) -> Option<Identity> {
             namespace: ns,
             location,
             tags: tags_of(obj),
+            scope,
         });
     }
     let (ty, field) = [
@@ -277,20 +329,24 @@ pub fn classify<D: Doc>(obj: D) -> Option<Identity> {
             namespace: None,
             location,
             tags: tags_of(obj),
+            scope: Scope::Global,
         });
     }
-    let id = s(obj.get("id"))
-        .or_else(|| s(obj.get("address")))
-        .or_else(|| s(obj.get("arn")))
+    // Cloud ids are unique everywhere; a Terraform address or a name only within its file.
+    let (id, scope) = if let Some(id) = s(obj.get("id")) {
+        (id, Scope::Global)
+    } else if let Some(address) = s(obj.get("address")) {
+        (address, Scope::File)
+    } else if let Some(arn) = s(obj.get("arn"))
         .or_else(|| s(obj.get("Arn")))
         .or_else(|| s(obj.get("selfLink")))
-        .unwrap_or_else(|| {
-            if name.is_empty() {
-                ty.clone()
-            } else {
-                name.clone()
-            }
-        });
+    {
+        (arn, Scope::Global)
+    } else if name.is_empty() {
+        (ty.clone(), Scope::File)
+    } else {
+        (name.clone(), Scope::File)
+    };
     Some(Identity {
         provider,
         kind: ty,
@@ -299,6 +355,7 @@ pub fn classify<D: Doc>(obj: D) -> Option<Identity> {
         namespace: None,
         location,
         tags: tags_of(obj),
+        scope,
     })
 }
 
@@ -323,6 +380,8 @@ pub fn projection() -> Projection {
         &["provider"],
         &["metadata", "name"],
         &["metadata", "namespace"],
+        &["metadata", "generateName"],
+        &["metadata", "uid"],
         &["metadata", "labels"],
         &["metadata", "annotations"],
         &["tags"],

@@ -387,6 +387,12 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
     let mut history = match opened {
         None => None,
         Some(Ok((h, known))) => {
+            if h.migrated {
+                warn(format!(
+                    "{}: recorded by an older tenet that named resources by id alone; its open findings start again from this run (every finding is new once)",
+                    db.display()
+                ));
+            }
             triage.history = Some(known);
             Some(h)
         }
@@ -454,14 +460,12 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
         else {
             return;
         };
+        let key = e.resource.key();
         for (i, rec) in meta.recommendations.iter().enumerate() {
             let o = e.outcome(i);
             if unhealthy_or_exempt(o) {
                 let row = Row {
-                    fingerprint: tenet::report::fingerprint::fingerprint_of(
-                        &rec.id,
-                        &e.resource.identity.id,
-                    ),
+                    fingerprint: tenet::report::fingerprint::fingerprint_of(&rec.id, &key),
                     recommendation: rec.id.clone(),
                     resource: e.resource.identity.id.clone(),
                     state: o.as_str().into(),

@@ -106,24 +106,27 @@ fn explain_fails_when_the_resources_are_not_compliant() {
     assert!(stderr(&o).contains("applies to none"), "{}", stderr(&o));
 }
 
+/// `check` of the example with the history database `db`.
+fn recorded(db: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--db",
+        db.to_str().unwrap(),
+        "--now",
+        NOW,
+    ];
+    args.extend_from_slice(extra);
+    tenet_recording(&args)
+}
+
 #[test]
 fn new_only_exits_zero_when_nothing_is_new() {
     let db = scratch("new-only.db");
     let _ = std::fs::remove_file(&db);
-    let run = |extra: &[&str]| {
-        let mut args = vec![
-            "check",
-            "--standard",
-            "examples/standard",
-            "examples/inventory.json",
-            "--db",
-            db.to_str().unwrap(),
-            "--now",
-            NOW,
-        ];
-        args.extend_from_slice(extra);
-        tenet_recording(&args)
-    };
+    let run = |extra: &[&str]| recorded(&db, extra);
     // The first run: everything is new.
     let o = run(&["--new-only"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
@@ -486,4 +489,128 @@ fn a_pipe_is_read_once_even_when_lookups_need_two_passes() {
     let got = findings(&piped);
     assert!(got.iter().any(|(r, _)| r == "pod-network-policy"));
     assert_eq!(got, findings(&direct));
+}
+
+/// Writes the files of a small Kubernetes repository (with `.git`) and returns its root.
+fn repo(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+    let root = scratch(name);
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    for (path, text) in files {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    root
+}
+
+/// `baseline create` then `check --baseline` on a repository: the check's exit code and output.
+fn baselined(root: &std::path::Path, change: &dyn Fn()) -> std::process::Output {
+    let baseline = root.join("baseline.json");
+    let args = |cmd: &[&'static str]| -> Vec<String> {
+        let mut v: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
+        v.extend(
+            [
+                "--standard",
+                "kubernetes-pod-security",
+                "--now",
+                NOW,
+                root.join("k8s").to_str().unwrap(),
+            ]
+            .map(String::from),
+        );
+        v
+    };
+    let create = args(&["baseline", "create", "--to"]);
+    let mut create: Vec<&str> = create.iter().map(String::as_str).collect();
+    create.insert(3, baseline.to_str().unwrap());
+    let o = tenet(&create);
+    assert!(o.status.success(), "{}", stderr(&o));
+    change();
+    let check = args(&["check", "--no-history", "--baseline"]);
+    let mut check: Vec<&str> = check.iter().map(String::as_str).collect();
+    check.insert(3, baseline.to_str().unwrap());
+    tenet(&check)
+}
+
+const PRIVILEGED_JOB: &str = "apiVersion: batch/v1
+kind: Job
+metadata: {generateName: migrate-, namespace: apps}
+spec:
+  template:
+    spec:
+      containers: [{name: m, image: registry/m:1, securityContext: {privileged: true}}]
+";
+
+#[test]
+fn objects_named_by_generate_name_do_not_hide_each_other() {
+    // One privileged Job is accepted; a second one, just as privileged, is new.
+    let root = repo("generate-name", &[("k8s/jobs.yaml", PRIVILEGED_JOB)]);
+    let o = baselined(&root, &|| {
+        let both = format!("{PRIVILEGED_JOB}---\n{PRIVILEGED_JOB}");
+        std::fs::write(root.join("k8s/jobs.yaml"), both).unwrap();
+    });
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("k8s-no-privileged"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("migrate-*"), "{}", stdout(&o));
+    assert!(!stderr(&o).contains(" 0 new findings"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_same_name_in_two_files_makes_two_resources() {
+    // An overlay repeats the base's name: a baselined finding in one file must not hide a new
+    // one in the other.
+    let named = PRIVILEGED_JOB.replace("generateName: migrate-", "name: migrate");
+    let root = repo("overlays", &[("k8s/base/job.yaml", &named)]);
+    let o = baselined(&root, &|| {
+        let prod = root.join("k8s/prod/job.yaml");
+        std::fs::create_dir_all(prod.parent().unwrap()).unwrap();
+        std::fs::write(prod, &named).unwrap();
+    });
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("k8s-no-privileged"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("prod/job.yaml"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_baseline_keyed_by_id_alone_is_refused() {
+    let old = write(
+        "baseline-v1.json",
+        br#"{"version": 1, "standard": {"id": "example-baseline"}, "findings": []}"#,
+    );
+    let o = check(&[
+        "examples/inventory.json",
+        "--no-history",
+        "--baseline",
+        old.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("tenet baseline create"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_history_keyed_by_id_alone_starts_again_with_a_warning() {
+    let db = scratch("history-v1.db");
+    let _ = std::fs::remove_file(&db);
+    let run = || recorded(&db, &["--new-only"]);
+    assert_eq!(run().status.code(), Some(1));
+    // Make it a version 1 database, as an older tenet left it.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("PRAGMA user_version = 1;").unwrap();
+    drop(conn);
+    let o = run();
+    assert!(
+        stderr(&o).contains("named resources by id alone"),
+        "{}",
+        stderr(&o)
+    );
+    // Every finding is new once: the gate fails rather than trusting old fingerprints.
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let o = run();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("id alone"), "{}", stderr(&o));
 }

@@ -48,29 +48,34 @@ fn ci_outputs() {
             16
         );
     }
-    // The same inventory shifted by blank lines keeps every fingerprint.
+    // The same file, shifted by blank lines, keeps every fingerprint (fingerprints name the
+    // file and the resource, never the line).
     let text = std::fs::read_to_string(root().join("examples/inventory.json")).unwrap();
-    let shifted = write("shifted.json", format!("\n\n\n{text}").as_bytes());
     let (sarif_path, junit_path) = (scratch("out.sarif"), scratch("out.xml"));
-    let o = tenet(&[
-        "check",
-        "--standard",
-        "examples/standard",
-        shifted.to_str().unwrap(),
-        "--now",
-        NOW,
-        "--output",
-        &format!("sarif={}", sarif_path.display()),
-        "--output",
-        &format!("junit={}", junit_path.display()),
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stdout(&o).contains("Summary:"),
-        "the table still goes to standard output"
-    );
-    let shifted_sarif: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&sarif_path).unwrap()).unwrap();
+    let check = |inventory: &std::path::Path| {
+        let o = tenet(&[
+            "check",
+            "--standard",
+            "examples/standard",
+            inventory.to_str().unwrap(),
+            "--now",
+            NOW,
+            "--output",
+            &format!("sarif={}", sarif_path.display()),
+            "--output",
+            &format!("junit={}", junit_path.display()),
+        ]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(
+            stdout(&o).contains("Summary:"),
+            "the table still goes to standard output"
+        );
+        serde_json::from_slice::<serde_json::Value>(&std::fs::read(&sarif_path).unwrap()).unwrap()
+    };
+    let inventory = write("inventory.json", text.as_bytes());
+    let sarif = check(&inventory);
+    let inventory = write("inventory.json", format!("\n\n\n{text}").as_bytes());
+    let shifted_sarif = check(&inventory);
     let prints = |s: &serde_json::Value| -> Vec<String> {
         s["runs"][0]["results"]
             .as_array()

@@ -484,6 +484,7 @@ mod tests {
             namespace: ns.map(str::to_string),
             location: None,
             tags: Vec::new(),
+            scope: tenet_runtime::resource::Scope::Global,
         }
     }
 

@@ -210,6 +210,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            scope: tenet_runtime::resource::Scope::Global,
         }
     }
 

@@ -34,8 +34,8 @@ pub struct FindingHistory {
     pub new: bool,
 }
 
-/// The history of a finding of recommendation `rec` on resource `resource` in state `state`,
-/// at `now`.
+/// The history of a finding of recommendation `rec` on the resource with key `resource`
+/// ([`tenet_runtime::resource::Resource::key`]) in state `state`, at `now`.
 pub fn history_of(
     known: &Known,
     rec: &str,

@@ -95,6 +95,9 @@ impl Triage {
             None => Some(Severity::High),
             Some(s) => Severity::parse(s),
         };
+        // What fingerprints name the resource by, needed only with a history.
+        let key = self.history.as_ref().map(|_| e.resource.key().into_owned());
+        let key = key.as_deref().unwrap_or_default();
         let identity = &e.resource.identity;
         for (i, rec) in meta.recommendations.iter().enumerate() {
             let Some(o) = e.outcomes.get_mut(i) else {
@@ -122,7 +125,7 @@ impl Triage {
                 let first = self
                     .history
                     .as_ref()
-                    .and_then(|h| h.get(&fingerprint_of(&rec.id, &identity.id)))
+                    .and_then(|h| h.get(&fingerprint_of(&rec.id, key)))
                     .map_or(self.now, |s| s.first_seen);
                 assignments.push((i, g.assign(&rec.id, severity, identity, first, self.now)));
             }
@@ -132,7 +135,7 @@ impl Triage {
             for (i, rec) in meta.recommendations.iter().enumerate() {
                 let o = e.outcomes.get(i).copied().unwrap_or(Outcome::NotApplicable);
                 if crate::model::unhealthy_or_exempt(o) {
-                    let h = history::history_of(known, &rec.id, &identity.id, o, self.now);
+                    let h = history::history_of(known, &rec.id, key, o, self.now);
                     history.push((i, h));
                 }
             }

@@ -141,3 +141,47 @@ pub fn total_bytes(inputs: &[Input]) -> u64 {
         })
         .sum()
 }
+
+/// The repositories inputs belong to, found once per folder: an input's scope is its path
+/// relative to the nearest parent folder holding `.git`, with `/` separators, or the path as
+/// given (without a leading `./`) outside a repository. Scopes name resources in fingerprints,
+/// so the same checkout gives the same scopes whatever folder tenet runs from.
+#[derive(Debug, Default)]
+pub struct Roots {
+    /// Folder (absolute) to its repository root, if any.
+    known: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl Roots {
+    /// The scope of a file.
+    pub fn scope(&mut self, file: &Path) -> String {
+        let given = || {
+            let s = file.to_string_lossy().replace('\\', "/");
+            s.strip_prefix("./").unwrap_or(&s).to_string()
+        };
+        let Ok(abs) = std::fs::canonicalize(file) else {
+            return given();
+        };
+        let Some(dir) = abs.parent() else {
+            return given();
+        };
+        let root = self.root_of(dir);
+        match root.as_deref().and_then(|r| abs.strip_prefix(r).ok()) {
+            Some(rel) => rel.to_string_lossy().replace('\\', "/"),
+            None => given(),
+        }
+    }
+
+    fn root_of(&mut self, dir: &Path) -> Option<PathBuf> {
+        if let Some(r) = self.known.get(dir) {
+            return r.clone();
+        }
+        let r = if dir.join(".git").exists() {
+            Some(dir.to_path_buf())
+        } else {
+            dir.parent().and_then(|p| self.root_of(p))
+        };
+        self.known.insert(dir.to_path_buf(), r.clone());
+        r
+    }
+}

@@ -73,6 +73,10 @@ pub enum Piece {
 pub struct Batch {
     /// The input's name.
     pub file: Arc<str>,
+    /// The input's name relative to its repository ([`crate::resource::Origin::scope`]).
+    pub scope: Arc<str>,
+    /// The place in the input of the batch's first piece (pieces before it in earlier batches).
+    pub first: usize,
     /// Text the JSON pieces point into.
     pub text: Vec<u8>,
     /// The pieces, in input order.
@@ -102,6 +106,7 @@ pub fn read_each(
     failed: &mut dyn FnMut(InputError) -> Result<(), InputError>,
 ) -> Result<(), InputError> {
     let chunk = chunk.max(16);
+    let mut roots = super::Roots::default();
     for input in inputs {
         let name = input.name();
         let ext = match input {
@@ -127,6 +132,10 @@ pub fn read_each(
             Input::Bytes { bytes, .. } => Box::new(bytes.as_slice()),
         };
         let file: Arc<str> = Arc::from(name.as_str());
+        let scope: Arc<str> = match input {
+            Input::File(p) => Arc::from(roots.scope(p).as_str()),
+            _ => file.clone(),
+        };
         // Tell the sink's own failures (the consumer stopped) from this input's.
         let mut stopped = false;
         let mut pass = |b: Batch| {
@@ -134,7 +143,7 @@ pub fn read_each(
             stopped |= r.is_err();
             r
         };
-        match Stream::new(file, reader, chunk, format).run(ext.as_deref(), &mut pass) {
+        match Stream::new(file, scope, reader, chunk, format).run(ext.as_deref(), &mut pass) {
             Ok(()) => {}
             Err(e) if stopped => return Err(e),
             Err(e) => failed(e)?,
@@ -153,7 +162,7 @@ pub fn read_bytes(
     sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
 ) -> Result<(), InputError> {
     let file: Arc<str> = Arc::from(name);
-    Stream::new(file, Box::new(bytes), chunk.max(16), format).run(ext, sink)
+    Stream::new(file.clone(), file, Box::new(bytes), chunk.max(16), format).run(ext, sink)
 }
 
 /// Line and column of a position in a stream, advanced incrementally.
@@ -205,12 +214,24 @@ struct Stream<'r> {
     cur: Cursor,
     bom_checked: bool,
     format: Format,
+    /// See [`Batch::scope`].
+    scope: Arc<str>,
+    /// Pieces handed over in earlier batches.
+    pieces_before: usize,
 }
 
 impl<'r> Stream<'r> {
-    fn new(file: Arc<str>, r: Box<dyn Read + 'r>, chunk: usize, format: Format) -> Stream<'r> {
+    fn new(
+        file: Arc<str>,
+        scope: Arc<str>,
+        r: Box<dyn Read + 'r>,
+        chunk: usize,
+        format: Format,
+    ) -> Stream<'r> {
         Stream {
             format,
+            scope,
+            pieces_before: 0,
             file,
             r,
             chunk,
@@ -283,8 +304,12 @@ impl<'r> Stream<'r> {
         let tail = self.buf[keep..].to_vec();
         let text = std::mem::replace(&mut self.buf, tail);
         self.base += keep as u64;
+        let first = self.pieces_before;
+        self.pieces_before += pieces.len();
         sink(Batch {
             file: self.file.clone(),
+            scope: self.scope.clone(),
+            first,
             text,
             pieces: std::mem::take(pieces),
             bytes: keep as u64,
