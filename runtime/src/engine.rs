@@ -3,7 +3,8 @@
 //! An [`Engine`] holds the wasmtime configuration (Cranelift, optimising for speed; epoch
 //! interruption; the on-disk cache of compiled code). A [`Standard`] is a validated tenet module
 //! with its metadata. An [`Instance`] is one store and instance of a standard, reused for many
-//! resources; each evaluation runs under a deadline and a memory cap.
+//! resources; each evaluation runs under an instruction budget (fuel, deterministic), a
+//! wall-clock backstop and a memory cap.
 
 use crate::error::RuntimeError;
 use std::path::PathBuf;
@@ -16,19 +17,29 @@ use wasmtime::{
     TypedFunc,
 };
 
-/// Evaluation limits.
+/// Evaluation limits, per resource (all recommendations of the standard together).
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
-    /// Wall-clock budget for one resource (all recommendations).
+    /// Instruction budget (wasmtime fuel): the deterministic limit, which trips at the same
+    /// place on every machine.
+    pub fuel: u64,
+    /// Wall-clock budget: the backstop for what fuel does not count (a slow or loaded machine
+    /// evaluating within its budget is not stopped before this).
     pub timeout: Duration,
     /// Largest linear memory an instance may grow to.
     pub memory_bytes: usize,
 }
 
+/// The default instruction budget per resource: about 2,000 times what the most demanding
+/// built-in standard needs for any resource of the corpus (500,000 measured), so only a runaway
+/// evaluation meets it; the integration tests run the corpus with a hundredth of it.
+pub const DEFAULT_FUEL: u64 = 1_000_000_000;
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            timeout: Duration::from_secs(2),
+            fuel: DEFAULT_FUEL,
+            timeout: Duration::from_secs(10),
             memory_bytes: 512 << 20,
         }
     }
@@ -77,6 +88,7 @@ impl Engine {
         let mut config = Config::new();
         config.cranelift_opt_level(OptLevel::Speed);
         config.epoch_interruption(true);
+        config.consume_fuel(true);
         if let Some(dir) = cache {
             let mut cc = wasmtime::CacheConfig::new();
             cc.with_directory(dir);
@@ -217,13 +229,17 @@ pub struct Instance {
     reserve: TypedFunc<i32, i32>,
     eval: TypedFunc<(i32, i32), i32>,
     ticks: u64,
+    limits: Limits,
     expected: usize,
 }
 
-fn trap(e: wasmtime::Error, timeout: Duration) -> RuntimeError {
+fn trap(e: wasmtime::Error, limits: &Limits) -> RuntimeError {
     if let Some(t) = e.downcast_ref::<wasmtime::Trap>() {
         if *t == wasmtime::Trap::Interrupt {
-            return RuntimeError::Timeout(timeout);
+            return RuntimeError::Timeout(limits.timeout);
+        }
+        if *t == wasmtime::Trap::OutOfFuel {
+            return RuntimeError::Fuel(limits.fuel);
         }
         // The trap's name only: the wasm backtrace says nothing to a user.
         return RuntimeError::Trap(t.to_string());
@@ -247,18 +263,19 @@ impl Standard {
         store.limiter(|l| l);
         let ticks = (limits.timeout.as_millis() / TICK.as_millis()).max(1) as u64 + 1;
         store.set_epoch_deadline(ticks);
+        store
+            .set_fuel(limits.fuel)
+            .map_err(|e| RuntimeError::Engine(e.to_string()))?;
         let instance = self
             .pre
             .instantiate(&mut store)
-            .map_err(|e| trap(e, limits.timeout))?;
+            .map_err(|e| trap(e, &limits))?;
         let get =
             |name: &str| RuntimeError::NotTenet(format!("export `{name}` has the wrong type"));
         let version: TypedFunc<(), i32> = instance
             .get_typed_func(&mut store, abi::EXPORT_VERSION)
             .map_err(|_| get(abi::EXPORT_VERSION))?;
-        let v = version
-            .call(&mut store, ())
-            .map_err(|e| trap(e, limits.timeout))?;
+        let v = version.call(&mut store, ()).map_err(|e| trap(e, &limits))?;
         if v as u32 != abi::ABI_VERSION {
             return Err(RuntimeError::Abi(v as u32));
         }
@@ -278,7 +295,7 @@ impl Standard {
             let len = i32::try_from(index.len()).map_err(|_| RuntimeError::Memory)?;
             let at = index_reserve
                 .call(&mut store, len)
-                .map_err(|e| trap(e, limits.timeout))?;
+                .map_err(|e| trap(e, &limits))?;
             memory
                 .write(&mut store, at as u32 as usize, index)
                 .map_err(|_| RuntimeError::Memory)?;
@@ -289,6 +306,7 @@ impl Standard {
             reserve,
             eval,
             ticks,
+            limits,
             expected: self.metadata.outputs(),
         })
     }
@@ -319,13 +337,16 @@ impl Instance {
         input: &[u8],
         read: impl FnOnce(&[u8]) -> T,
     ) -> Result<T, RuntimeError> {
-        let timeout = Duration::from_millis(self.ticks.saturating_sub(1) * TICK.as_millis() as u64);
+        let limits = self.limits;
         self.store.set_epoch_deadline(self.ticks);
+        self.store
+            .set_fuel(limits.fuel)
+            .map_err(|e| RuntimeError::Engine(e.to_string()))?;
         let len = i32::try_from(input.len()).map_err(|_| RuntimeError::Memory)?;
         let at = self
             .reserve
             .call(&mut self.store, len)
-            .map_err(|e| trap(e, timeout))?;
+            .map_err(|e| trap(e, &limits))?;
         self.memory
             .write(&mut self.store, at as u32 as usize, input)
             .map_err(|_| RuntimeError::Memory)?;
@@ -334,7 +355,7 @@ impl Instance {
             // A module that cannot grow its memory any further stops on a trap: at the cap, that
             // is the memory limit, said as such.
             Err(_) if self.at_memory_cap() => return Err(RuntimeError::Memory),
-            Err(e) => return Err(trap(e, timeout)),
+            Err(e) => return Err(trap(e, &limits)),
         };
         let data = self.memory.data(&self.store);
         let total = data

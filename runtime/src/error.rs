@@ -14,8 +14,11 @@ pub enum RuntimeError {
     #[error("this standard uses module ABI version {0}, but this tenet supports version {v}; recompile it with this tenet", v = tenet_stdlib::abi::ABI_VERSION)]
     Abi(u32),
     /// The evaluation ran out of time.
-    #[error("evaluation took longer than {0:?} and was stopped; raise the limit with --timeout if the inventory is very large")]
+    #[error("evaluation took longer than {0:?} and was stopped; raise the limit with --timeout if the machine is slow or loaded")]
     Timeout(std::time::Duration),
+    /// The evaluation used its whole instruction budget.
+    #[error("evaluation needed more than {0} instructions and was stopped; raise the limit with --max-instructions if the resource is very large")]
+    Fuel(u64),
     /// The module trapped.
     #[error("the standard failed while evaluating: {0}")]
     Trap(String),

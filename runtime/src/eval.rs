@@ -479,6 +479,7 @@ pub fn run<T: Send>(
                         // that stops the run.
                         Err(
                             e @ (RuntimeError::Timeout(_)
+                            | RuntimeError::Fuel(_)
                             | RuntimeError::Memory
                             | RuntimeError::Trap(_)),
                         ) => {

@@ -159,9 +159,15 @@ pub struct Args {
     /// Do not use the cache of compiled modules.
     #[arg(long)]
     pub no_cache: bool,
-    /// Time limit per resource, in milliseconds; a resource over it is an error result and the
-    /// scan goes on.
-    #[arg(long, default_value = "2000", value_name = "MS")]
+    /// Instruction budget per resource (all recommendations together), the deterministic limit:
+    /// it stops an evaluation at the same place on every machine. A resource over it is an
+    /// error result and the scan goes on. The default is about 2,000 times what the built-in
+    /// standards need for any real resource.
+    #[arg(long, default_value_t = tenet::runtime::engine::DEFAULT_FUEL, value_name = "N")]
+    pub max_instructions: u64,
+    /// Wall-clock backstop per resource, in milliseconds, for what the instruction budget does
+    /// not count; a resource over it is an error result and the scan goes on.
+    #[arg(long, default_value = "10000", value_name = "MS")]
     pub timeout: u64,
     /// Memory limit per evaluation instance, in MiB; a resource over it is an error result and the
     /// scan goes on.
@@ -303,6 +309,7 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
     let now = super::evaluation_time(a.now.as_deref(), super::clock).ok_or(ERROR)?;
     let select = select(a)?;
     let limits = Limits {
+        fuel: a.max_instructions,
         timeout: Duration::from_millis(a.timeout),
         memory_bytes: a.max_memory << 20,
     };

@@ -405,9 +405,10 @@ fn an_unreadable_file_is_an_error_result_and_everything_else_is_reported() {
     assert!(stdout(&o).contains("(not evaluated; everything else was)"));
 }
 
-#[test]
-fn a_resource_over_the_time_limit_is_an_error_result_and_the_scan_goes_on() {
-    let policy = scratch("slow.tenet");
+/// A standard that compares the `items` of a bucket pairwise, and an inventory of five small
+/// buckets and, third, one with 20,000 items: (standard, inventory), written as `name.*`.
+fn slow_case(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let policy = scratch(&format!("{name}.tenet"));
     std::fs::write(
         &policy,
         "standard slow \"Slow\"\n\nrecommendation pairs \"Items are pairwise distinct\" {\n  severity low\n  applies aws [\"AWS::S3::Bucket\"]\n  compliant when all a in items ?? [] { all b in items ?? [] { a == b or a != b } }\n}\n",
@@ -422,8 +423,14 @@ fn a_resource_over_the_time_limit_is_an_error_result_and_the_scan_goes_on() {
         2,
         serde_json::json!({"type": "AWS::S3::Bucket", "name": "huge", "items": huge}),
     );
-    let inv = scratch("slow.json");
+    let inv = scratch(&format!("{name}.json"));
     std::fs::write(&inv, serde_json::to_vec(&docs).unwrap()).unwrap();
+    (policy, inv)
+}
+
+#[test]
+fn a_resource_over_the_time_limit_is_an_error_result_and_the_scan_goes_on() {
+    let (policy, inv) = slow_case("slow");
     let o = tenet(&[
         "check",
         "--standard",
@@ -431,6 +438,8 @@ fn a_resource_over_the_time_limit_is_an_error_result_and_the_scan_goes_on() {
         inv.to_str().unwrap(),
         "--timeout",
         "50",
+        "--max-instructions",
+        "18446744073709551615",
         "--format",
         "json",
     ]);
@@ -448,6 +457,39 @@ fn a_resource_over_the_time_limit_is_an_error_result_and_the_scan_goes_on() {
     // The five small buckets were all evaluated.
     assert_eq!(v["summary"]["resources"], 5);
     assert_eq!(v["summary"]["compliant"], 5);
+}
+
+#[test]
+fn a_resource_over_the_instruction_budget_is_an_error_result_the_same_on_every_run() {
+    let (policy, inv) = slow_case("budget");
+    let run = || {
+        tenet(&[
+            "check",
+            "--standard",
+            policy.to_str().unwrap(),
+            inv.to_str().unwrap(),
+            "--max-instructions",
+            "1000000",
+            "--now",
+            NOW,
+            "--format",
+            "json",
+        ])
+    };
+    let o = run();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0]["message"].as_str().unwrap().starts_with(
+            "huge was not evaluated: evaluation needed more than 1000000 instructions"
+        ),
+        "{errors:?}"
+    );
+    assert_eq!(v["summary"]["compliant"], 5);
+    // Deterministic: the budget trips at the same place whatever the machine's load.
+    assert_eq!(run().stdout, o.stdout);
 }
 
 /// A standard with cross-resource lookups reads its inputs twice: a pipe (as process
