@@ -192,3 +192,52 @@ pub fn exemptions(path: Option<&Path>) -> Result<Option<Exemptions>, SettingsErr
 pub fn governance(path: Option<&Path>) -> Result<Option<Governance>, SettingsError> {
     settings(path, "governance.yaml", "governance", Governance::parse)
 }
+
+/// The repository's defaults for runs: `.tenet/config.yaml` ([docs/ci.md](../docs/ci.md),
+/// "Configuration").
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Format version: 1.
+    pub version: u32,
+    /// Paths to leave out of directory walks, `.gitignore` syntax relative to the repository
+    /// root (the folder holding `.tenet/`), added to `--exclude`.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// The folder the patterns are relative to.
+    #[serde(skip)]
+    pub root: PathBuf,
+}
+
+impl Config {
+    /// Reads a configuration file's text.
+    pub fn parse(file: &str, text: &str) -> Result<Config, InputError> {
+        let fail = |line: usize, message: String| InputError {
+            file: file.to_string(),
+            line,
+            col: 0,
+            message: format!("{message}; see docs/ci.md#configuration"),
+        };
+        let docs = tenet_runtime::input::yaml::yaml_documents(file, text)?;
+        let (value, line) = match docs.into_iter().next() {
+            Some(d) => d,
+            None => return Ok(Config::default()),
+        };
+        let config: Config = serde_json::from_value(value)
+            .map_err(|e| fail(line, format!("invalid configuration: {e}")))?;
+        if config.version != 1 {
+            return Err(fail(line, "only `version: 1` is known".into()));
+        }
+        Ok(config)
+    }
+}
+
+/// The configuration: `.tenet/config.yaml` of the repository when it exists.
+pub fn config() -> Result<Option<Config>, SettingsError> {
+    let mut found = settings(None, "config.yaml", "configuration", Config::parse)?;
+    if let (Some(c), Some(dir)) = (found.as_mut(), settings_dir()) {
+        let root = dir.parent().map(Path::to_path_buf).unwrap_or_default();
+        c.root = std::fs::canonicalize(&root).unwrap_or(root);
+    }
+    Ok(found)
+}

@@ -116,6 +116,10 @@ pub struct Args {
     /// `charts/**/templates`); may repeat. `.gitignore` and `.ignore` files are honoured too.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Say which files of the directories were passed over, and why (not JSON or YAML, or
+    /// nothing in them looks like infrastructure).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// Whether an input that cannot be read or parsed fails the run (exit code 2) once every
     /// other input is evaluated and reported.
     #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
@@ -325,13 +329,7 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
         ));
         return Err(ERROR);
     }
-    let walk = input::Walk {
-        exclude: a.exclude.clone(),
-    };
-    let inputs = input::inputs_with(&a.inventory, &walk).map_err(|e| {
-        error(e);
-        ERROR
-    })?;
+    let inputs = super::list_inputs(&a.inventory, &a.exclude, a.verbose).ok_or(ERROR)?;
     let mut triage = triage(a, now)?;
     if let Some(rec) = &a.explain {
         let inv = inventory::load_inputs_as(&inputs, a.input_format, None).map_err(|e| {

@@ -14,7 +14,7 @@ use tenet::check::Session;
 use tenet::report::finding::explain_reason;
 use tenet::report::model::Severity;
 use tenet::report::select::Select;
-use tenet::runtime::input::{self, Input};
+use tenet::runtime::input::Input;
 use tenet::runtime::resource::Resource;
 use tenet::runtime::{fix, inventory, Limits};
 use tenet::stdlib::abi::Outcome;
@@ -139,15 +139,8 @@ pub fn run(a: Args) -> u8 {
         return ERROR;
     };
     let meta = &loaded.standard.metadata;
-    let walk = input::Walk {
-        exclude: a.exclude.clone(),
-    };
-    let inputs = match input::inputs_with(&a.inventory, &walk) {
-        Ok(i) => i,
-        Err(e) => {
-            error(e);
-            return ERROR;
-        }
+    let Some(inputs) = super::list_inputs(&a.inventory, &a.exclude, false) else {
+        return ERROR;
     };
     if a.write && inputs.iter().any(|i| matches!(i, Input::Stdin)) {
         error("--write cannot change standard input; name the files instead");

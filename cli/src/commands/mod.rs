@@ -119,3 +119,56 @@ pub fn default_db() -> std::path::PathBuf {
         |d| d.join("history.db"),
     )
 }
+
+/// The inputs of a run: the paths given, directories walked with `--exclude` and the
+/// repository's `exclude` list (`.tenet/config.yaml`). The files passed over are counted on
+/// standard error with `--verbose`, each with its reason.
+pub fn list_inputs(
+    paths: &[std::path::PathBuf],
+    exclude: &[String],
+    verbose: bool,
+) -> Option<Vec<tenet::runtime::input::Input>> {
+    use tenet::runtime::input;
+    let config = match tenet::load::config() {
+        Ok(c) => c,
+        Err(e) => {
+            input_error(&e.error, &e.text);
+            return None;
+        }
+    };
+    let walk = input::Walk {
+        exclude: exclude.to_vec(),
+        rooted: config.map(|c| (c.root, c.exclude)),
+    };
+    let listing = match input::list(paths, &walk) {
+        Ok(l) => l,
+        Err(e) => {
+            error(e);
+            return None;
+        }
+    };
+    if verbose && !listing.passed_over.is_empty() {
+        let other = listing
+            .passed_over
+            .iter()
+            .filter(|(_, why)| *why == input::OTHER_FORMAT)
+            .count();
+        eprintln!(
+            "passed over {} file{} of the directories: {other} {}, {} without infrastructure",
+            listing.passed_over.len(),
+            if listing.passed_over.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            input::OTHER_FORMAT,
+            listing.passed_over.len() - other
+        );
+        for (file, why) in &listing.passed_over {
+            if *why != input::OTHER_FORMAT {
+                eprintln!("  {}: {why}", file.display());
+            }
+        }
+    }
+    Some(listing.inputs)
+}

@@ -10,15 +10,19 @@ pub fn root() -> PathBuf {
 }
 
 pub fn tenet(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tenet"))
-        .args(args)
+    tenet_command(args).output().expect("run tenet")
+}
+
+/// The command [`tenet`] runs, to change before running (its folder, its environment).
+pub fn tenet_command(args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tenet"));
+    c.args(args)
         .current_dir(root())
         .env("NO_COLOR", "1")
         .env("TENET_CACHE_DIR", scratch("cache"))
         // Tests that use the history name their own database (and unset this).
-        .env("TENET_NO_HISTORY", "1")
-        .output()
-        .expect("run tenet")
+        .env("TENET_NO_HISTORY", "1");
+    c
 }
 
 /// Runs tenet with the history on (the other tests turn it off).

@@ -325,10 +325,11 @@ fn an_unreadable_file_is_an_error_result_and_everything_else_is_reported() {
         dir.join("inventory.json"),
     )
     .unwrap();
-    // A tsconfig-style file with a comment, and a Helm template: neither parses.
+    // A template with a comment, and a Helm template: both look like infrastructure, neither
+    // parses.
     std::fs::write(
-        dir.join("tsconfig.json"),
-        "{\n  // comment\n  \"a\": 1\n}\n",
+        dir.join("template.json"),
+        "{\n  // comment\n  \"Resources\": {}\n}\n",
     )
     .unwrap();
     std::fs::write(
@@ -349,7 +350,7 @@ fn an_unreadable_file_is_an_error_result_and_everything_else_is_reported() {
     assert!(errors[1]["file"]
         .as_str()
         .unwrap()
-        .ends_with("tsconfig.json"));
+        .ends_with("template.json"));
     assert_eq!(errors[1]["line"], 2, "{errors:?}");
     // The good inventory's findings are all there: the same as checking it alone.
     let alone = check(&[
@@ -359,7 +360,7 @@ fn an_unreadable_file_is_an_error_result_and_everything_else_is_reported() {
     ]);
     let alone: serde_json::Value = serde_json::from_slice(&alone.stdout).unwrap();
     assert_eq!(v["findings"], alone["findings"]);
-    assert!(stderr(&o).contains("tsconfig.json:2:"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("template.json:2:"), "{}", stderr(&o));
     assert!(stderr(&o).contains("2 error results"), "{}", stderr(&o));
     // Every CI format says them too.
     let sarif = scratch("partial.sarif");
@@ -378,7 +379,7 @@ fn an_unreadable_file_is_an_error_result_and_everything_else_is_reported() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stdout(&o).contains("tsconfig.json,line=2,") && stdout(&o).starts_with("::error file="),
+        stdout(&o).contains("template.json,line=2,") && stdout(&o).starts_with("::error file="),
         "{}",
         stdout(&o)
     );
@@ -655,4 +656,67 @@ fn a_history_keyed_by_id_alone_starts_again_with_a_warning() {
     let o = run();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!stderr(&o).contains("id alone"), "{}", stderr(&o));
+}
+
+#[test]
+fn files_that_are_not_infrastructure_and_the_repository_exclude_list_are_passed_over() {
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: prod}\nspec:\n  containers: [{name: c, image: nginx:1.25}]\n";
+    let root = repo(
+        "passed-over",
+        &[
+            ("deploy/pod.yaml", pod),
+            // Not infrastructure, and not even valid JSON: passed over, not an error.
+            (
+                "web/tsconfig.json",
+                "{ // strict\n  \"compilerOptions\": {\"strict\": true}\n}\n",
+            ),
+            ("README.md", "# docs\n"),
+            // Infrastructure that does not parse: an error result, unless excluded.
+            (
+                "charts/app/templates/svc.yaml",
+                "{{- if .Values.enabled }}\napiVersion: v1\nkind: Service\n{{- end }}\n",
+            ),
+        ],
+    );
+    let run = |dir: &std::path::Path| {
+        let mut c = tenet_command(&[
+            "check",
+            "--standard",
+            "kubernetes-pod-security",
+            "--no-history",
+            "--now",
+            NOW,
+            "--verbose",
+            "..",
+        ]);
+        c.current_dir(dir);
+        c.output().unwrap()
+    };
+    std::fs::create_dir_all(root.join("deploy")).unwrap();
+    let o = run(&root.join("deploy"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("svc.yaml"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("web (Pod)"), "{}", stdout(&o));
+    assert!(
+        stderr(&o)
+            .contains("tsconfig.json: JSON or YAML with nothing that looks like infrastructure"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("1 not JSON, JSON Lines or YAML"),
+        "{}",
+        stderr(&o)
+    );
+    // The repository's exclude list, read from a subfolder, leaves the templates out.
+    std::fs::create_dir_all(root.join(".tenet")).unwrap();
+    std::fs::write(
+        root.join(".tenet/config.yaml"),
+        "version: 1\nexclude: [\"charts/**/templates\"]\n",
+    )
+    .unwrap();
+    let o = run(&root.join("deploy"));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("svc.yaml"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("web (Pod)"), "{}", stdout(&o));
 }

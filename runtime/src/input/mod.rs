@@ -59,7 +59,25 @@ pub struct Walk {
     /// Paths to leave out, with `.gitignore` syntax (`node_modules`, `*.test.yaml`,
     /// `charts/**/templates`), matched below each directory given.
     pub exclude: Vec<String>,
+    /// More paths to leave out, `.gitignore` syntax relative to a root folder (the repository's
+    /// `exclude` list in `.tenet/config.yaml`).
+    pub rooted: Option<(PathBuf, Vec<String>)>,
 }
+
+/// What a walk found: the inputs, and the files it passed over, each with why.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// The inputs to read, in order.
+    pub inputs: Vec<Input>,
+    /// Files found in directories but not read: (file, reason).
+    pub passed_over: Vec<(PathBuf, &'static str)>,
+}
+
+/// Why a file of a directory walk is passed over: not a format tenet reads.
+pub const OTHER_FORMAT: &str = "not JSON, JSON Lines or YAML";
+
+/// Why a file of a directory walk is passed over: nothing in it looks like infrastructure.
+pub const NOT_INFRASTRUCTURE: &str = "JSON or YAML with nothing that looks like infrastructure (no `apiVersion`, `kind`, `type`, `Type`, `Resources`, `resources`, `assetType` or Terraform plan member)";
 
 /// Expands command-line paths into inputs: directories become their inventory files (`.json`,
 /// `.jsonl`, `.ndjson`, `.yaml`, `.yml`), recursively and sorted; `-` is standard input.
@@ -71,29 +89,103 @@ pub fn inputs(paths: &[PathBuf]) -> Result<Vec<Input>, InputError> {
 /// `.ignore` and the exclusions, skips `.git`, does not follow symbolic links to directories (so
 /// a link loop cannot repeat a file), and never lists one file twice.
 pub fn inputs_with(paths: &[PathBuf], walk: &Walk) -> Result<Vec<Input>, InputError> {
-    let mut out = Vec::new();
+    list(paths, walk).map(|l| l.inputs)
+}
+
+/// [`inputs_with`], also saying which files of the directories were passed over and why: files
+/// of other formats, and JSON or YAML files in which nothing looks like infrastructure (a
+/// `tsconfig.json`, a `package.json`, CI workflows), so that they neither stop a scan by not
+/// parsing nor count as resources. Files named on the command line are always read.
+pub fn list(paths: &[PathBuf], walk: &Walk) -> Result<Listing, InputError> {
+    let mut out = Listing::default();
     let mut seen = std::collections::HashSet::new();
+    let rooted = match &walk.rooted {
+        Some((root, patterns)) => {
+            let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+            for pattern in patterns {
+                b.add_line(None, pattern).map_err(|e| {
+                    err(
+                        ".tenet/config.yaml",
+                        0,
+                        0,
+                        format!("bad exclude pattern `{pattern}`: {e}"),
+                    )
+                })?;
+            }
+            Some(
+                b.build()
+                    .map_err(|e| err(".tenet/config.yaml", 0, 0, e.to_string()))?,
+            )
+        }
+        None => None,
+    };
     for p in paths {
         if p.as_os_str() == "-" {
-            out.push(Input::Stdin);
+            out.inputs.push(Input::Stdin);
         } else if p.is_dir() {
             let name = p.display().to_string();
-            let files = walk_dir(p, walk)
+            let files = walk_dir(p, walk, rooted.as_ref())
                 .map_err(|e| err(&name, 0, 0, format!("cannot read directory: {e}")))?;
             for f in files {
                 let key = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
-                if seen.insert(key) {
-                    out.push(Input::File(f));
+                if !seen.insert(key) {
+                    continue;
+                }
+                match passed_over(&f) {
+                    Some(why) => out.passed_over.push((f, why)),
+                    None => out.inputs.push(Input::File(f)),
                 }
             }
         } else {
-            out.push(Input::File(p.clone()));
+            out.inputs.push(Input::File(p.clone()));
         }
     }
     Ok(out)
 }
 
-fn walk_dir(dir: &Path, walk: &Walk) -> Result<Vec<PathBuf>, String> {
+/// Why a file found in a directory is not read, or `None` when it may hold infrastructure: its
+/// first 64 KiB are searched for the members every supported shape has near its start.
+fn passed_over(path: &Path) -> Option<&'static str> {
+    if !matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("json" | "jsonl" | "ndjson" | "yaml" | "yml")
+    ) {
+        return Some(OTHER_FORMAT);
+    }
+    use std::io::Read as _;
+    let mut head = Vec::with_capacity(64 << 10);
+    // An unreadable file is read anyway, to become a located error result.
+    let f = std::fs::File::open(path).ok()?;
+    f.take(64 << 10).read_to_end(&mut head).ok()?;
+    const MARKERS: &[&[u8]] = &[
+        b"\"apiVersion\"",
+        b"apiVersion:",
+        b"\"kind\"",
+        b"kind:",
+        b"\"type\"",
+        b"type:",
+        b"\"Type\"",
+        b"Type:",
+        b"\"Resources\"",
+        b"Resources:",
+        b"\"resources\"",
+        b"resources:",
+        b"\"assetType\"",
+        b"assetType:",
+        b"\"planned_values\"",
+        b"\"resource_changes\"",
+    ];
+    let found = MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(&head, m).is_some());
+    (!found).then_some(NOT_INFRASTRUCTURE)
+}
+
+fn walk_dir(
+    dir: &Path,
+    walk: &Walk,
+    rooted: Option<&ignore::gitignore::Gitignore>,
+) -> Result<Vec<PathBuf>, String> {
     let mut overrides = ignore::overrides::OverrideBuilder::new(dir);
     for pattern in &walk.exclude {
         overrides
@@ -101,6 +193,7 @@ fn walk_dir(dir: &Path, walk: &Walk) -> Result<Vec<PathBuf>, String> {
             .map_err(|e| format!("bad --exclude pattern `{pattern}`: {e}"))?;
     }
     let overrides = overrides.build().map_err(|e| e.to_string())?;
+    let rooted = rooted.cloned();
     let walker = ignore::WalkBuilder::new(dir)
         .hidden(false)
         .parents(true)
@@ -110,7 +203,19 @@ fn walk_dir(dir: &Path, walk: &Walk) -> Result<Vec<PathBuf>, String> {
         .require_git(false)
         .follow_links(false)
         .overrides(overrides)
-        .filter_entry(|e| e.file_name() != ".git")
+        .filter_entry(move |e| {
+            // The repository's own folder and tenet's settings hold no infrastructure.
+            e.file_name() != ".git"
+                && e.file_name() != ".tenet"
+                && !rooted.as_ref().is_some_and(|g| {
+                    let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                    // Paths outside the root are not the configuration's to exclude.
+                    std::fs::canonicalize(e.path()).is_ok_and(|p| {
+                        p.starts_with(g.path())
+                            && g.matched_path_or_any_parents(&p, is_dir).is_ignore()
+                    })
+                })
+        })
         .build();
     let mut files = Vec::new();
     for entry in walker {
@@ -119,12 +224,7 @@ fn walk_dir(dir: &Path, walk: &Walk) -> Result<Vec<PathBuf>, String> {
         if entry.file_type().is_some_and(|t| t.is_dir()) || !path.is_file() {
             continue;
         }
-        if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("json" | "jsonl" | "ndjson" | "yaml" | "yml")
-        ) {
-            files.push(path.to_path_buf());
-        }
+        files.push(path.to_path_buf());
     }
     files.sort();
     Ok(files)
