@@ -97,6 +97,15 @@ fn hostile(name: &str, abi: u32, eval_body: &str) -> PathBuf {
 fn hostile_modules_are_stopped() {
     let inv = "examples/inventory.json";
     let looping = hostile("loop.wasm", 1, "(loop (br 0)) i32.const 0");
+    // An endless loop meets the instruction budget, the same on every machine ...
+    let o = tenet(&["check", "--standard", looping.to_str().unwrap(), inv]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("needed more than 1000000000 instructions"),
+        "{}",
+        stderr(&o)
+    );
+    // ... and, without a budget, the wall-clock backstop.
     let o = tenet(&[
         "check",
         "--standard",
@@ -104,6 +113,8 @@ fn hostile_modules_are_stopped() {
         inv,
         "--timeout",
         "200",
+        "--max-instructions",
+        "18446744073709551615",
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("took longer than"), "{}", stderr(&o));
