@@ -13,6 +13,8 @@ pub struct Loaded {
     pub standard: Standard,
     /// The checked IR, when compiled from source.
     pub program: Option<tenet_compiler::ir::Program>,
+    /// The built-in standard it is, when it is one (its IR is compiled only when needed).
+    pub builtin: Option<&'static Builtin>,
     /// Compiler warnings, rendered (empty when none).
     pub warnings: String,
 }
@@ -21,7 +23,7 @@ pub struct Loaded {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// No file, directory or built-in standard of that name.
-    #[error("no standard `{spec}`: not a file, a directory, or a built-in standard (built-ins are in {builtins})")]
+    #[error("no standard `{spec}`: not a file, a directory, or a built-in standard (built-ins: {builtins})")]
     NotFound {
         /// What was asked for.
         spec: String,
@@ -69,12 +71,53 @@ pub fn policy_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Where built-in standards live: `$TENET_POLICIES`, else the `policies/` folder of this source
-/// tree.
-pub fn builtin_dir() -> PathBuf {
-    std::env::var_os("TENET_POLICIES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("policies"))
+/// A built-in standard: compiled from `policies/<name>` when tenet was built, with its sources
+/// (for `--explain` and error messages).
+#[derive(Debug)]
+pub struct Builtin {
+    /// The name it is called by (its folder).
+    pub name: &'static str,
+    /// The compiled module.
+    pub wasm: &'static [u8],
+    /// Its policy files: (`policies/<name>/<file>`, text).
+    pub sources: &'static [(&'static str, &'static str)],
+}
+
+include!(concat!(env!("OUT_DIR"), "/builtins.rs"));
+
+impl Builtin {
+    /// Compiles the embedded sources again: the checked IR that `--explain` interprets.
+    pub fn compile(&self) -> Result<tenet_compiler::Compiled, tenet_compiler::Failure> {
+        let paths: Vec<PathBuf> = self.sources.iter().map(|(p, _)| PathBuf::from(p)).collect();
+        tenet_compiler::compile_files_with(&paths, &|path| {
+            self.sources
+                .iter()
+                .find(|(p, _)| Path::new(p) == path)
+                .map(|(_, text)| text.as_bytes().to_vec())
+                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+        })
+    }
+}
+
+/// The built-in standards this tenet was built with, by name; empty when `$TENET_POLICIES` names
+/// a folder to use instead (see [`builtin_dir`]).
+pub fn builtins() -> &'static [Builtin] {
+    if std::env::var_os("TENET_POLICIES").is_some() {
+        &[]
+    } else {
+        BUILTINS
+    }
+}
+
+/// The built-in standard called `name`.
+pub fn builtin(name: &str) -> Option<&'static Builtin> {
+    builtins().iter().find(|b| b.name == name)
+}
+
+/// A folder of standards to use as the built-in ones: `$TENET_POLICIES` (for developing
+/// standards: they are then compiled from source at each run), else none.
+pub fn builtin_dir() -> Option<PathBuf> {
+    std::env::var_os("TENET_POLICIES").map(PathBuf::from)
 }
 
 /// Resolves a standard: a `.wasm` module, a policy file, a directory of policy files, or the
@@ -83,15 +126,28 @@ pub fn standard(engine: &Engine, spec: &str, color: bool) -> Result<Loaded, Load
     let path = PathBuf::from(spec);
     let path = if path.exists() {
         path
+    } else if let Some(b) = builtin(spec) {
+        return Ok(Loaded {
+            standard: engine.load(b.wasm)?,
+            program: None,
+            builtin: Some(b),
+            warnings: String::new(),
+        });
     } else {
-        let b = builtin_dir().join(spec);
-        if !b.exists() {
-            return Err(LoadError::NotFound {
-                spec: spec.into(),
-                builtins: builtin_dir().display().to_string(),
-            });
+        let b = builtin_dir().map(|d| d.join(spec));
+        match b {
+            Some(b) if b.exists() => b,
+            _ => {
+                let names: Vec<&str> = builtins().iter().map(|b| b.name).collect();
+                return Err(LoadError::NotFound {
+                    spec: spec.into(),
+                    builtins: match builtin_dir() {
+                        Some(d) => d.display().to_string(),
+                        None => names.join(", "),
+                    },
+                });
+            }
         }
-        b
     };
     let read = |e: std::io::Error| LoadError::Read {
         path: path.display().to_string(),
@@ -106,6 +162,7 @@ pub fn standard(engine: &Engine, spec: &str, color: bool) -> Result<Loaded, Load
         return Ok(Loaded {
             standard,
             program: None,
+            builtin: None,
             warnings: String::new(),
         });
     }
@@ -123,6 +180,7 @@ pub fn standard(engine: &Engine, spec: &str, color: bool) -> Result<Loaded, Load
     Ok(Loaded {
         standard: engine.load(&c.wasm)?,
         program: Some(c.program),
+        builtin: None,
         warnings,
     })
 }

@@ -81,13 +81,22 @@ impl Failure {
 /// Reads the given policy files, follows their imports (relative to the importing file) and
 /// compiles them into one module.
 pub fn compile_files(paths: &[PathBuf]) -> Result<Compiled, Failure> {
-    let (sources, files) = load(paths)?;
+    compile_files_with(paths, &|p| std::fs::read(p))
+}
+
+/// Reads a policy file's bytes, for [`compile_files_with`].
+pub type Reader<'a> = &'a dyn Fn(&Path) -> std::io::Result<Vec<u8>>;
+
+/// [`compile_files`], reading the files (and their imports) with `read`: policies held in
+/// memory, such as the built-in standards embedded in the binary.
+pub fn compile_files_with(paths: &[PathBuf], read: Reader<'_>) -> Result<Compiled, Failure> {
+    let (sources, files) = load(paths, read)?;
     compile_parsed(sources, files)
 }
 
 /// Checks the given files without generating code: the diagnostics (possibly only warnings).
 pub fn check_files(paths: &[PathBuf]) -> (Sources, Vec<Diagnostic>) {
-    match load(paths) {
+    match load(paths, &|p| std::fs::read(p)) {
         Err(f) => (f.sources, f.diagnostics),
         Ok((sources, files)) => match check::check(&sources, &files) {
             Ok(c) => (sources, c.warnings),
@@ -123,7 +132,7 @@ pub fn check_str(name: &str, text: &str) -> (Sources, Vec<Diagnostic>) {
     (sources, d)
 }
 
-fn load(paths: &[PathBuf]) -> Result<(Sources, Vec<syntax::ast::File>), Failure> {
+fn load(paths: &[PathBuf], read: Reader<'_>) -> Result<(Sources, Vec<syntax::ast::File>), Failure> {
     let mut sources = Sources::new();
     let mut files = Vec::new();
     let mut diags = Vec::new();
@@ -135,7 +144,7 @@ fn load(paths: &[PathBuf]) -> Result<(Sources, Vec<syntax::ast::File>), Failure>
         if !seen.insert(key) {
             continue;
         }
-        let text = match std::fs::read(&path) {
+        let text = match read(&path) {
             Ok(b) => match String::from_utf8(b) {
                 Ok(t) => t,
                 Err(_) => {

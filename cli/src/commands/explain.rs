@@ -14,7 +14,18 @@ pub fn run(
     now: f64,
     res: Option<&globset::GlobMatcher>,
 ) -> u8 {
-    let Some(program) = &loaded.program else {
+    // A built-in standard's IR is compiled from its embedded sources only when asked for.
+    let compiled = match (&loaded.program, loaded.builtin) {
+        (None, Some(b)) => match b.compile() {
+            Ok(c) => Some(c.program),
+            Err(f) => {
+                eprint!("{}", f.render(super::color_stderr()));
+                return ERROR;
+            }
+        },
+        _ => None,
+    };
+    let Some(program) = loaded.program.as_ref().or(compiled.as_ref()) else {
         error(
             "--explain needs the policy source (a .tenet file or directory), not a compiled module",
         );

@@ -9,7 +9,8 @@ use super::{builtin_dir, error, policy_files, ERROR, OK};
   tenet standards --doc kubernetes-pod-security > docs/standards/kubernetes-pod-security.md
   tenet check --standard kubernetes-pod-security manifests/
 
-Built-in standards are the folders of policies/ (or of $TENET_POLICIES).")]
+Built-in standards are compiled from the folders of policies/ when tenet is built; set
+$TENET_POLICIES to a folder of standards to use those instead (compiled at each run).")]
 pub struct Args {
     /// Print JSON instead of a table.
     #[arg(long)]
@@ -93,63 +94,81 @@ pub fn markdown(meta: &tenet::stdlib::abi::Metadata) -> String {
     out
 }
 
+/// The metadata of a standard named by `spec`: a built-in name, or a directory of policy files.
+fn metadata_of(spec: &str) -> Result<tenet::stdlib::abi::Metadata, String> {
+    let path = std::path::PathBuf::from(spec);
+    let dir = if path.is_dir() {
+        Some(path)
+    } else if let Some(b) = tenet::load::builtin(spec) {
+        return tenet::runtime::engine::read_metadata(b.wasm).map_err(|e| e.to_string());
+    } else {
+        builtin_dir().map(|d| d.join(spec))
+    };
+    let files = match dir.as_deref().map(policy_files) {
+        Some(Ok(f)) if !f.is_empty() => f,
+        _ => {
+            return Err(format!(
+                "no standard `{spec}`: not a directory of .tenet files, nor a built-in standard"
+            ))
+        }
+    };
+    tenet::compiler::compile_files(&files)
+        .map(|c| c.metadata)
+        .map_err(|f| f.render(super::color_stderr()))
+}
+
 /// Runs `tenet standards`.
 pub fn run(a: Args) -> u8 {
     if let Some(spec) = &a.doc {
-        let path = std::path::PathBuf::from(spec);
-        let path = if path.is_dir() {
-            path
-        } else {
-            builtin_dir().join(spec)
-        };
-        let files = match policy_files(&path) {
-            Ok(f) if !f.is_empty() => f,
-            _ => {
-                error(format!("no standard `{spec}`: not a directory of .tenet files, nor a built-in standard"));
-                return ERROR;
-            }
-        };
-        return match tenet::compiler::compile_files(&files) {
-            Ok(c) => {
-                out!("{}", markdown(&c.metadata));
+        return match metadata_of(spec) {
+            Ok(meta) => {
+                out!("{}", markdown(&meta));
                 OK
             }
-            Err(f) => {
-                eprint!("{}", f.render(super::color_stderr()));
+            Err(e) => {
+                error(e);
                 ERROR
             }
         };
     }
-    let dir = builtin_dir();
-    let mut names: Vec<String> = match std::fs::read_dir(&dir) {
-        Ok(rd) => rd
-            .flatten()
-            .filter(|e| e.path().is_dir())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
+    // The standards built in, or those of $TENET_POLICIES.
+    let names: Vec<String> = match builtin_dir() {
+        None => tenet::load::builtins()
+            .iter()
+            .map(|b| b.name.to_string())
             .collect(),
-        Err(e) => {
-            error(format!("cannot read {}: {e}", dir.display()));
-            return ERROR;
-        }
+        Some(dir) => match std::fs::read_dir(&dir) {
+            Ok(rd) => {
+                let mut n: Vec<String> = rd
+                    .flatten()
+                    .filter(|e| e.path().is_dir())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect();
+                n.sort();
+                n
+            }
+            Err(e) => {
+                error(format!("cannot read {}: {e}", dir.display()));
+                return ERROR;
+            }
+        },
     };
-    names.sort();
+    if names.is_empty() {
+        error("no built-in standards: this tenet was built without them, or $TENET_POLICIES names an empty folder");
+        return ERROR;
+    }
     let mut rows = Vec::new();
     for name in names {
-        let path = dir.join(&name);
-        let files = match policy_files(&path) {
-            Ok(f) if !f.is_empty() => f,
-            _ => continue,
-        };
-        match tenet::compiler::compile_files(&files) {
-            Ok(c) => rows.push(serde_json::json!({
+        match metadata_of(&name) {
+            Ok(m) => rows.push(serde_json::json!({
                 "name": name,
-                "title": c.metadata.standard.title,
-                "version": c.metadata.standard.version,
-                "recommendations": c.metadata.recommendations.len(),
-                "controls": c.metadata.controls.len(),
+                "title": m.standard.title,
+                "version": m.standard.version,
+                "recommendations": m.recommendations.len(),
+                "controls": m.controls.len(),
             })),
-            Err(f) => {
-                eprint!("{}", f.render(super::color_stderr()));
+            Err(e) => {
+                error(e);
                 return ERROR;
             }
         }

@@ -97,3 +97,65 @@ fn standard_reference_pages_are_fresh() {
         "out of date (run `TENET_BLESS=1 cargo test -p tenet-cli --test cli standard_reference`): {stale:?}"
     );
 }
+
+/// The built-in standards are compiled into the binary: a copy of it alone, in an empty folder,
+/// lists and runs every one of them (and `--explain` still has their sources).
+#[test]
+fn a_binary_copied_alone_lists_and_runs_every_built_in_standard() {
+    let dir = scratch("lone-binary");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = dir.join("tenet");
+    std::fs::copy(env!("CARGO_BIN_EXE_tenet"), &bin).unwrap();
+    std::fs::write(
+        dir.join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: apps}\nspec:\n  containers: [{name: c, image: nginx, securityContext: {privileged: true}}]\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(&bin)
+            .args(args)
+            .current_dir(&dir)
+            .env_remove("TENET_POLICIES")
+            .env("NO_COLOR", "1")
+            .env("TENET_NO_HISTORY", "1")
+            .env("TENET_CACHE_DIR", dir.join("cache"))
+            .output()
+            .unwrap()
+    };
+    let o = run(&["standards", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let listed: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    let mut expected: Vec<String> = std::fs::read_dir(root().join("policies"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    expected.sort();
+    assert_eq!(names, expected);
+    for name in &names {
+        let o = run(&["check", "--standard", name, "pod.yaml", "--allow-empty"]);
+        assert!(
+            matches!(o.status.code(), Some(0 | 1)),
+            "{name}: {}",
+            stderr(&o)
+        );
+    }
+    let o = run(&[
+        "check",
+        "--standard",
+        "kubernetes-pod-security",
+        "pod.yaml",
+        "--explain",
+        "k8s-no-privileged",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("not_compliant"), "{}", stdout(&o));
+}
