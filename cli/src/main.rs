@@ -1,9 +1,8 @@
 //! `tenet`: security standards as code, compiled to WebAssembly.
 //!
 //! A thin command line over the `tenet` library: each subcommand lives in `commands/`, parses its
-//! flags with clap, calls the library, and maps the outcome to an exit code:
-//! 0 success (nothing at or above the threshold is not compliant), 1 findings or policy errors,
-//! 2 usage, input or runtime errors or a run that checked nothing, 141 standard output closed.
+//! flags with clap, calls the library, and maps the outcome to an exit code (`check_exit_codes!`
+//! in `term.rs` says them for `check`; each command's `--help` for the others).
 
 #[macro_use]
 mod term;
@@ -16,7 +15,7 @@ use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(name = "tenet", version, about = "Security standards as code, compiled to WebAssembly.", long_about = None)]
-#[command(after_help = "Examples:
+#[command(after_help = concat!("Examples:
   tenet check --standard examples/standard examples/inventory.json
   tenet compile examples/standard/*.tenet -o example.wasm
   tenet check --standard example.wasm --format json inventory.json
@@ -26,8 +25,9 @@ use std::process::ExitCode;
   tenet fmt --check policies/
   tenet fix --standard examples/standard examples/inventory.json
 
-Exit codes: 0 compliant (or success), 1 findings or policy errors, 2 usage, input or runtime errors
-or a run that checked nothing (--allow-empty accepts it), 141 standard output closed early.")]
+", check_exit_codes!(), "
+Other commands: 0 success; 1 findings, failures or policy errors (check-policy, test, fmt --check,
+fix: see their --help); 2 usage, input or runtime errors."))]
 struct Cli {
     #[command(subcommand)]
     command: Command,

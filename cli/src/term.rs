@@ -87,3 +87,14 @@ macro_rules! outln {
         $crate::term::write_stdout(format_args!("{}\n", format_args!($($t)*)))
     };
 }
+
+/// The exit codes of `tenet check` (and `score`, `baseline create`), said once: `tenet --help`,
+/// `tenet check --help` and the README quote this text, and a test keeps them equal.
+macro_rules! check_exit_codes {
+    () => {
+        "Exit codes of check: 0 nothing at or above --fail-on is not compliant; 1 findings at or
+above --fail-on; 2 usage, policy or input errors (every other input is still evaluated and
+reported), a resource over an evaluation limit, or a run that checked nothing (--allow-empty
+accepts it); 141 standard output closed early."
+    };
+}

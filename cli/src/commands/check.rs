@@ -55,7 +55,7 @@ impl Format {
 
 /// Flags of `tenet check`.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:
+#[command(after_help = concat!("Examples:
   tenet check --standard examples/standard examples/inventory.json
   tenet check --standard example.wasm --format json inventories/ > report.json
   kubectl get pods -A -o json | tenet check --standard k8s.wasm -
@@ -64,8 +64,7 @@ impl Format {
   tenet check --standard aws-foundations templates/stack.yaml
   terraform show -json plan.out | tenet check --standard aws-foundations --input-format terraform-plan -
 
-Exit codes: 0 nothing at or above --fail-on is not compliant, 1 findings, 2 usage, input or policy error
-or a run that checked nothing (--allow-empty accepts it), 141 standard output closed early.")]
+", check_exit_codes!()))]
 pub struct Args {
     /// The standard: a .wasm module, a .tenet file, a directory of .tenet files, or a built-in name.
     #[arg(short, long)]

@@ -30,3 +30,30 @@ fn help_has_examples() {
     }
     assert!(Path::new(env!("CARGO_BIN_EXE_tenet")).exists());
 }
+
+/// The exit codes of `check` are said once and quoted word for word by `tenet --help`,
+/// `tenet check --help` and the README.
+#[test]
+fn exit_codes_read_the_same_everywhere() {
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let paragraph = |text: &str| -> String {
+        let flat = words(text);
+        let start = flat
+            .find("Exit codes of check:")
+            .unwrap_or_else(|| panic!("no exit codes in {text}"));
+        let end = flat[start..]
+            .find("closed early.")
+            .map(|i| start + i + "closed early.".len())
+            .unwrap_or_else(|| panic!("unterminated exit codes in {text}"));
+        flat[start..end].to_string()
+    };
+    let main = paragraph(&stdout(&tenet(&["--help"])));
+    let check = paragraph(&stdout(&tenet(&["check", "--help"])));
+    let readme = paragraph(&std::fs::read_to_string(root().join("README.md")).unwrap());
+    assert_eq!(main, check);
+    assert_eq!(main, readme);
+    // The documented codes are the ones the tests exercise.
+    for code in ["0 nothing", "1 findings", "2 usage", "141 standard output"] {
+        assert!(main.contains(code), "{main}");
+    }
+}
