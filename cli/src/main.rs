@@ -31,6 +31,18 @@ fix: see their --help); 2 usage, input or runtime errors."))]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    color: term::ColorChoice,
+    /// Print only errors on standard error: no warnings, notes or progress bars.
+    #[arg(long, short = 'q', global = true)]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -64,6 +76,15 @@ The score counts only; it exits 0 unless an input or the standard is invalid (2)
     /// Baselines: accept today's findings so that `check --baseline` fails only on new ones.
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Print a shell completion script: `tenet completions bash > /etc/bash_completion.d/tenet`.
+    #[command(after_help = "Examples:
+  tenet completions bash > ~/.local/share/bash-completion/completions/tenet
+  tenet completions zsh > ~/.zfunc/_tenet
+  tenet completions fish > ~/.config/fish/completions/tenet.fish")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Subcommand)]
@@ -84,6 +105,7 @@ enum BaselineCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    term::configure(cli.color, cli.quiet);
     let code = match cli.command {
         Command::Check(a) => commands::check::run(a, commands::check::Mode::Check),
         Command::Score(a) => commands::check::run(a, commands::check::Mode::Score),
@@ -97,6 +119,13 @@ fn main() -> ExitCode {
         Command::Fix(a) => commands::fix::run(a),
         Command::Baseline(BaselineCommand::Create { check, to }) => {
             commands::check::run(check, commands::check::Mode::Baseline(to))
+        }
+        Command::Completions { shell } => {
+            use clap::CommandFactory as _;
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "tenet", &mut script);
+            out!("{}", String::from_utf8_lossy(&script));
+            commands::OK
         }
     };
     ExitCode::from(code)

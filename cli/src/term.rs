@@ -1,11 +1,49 @@
-//! Terminal handling: colour only on a terminal and never with `NO_COLOR`, errors on standard
-//! error, and the caret printer that shows the line at fault.
+//! Terminal handling: colour as `--color` says (by default only on a terminal and never with
+//! `NO_COLOR`), errors, warnings and notes on standard error (`--quiet` keeps the errors only),
+//! and the caret printer that shows the line at fault.
 
 use std::io::IsTerminal;
 
-/// Whether to colour a stream: only on a terminal, and never with `NO_COLOR` set.
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+
+/// `--color`: when to colour output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always, even into a file or a pipe.
+    Always,
+    /// Never.
+    Never,
+}
+
+static COLOR: AtomicU8 = AtomicU8::new(0);
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Sets the global output choices (`--color`, `--quiet`) once, before any output.
+pub fn configure(color: ColorChoice, quiet: bool) {
+    let c = match color {
+        ColorChoice::Auto => 0,
+        ColorChoice::Always => 1,
+        ColorChoice::Never => 2,
+    };
+    COLOR.store(c, Ordering::Relaxed);
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// Whether `--quiet` asked for errors only on standard error.
+pub fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+/// Whether to colour a stream: as `--color` says; by default only on a terminal, and never
+/// with `NO_COLOR` set.
 pub fn color(stream_is_terminal: bool) -> bool {
-    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    match COLOR.load(Ordering::Relaxed) {
+        1 => true,
+        2 => false,
+        _ => stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
 }
 
 /// Colour for standard error.
@@ -23,8 +61,18 @@ pub fn error(msg: impl std::fmt::Display) {
     eprintln!("{prefix} {msg}");
 }
 
-/// Prints a warning to standard error.
+/// Prints a note (what a run did, beside its report) to standard error, unless `--quiet`.
+pub fn note(msg: impl std::fmt::Display) {
+    if !quiet() {
+        eprintln!("{msg}");
+    }
+}
+
+/// Prints a warning to standard error, unless `--quiet`.
 pub fn warn(msg: impl std::fmt::Display) {
+    if quiet() {
+        return;
+    }
     let prefix = if color_stderr() {
         "\x1b[1;33mwarning:\x1b[0m"
     } else {

@@ -424,7 +424,7 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
         input_format: a.input_format,
     };
     let total = input::total_bytes(&inputs);
-    let bar = (std::io::stderr().is_terminal() && total >= 4 << 20).then(|| {
+    let bar = (std::io::stderr().is_terminal() && total >= 4 << 20 && !super::quiet()).then(|| {
         let b = indicatif::ProgressBar::new(total);
         b.set_style(
             indicatif::ProgressStyle::with_template(
@@ -483,7 +483,7 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
     };
     let mut warn_skipped = |s: &tenet::runtime::resource::Skipped| {
         if table_mode {
-            eprintln!("warning: {}:{}: skipped: {}", s.file, s.line, s.reason);
+            warn(format!("{}:{}: skipped: {}", s.file, s.line, s.reason));
         }
     };
     // The JSON report, streamed: to standard output and to every `--output json=` file, from
@@ -657,22 +657,22 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
             error(format!("cannot write {}: {e}", path.display()));
             ERROR
         })?;
-        eprintln!(
+        super::note(format!(
             "baseline of {} findings written to {}",
             text.matches("\"fingerprint\"").count(),
             path.display()
-        );
+        ));
         return Ok(if input_failed { ERROR } else { OK });
     }
     if let Some(b) = &baseline {
         let failing: Vec<&Finding> = findings.iter().filter(|f| unhealthy(f.state)).collect();
         let new: Vec<&&Finding> = failing.iter().filter(|f| !b.contains(f)).collect();
-        eprintln!(
+        super::note(format!(
             "baseline: {} new finding{}, {} already in the baseline",
             new.len(),
             if new.len() == 1 { "" } else { "s" },
             failing.len() - new.len()
-        );
+        ));
         let fails = new.iter().any(|f| f.severity >= threshold);
         return Ok(if fails { FINDINGS } else { OK });
     }

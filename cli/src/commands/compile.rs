@@ -82,13 +82,13 @@ pub fn run(a: Args) -> u8 {
         error(format!("cannot write {}: {e}", out.display()));
         return ERROR;
     }
-    eprintln!(
+    super::note(format!(
         "compiled {} ({} recommendations) into {} ({} bytes)",
         c.metadata.standard.id,
         c.metadata.recommendations.len(),
         out.display(),
         c.wasm.len()
-    );
+    ));
     OK
 }
 

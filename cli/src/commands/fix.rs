@@ -475,7 +475,7 @@ fn write_files(resources: &[Resource], plans: &[Planned], backup: bool) -> Resul
                 .map_err(|e| format!("cannot write {file}.bak: {e}"))?;
         }
         write_atomic(&path, new.as_bytes()).map_err(|e| format!("cannot write {file}: {e}"))?;
-        eprintln!("fixed {file}");
+        super::note(format!("fixed {file}"));
     }
     Ok(())
 }

@@ -73,7 +73,7 @@ pub fn run(a: Args) -> u8 {
                 error(format!("cannot write {}: {e}", file.display()));
                 code = ERROR;
             } else {
-                eprintln!("formatted {}", file.display());
+                super::note(format!("formatted {}", file.display()));
             }
         }
     }

@@ -12,7 +12,7 @@ pub mod standards;
 pub mod test;
 
 pub use crate::fsio::write_atomic;
-pub use crate::term::{color, color_stderr, error, input_error, warn};
+pub use crate::term::{color, color_stderr, error, input_error, note, quiet, warn};
 pub use tenet::load::{builtin_dir, policy_files, Loaded};
 use tenet::runtime::Engine;
 
@@ -97,7 +97,9 @@ pub fn engine(cache: bool, limits: tenet::runtime::Limits) -> Option<Engine> {
         None
     };
     let made = Engine::new(dir, limits).or_else(|e| {
-        eprintln!("warning: {e}; continuing without a cache of compiled modules");
+        warn(format!(
+            "{e}; continuing without a cache of compiled modules"
+        ));
         Engine::new(None, limits)
     });
     match made {

@@ -57,3 +57,56 @@ fn exit_codes_read_the_same_everywhere() {
         assert!(main.contains(code), "{main}");
     }
 }
+
+#[test]
+fn color_quiet_and_completions() {
+    // --color always colours even into a pipe; never wins over a terminal; NO_COLOR is the default.
+    let args = [
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--now",
+        NOW,
+    ];
+    let coloured = tenet(&[&args[..], &["--color", "always"]].concat());
+    assert!(stdout(&coloured).contains("\x1b["), "{}", stdout(&coloured));
+    let plain = tenet(&[&args[..], &["--color", "never"]].concat());
+    assert!(!stdout(&plain).contains("\x1b["));
+    assert_eq!(coloured.status.code(), plain.status.code());
+    // --quiet keeps errors and drops notes: a baseline check says nothing but its report.
+    let base = scratch("quiet-baseline.json");
+    let o = tenet(&[
+        "baseline",
+        "create",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--to",
+        base.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "nosuch",
+        "examples/inventory.json",
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("error: no standard `nosuch`"),
+        "{}",
+        stderr(&o)
+    );
+    // Completions for each shell name every command.
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let o = tenet(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}");
+        for cmd in ["check", "baseline", "standards", "completions"] {
+            assert!(stdout(&o).contains(cmd), "{shell}: {cmd}");
+        }
+    }
+}
