@@ -19,7 +19,7 @@ use std::process::ExitCode;
   tenet check --standard examples/standard examples/inventory.json
   tenet compile examples/standard/*.tenet -o example.wasm
   tenet check --standard example.wasm --format json inventory.json
-  tenet check-policy policies/my-standard/*.tenet
+  tenet check-policy examples/standard/*.tenet
   tenet test policies/kubernetes-pod-security
   tenet standards
   tenet fmt --check policies/
