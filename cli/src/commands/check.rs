@@ -588,14 +588,15 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
     for (format, path) in &outputs {
         let text = match format {
             Format::Sarif => {
-                serde_json::to_string_pretty(&sarif::sarif(
-                    meta,
-                    &findings,
-                    baseline.as_ref(),
-                    &tally.failed,
-                ))
-                .unwrap_or_default()
-                    + "\n"
+                let (doc, dropped) =
+                    sarif::sarif(meta, &findings, baseline.as_ref(), &tally.failed);
+                if dropped > 0 {
+                    warn(format!(
+                        "SARIF: {dropped} results left out (code scanning accepts at most {} per run); the most severe are kept",
+                        sarif::MAX_RESULTS
+                    ));
+                }
+                serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
             }
             Format::Junit => junit::junit(meta, &summary, &findings, &tally.failed),
             Format::Github => github::github(&findings, &tally.failed),

@@ -258,3 +258,88 @@ fn streamed_json_and_output_json_are_the_same_bytes() {
     assert!(written.len() > 10_000, "a full report");
     assert!(o.stdout == written, "stdout and --output json= differ");
 }
+
+/// A run with more findings than code scanning accepts: the SARIF file keeps the most severe
+/// 25,000, says how many it left out, stays valid, and names files relative to `%SRCROOT%`.
+#[test]
+fn sarif_stays_within_code_scanning_limits() {
+    let policy = write(
+        "many.tenet",
+        br#"standard many "Many findings" { version "1" }
+recommendation tier-a "Tier A buckets are not allowed" {
+  severity high
+  applies aws "AWS::S3::Bucket"
+  when tier == "a"
+  compliant when tier != "a"
+  remediation "Move {name} out of tier {tier}; {{literal}} braces stay."
+}
+recommendation named "Buckets are named never" {
+  severity low
+  applies aws "AWS::S3::Bucket"
+  compliant when name == "never"
+}
+"#,
+    );
+    let docs: Vec<serde_json::Value> = (0..30_000)
+        .map(|i| {
+            serde_json::json!({"type": "AWS::S3::Bucket", "name": format!("b{i}"),
+                "tier": if i % 3 == 0 { "a" } else { "b" }})
+        })
+        .collect();
+    // Inside a repository: files are named relative to its root.
+    let repo = scratch("many-repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::create_dir_all(repo.join("inv")).unwrap();
+    let inv = repo.join("inv/many.json");
+    std::fs::write(&inv, serde_json::to_vec(&docs).unwrap()).unwrap();
+    let out = scratch("many.sarif");
+    let o = tenet(&[
+        "check",
+        "--standard",
+        policy.to_str().unwrap(),
+        inv.to_str().unwrap(),
+        "--now",
+        NOW,
+        "--format",
+        "json",
+        "--output",
+        &format!("sarif={}", out.display()),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("SARIF: 15000 results left out"),
+        "{}",
+        stderr(&o)
+    );
+    let s: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_valid_sarif(&s);
+    let run = &s["runs"][0];
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 25_000);
+    // The 10,000 high findings are all kept.
+    assert_eq!(
+        results.iter().filter(|r| r["level"] == "error").count(),
+        10_000
+    );
+    let notes = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert!(notes.iter().any(|n| n["message"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("15000 results were left out")));
+    assert_eq!(run["automationDetails"]["id"], "tenet/many/");
+    let place = &results[0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(place["uriBaseId"], "%SRCROOT%");
+    assert_eq!(place["uri"], "inv/many.json");
+    // Rule help: the description and the remediation with its placeholders named.
+    let help = &run["tool"]["driver"]["rules"][0]["help"];
+    assert_eq!(
+        help["text"],
+        "Tier A buckets are not allowed\n\nRemediation: Move <name> out of tier <tier>; {literal} braces stay."
+    );
+    assert!(help["markdown"]
+        .as_str()
+        .unwrap()
+        .contains("**Remediation:**"));
+}

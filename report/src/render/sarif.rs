@@ -1,5 +1,6 @@
 //! SARIF 2.1.0 for code scanning: one rule per recommendation, one result per unhealthy
-//! finding, exempt ones as suppressed results.
+//! finding, exempt ones as suppressed results; paths relative to `%SRCROOT%` (the repository
+//! root), one `automationDetails.id` per standard, and within GitHub's limits.
 
 use super::baseline::Baseline;
 use super::message;
@@ -17,13 +18,51 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// SARIF 2.1.0: one rule per recommendation, one result per not-compliant or error finding.
+/// The most results one run may hold: GitHub code scanning refuses a file with more.
+pub const MAX_RESULTS: usize = 25_000;
+
+/// A remediation template for people who read it before any resource fills it: each
+/// `{placeholder}` is shown as `<placeholder>` (`{{` and `}}` are literal braces).
+fn template(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push('}');
+            }
+            '{' => out.push('<'),
+            '}' => out.push('>'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A file name as code scanning wants it: relative to the repository root, `/`-separated; a
+/// file outside any repository (an absolute scope) as a `file:` URI.
+fn artifact(scope: &str) -> Value {
+    if scope.starts_with('/') {
+        json!({"uri": format!("file://{scope}")})
+    } else {
+        json!({"uri": scope.trim_start_matches("./"), "uriBaseId": "%SRCROOT%"})
+    }
+}
+
+/// SARIF 2.1.0: one rule per recommendation, one result per not-compliant or error finding
+/// (the most severe [`MAX_RESULTS`] when there are more; a notification says how many were
+/// left out). The second value is that number.
 pub fn sarif(
     meta: &Metadata,
     findings: &[Finding],
     baseline: Option<&Baseline>,
     failed: &[InputFailure],
-) -> Value {
+) -> (Value, usize) {
     let rules: Vec<Value> = meta
         .recommendations
         .iter()
@@ -35,20 +74,54 @@ pub fn sarif(
             };
             let mut tags = vec!["security".to_string()];
             tags.extend(r.tactics.iter().cloned());
+            tags.extend(r.techniques.iter().cloned());
+            tags.extend(
+                r.frameworks
+                    .iter()
+                    .flat_map(|(k, v)| v.iter().map(move |c| format!("{k}/{c}"))),
+            );
+            let about = if r.description.is_empty() {
+                r.title.clone()
+            } else {
+                r.description.clone()
+            };
+            let fix = template(&r.remediation);
+            let (text, markdown) = if fix.is_empty() {
+                (about.clone(), about.clone())
+            } else {
+                (
+                    format!("{about}\n\nRemediation: {fix}"),
+                    format!("{about}\n\n**Remediation:** {fix}"),
+                )
+            };
             json!({
                 "id": r.id,
                 "name": r.id,
                 "shortDescription": {"text": r.title},
-                "fullDescription": {"text": if r.description.is_empty() { r.title.clone() } else { r.description.clone() }},
-                "help": {"text": if r.remediation.is_empty() { r.title.clone() } else { r.remediation.clone() }},
+                "fullDescription": {"text": about},
+                "help": {"text": text, "markdown": markdown},
                 "defaultConfiguration": {"level": level(Severity::of(&r.severity))},
                 "properties": {"tags": tags, "security-severity": score, "precision": "high"},
             })
         })
         .collect();
-    let results: Vec<Value> = findings
+    let mut listed: Vec<&Finding> = findings
         .iter()
-        .filter(|f| matches!(f.state, Outcome::NotCompliant | Outcome::Error | Outcome::Exempt))
+        .filter(|f| {
+            matches!(
+                f.state,
+                Outcome::NotCompliant | Outcome::Error | Outcome::Exempt
+            )
+        })
+        .collect();
+    let dropped = listed.len().saturating_sub(MAX_RESULTS);
+    if dropped > 0 {
+        // Keep the most severe: unhealthy before exempt, then by severity, in report order.
+        listed.sort_by_key(|f| (f.state == Outcome::Exempt, std::cmp::Reverse(f.severity)));
+        listed.truncate(MAX_RESULTS);
+    }
+    let results: Vec<Value> = listed
+        .into_iter()
         .map(|f| {
             let index = meta
                 .recommendations
@@ -62,7 +135,7 @@ pub fn sarif(
                 "message": {"text": message(f)},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": f.resource.origin.file.trim_start_matches("./")},
+                        "artifactLocation": artifact(&f.resource.origin.scope),
                         "region": {"startLine": f.line(), "startColumn": f.column()}
                     },
                     "logicalLocations": [{"name": f.resource.identity.name, "fullyQualifiedName": f.resource.identity.id, "kind": "resource"}]
@@ -92,7 +165,29 @@ pub fn sarif(
             result
         })
         .collect();
-    json!({
+    let mut notifications: Vec<Value> = failed
+        .iter()
+        .map(|f| {
+            let scope = tenet_runtime::input::Roots::default().scope(std::path::Path::new(&f.file));
+            json!({
+                "level": "error",
+                "message": {"text": f.message},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": artifact(&scope),
+                    "region": {"startLine": f.line.max(1), "startColumn": f.column.max(1)}
+                }}],
+            })
+        })
+        .collect();
+    if dropped > 0 {
+        notifications.push(json!({
+            "level": "warning",
+            "message": {"text": format!(
+                "{dropped} results were left out: code scanning accepts at most {MAX_RESULTS} per run; the most severe are kept, and the JSON report lists them all"
+            )},
+        }));
+    }
+    let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -102,19 +197,17 @@ pub fn sarif(
                 "informationUri": "https://example.invalid/tenet",
                 "rules": rules,
             }},
+            // One category per standard, so that several standards upload side by side.
+            "automationDetails": {"id": format!("tenet/{}/", meta.standard.id)},
+            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The root of the repository (the folder holding .git)"}}},
             "results": results,
-            // Inputs that could not be read: the run is not complete, and says where.
+            // Inputs that could not be read (the run is not complete, and says where) and
+            // results left out.
             "invocations": [{
                 "executionSuccessful": failed.is_empty(),
-                "toolExecutionNotifications": failed.iter().map(|f| json!({
-                    "level": "error",
-                    "message": {"text": f.message},
-                    "locations": [{"physicalLocation": {
-                        "artifactLocation": {"uri": f.file.trim_start_matches("./")},
-                        "region": {"startLine": f.line.max(1), "startColumn": f.column.max(1)}
-                    }}],
-                })).collect::<Vec<_>>(),
+                "toolExecutionNotifications": notifications,
             }],
         }]
-    })
+    });
+    (doc, dropped)
 }

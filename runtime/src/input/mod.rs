@@ -243,8 +243,9 @@ pub fn total_bytes(inputs: &[Input]) -> u64 {
 }
 
 /// The repositories inputs belong to, found once per folder: an input's scope is its path
-/// relative to the nearest parent folder holding `.git`, with `/` separators, or the path as
-/// given (without a leading `./`) outside a repository. Scopes name resources in fingerprints,
+/// relative to the nearest parent folder holding `.git`, with `/` separators; outside a
+/// repository, relative to the current folder when below it, else the path as given (without a
+/// leading `./`). Scopes name resources in fingerprints,
 /// so the same checkout gives the same scopes whatever folder tenet runs from.
 #[derive(Debug, Default)]
 pub struct Roots {
@@ -266,7 +267,12 @@ impl Roots {
             return given();
         };
         let root = self.root_of(dir);
-        match root.as_deref().and_then(|r| abs.strip_prefix(r).ok()) {
+        if let Some(rel) = root.as_deref().and_then(|r| abs.strip_prefix(r).ok()) {
+            return rel.to_string_lossy().replace('\\', "/");
+        }
+        // Outside a repository: relative to the current folder when below it.
+        let here = std::env::current_dir().and_then(std::fs::canonicalize);
+        match here.ok().and_then(|h| abs.strip_prefix(h).ok().map(Path::to_path_buf)) {
             Some(rel) => rel.to_string_lossy().replace('\\', "/"),
             None => given(),
         }
