@@ -600,9 +600,14 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
             }
             Format::Junit => junit::junit(meta, &summary, &findings, &tally.failed),
             Format::Github => github::github(&findings, &tally.failed),
-            Format::Markdown => {
-                markdown::markdown(meta, &summary, &findings, baseline.as_ref(), &tally.failed)
-            }
+            Format::Markdown => markdown::markdown(
+                meta,
+                &summary,
+                &findings,
+                baseline.as_ref(),
+                &tally.failed,
+                a.limit,
+            ),
             Format::Json | Format::Table => {
                 String::from_utf8_lossy(&json_buffers.next().unwrap_or_default()).into_owned()
             }

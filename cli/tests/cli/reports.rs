@@ -293,6 +293,7 @@ recommendation named "Buckets are named never" {
     let inv = repo.join("inv/many.json");
     std::fs::write(&inv, serde_json::to_vec(&docs).unwrap()).unwrap();
     let out = scratch("many.sarif");
+    let md = scratch("many.md");
     let o = tenet(&[
         "check",
         "--standard",
@@ -304,8 +305,16 @@ recommendation named "Buckets are named never" {
         "json",
         "--output",
         &format!("sarif={}", out.display()),
+        "--output",
+        &format!("markdown={}", md.display()),
+        "--limit",
+        "0",
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // The Markdown summary stays under GitHub's 1 MiB for a job summary, and says so.
+    let m = std::fs::read_to_string(&md).unwrap();
+    assert!(m.len() < 1 << 20, "{} bytes", m.len());
+    assert!(m.contains("a job summary must stay under 1 MiB"), "{}", &m[m.len() - 300..]);
     assert!(
         stderr(&o).contains("SARIF: 15000 results left out"),
         "{}",
@@ -342,4 +351,81 @@ recommendation named "Buckets are named never" {
         .as_str()
         .unwrap()
         .contains("**Remediation:**"));
+}
+
+/// Hostile resource names cannot inject workflow commands or Markdown, and annotations and the
+/// Markdown summary stay within GitHub's limits, saying what they left out.
+#[test]
+fn github_and_markdown_are_escaped_and_within_limits() {
+    let policy = write(
+        "hostile.tenet",
+        br#"standard hostile "Hostile names" { version "1" }
+recommendation high-one "High" {
+  severity high
+  applies aws "AWS::S3::Bucket"
+  compliant when name == "never"
+}
+recommendation low-one "Low" {
+  severity low
+  applies aws "AWS::S3::Bucket"
+  compliant when name == "never"
+}
+"#,
+    );
+    let hostile = "x::error::pwned%0A\n<img src=x onerror=alert(1)>|![t](https://t.example/p.png)";
+    let mut docs = vec![serde_json::json!({"type": "AWS::S3::Bucket", "name": hostile})];
+    docs.extend(
+        (0..40).map(|i| serde_json::json!({"type": "AWS::S3::Bucket", "name": format!("b{i}")})),
+    );
+    let inv = write("hostile.json", &serde_json::to_vec(&docs).unwrap());
+    let md = scratch("hostile.md");
+    let o = tenet(&[
+        "check",
+        "--standard",
+        policy.to_str().unwrap(),
+        inv.to_str().unwrap(),
+        "--now",
+        NOW,
+        "--format",
+        "github",
+        "--limit",
+        "5",
+        "--output",
+        &format!("markdown={}", md.display()),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let gh = stdout(&o);
+    // One command per line, each a known annotation; the name's `::` and newline are escaped.
+    for line in gh.lines() {
+        assert!(
+            line.starts_with("::error file=") || line.starts_with("::notice "),
+            "{line}"
+        );
+    }
+    assert!(
+        gh.contains("title=high-one (x%3A%3Aerror%3A%3Apwned%250A%0A<img"),
+        "{gh}"
+    );
+    // 10 errors, 9 notices and one notice counting the rest: 82 findings, 63 left out.
+    assert_eq!(gh.lines().filter(|l| l.starts_with("::error")).count(), 10);
+    assert_eq!(gh.lines().filter(|l| l.starts_with("::notice")).count(), 10);
+    assert!(gh.contains("63 more findings are not annotated"), "{gh}");
+    let m = std::fs::read_to_string(&md).unwrap();
+    assert!(!m.contains("<img"), "{m}");
+    assert!(!m.contains("![t]"), "{m}");
+    assert!(
+        m.contains("&lt;img src=x onerror=alert(1)&gt;\\|\\!\\[t\\]"),
+        "{m}"
+    );
+    // --limit 5: five rows per recommendation, and a line for the rest.
+    assert_eq!(
+        m.lines()
+            .filter(|l| l.starts_with("| high | High |"))
+            .count(),
+        5
+    );
+    assert!(
+        m.contains("72 more findings are not shown (at most 5 per recommendation, --limit)"),
+        "{m}"
+    );
 }

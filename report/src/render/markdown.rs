@@ -1,4 +1,5 @@
-//! A Markdown summary for a pull-request comment or a job summary.
+//! A Markdown summary for a pull-request comment or a job summary: within GitHub's 1 MiB for a
+//! job summary, `--limit` rows per recommendation, every name and message escaped.
 
 use super::baseline::Baseline;
 use crate::finding::Finding;
@@ -8,19 +9,74 @@ use crate::tally::{InputFailure, Summary};
 use std::fmt::Write as _;
 use tenet_stdlib::abi::{Metadata, Outcome};
 
+/// The largest summary written: GitHub drops a job summary over 1 MiB; the rest is room for the
+/// closing notes.
+pub const MAX_BYTES: usize = 1_000_000;
+
+/// Text for a Markdown table cell: HTML and Markdown syntax is shown, not interpreted, and the
+/// cell stays on one line.
+pub fn cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' => out.push_str("\\|"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An explanation for a table cell: its `code` spans become `<code>` elements with their text
+/// escaped (Markdown escapes would show inside a code span), the rest as [`cell`]. A backtick
+/// inside a value only moves where code starts; nothing in it is interpreted.
+fn explanation_cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    for (i, part) in s.split('`').enumerate() {
+        if i % 2 == 0 {
+            out.push_str(&cell(part));
+            continue;
+        }
+        out.push_str("<code>");
+        for c in part.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '|' => out.push_str("&#124;"),
+                '\n' | '\r' => out.push(' '),
+                c if c.is_control() => {}
+                c => out.push(c),
+            }
+        }
+        out.push_str("</code>");
+    }
+    out
+}
+
 /// A Markdown summary for a pull-request comment: the secure score and counts by severity, then
-/// the findings, new ones first (with a baseline), most severe first.
+/// the findings, new ones first (with a baseline), most severe first, at most `limit` per
+/// recommendation (0: all) and within [`MAX_BYTES`]; a closing line says what was left out.
 pub fn markdown(
     meta: &Metadata,
     summary: &Summary,
     findings: &[Finding],
     baseline: Option<&Baseline>,
     failed: &[InputFailure],
+    limit: usize,
 ) -> String {
     let mut out = format!(
         "## tenet: {} ({})\n\n{} of {} recommendations compliant over {} resources. Secure score {} of {} ({}), compliance {}{}.\n\n| severity | not compliant |\n|---|---|\n",
-        meta.standard.title,
-        meta.standard.id,
+        cell(&meta.standard.title),
+        cell(&meta.standard.id),
         summary.compliant_recommendations,
         summary.recommendations,
         summary.resources,
@@ -71,8 +127,21 @@ pub fn markdown(
     } else {
         "\n| severity | recommendation | resource | location | why |\n|---|---|---|---|---|\n"
     });
-    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let total = failing.len();
+    let mut shown = 0;
+    let mut per_rec: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut full = false;
     for f in failing {
+        let n = per_rec.entry(f.recommendation.as_str()).or_default();
+        if limit > 0 && *n >= limit {
+            continue;
+        }
+        if out.len() >= MAX_BYTES {
+            full = true;
+            break;
+        }
+        *n += 1;
+        shown += 1;
         let why = f.explanation.as_ref().map_or("", |e| e.message.as_str());
         if let Some(g) = &f.group {
             let _ = write!(out, "| {} ", cell(g));
@@ -85,7 +154,19 @@ pub fn markdown(
             cell(&f.resource.identity.name),
             cell(&f.resource.origin.file),
             f.line(),
-            cell(why)
+            explanation_cell(why)
+        );
+    }
+    if shown < total {
+        let _ = writeln!(
+            out,
+            "\n{} more findings are not shown ({}); the JSON report lists them all.",
+            total - shown,
+            if full {
+                "a job summary must stay under 1 MiB".to_string()
+            } else {
+                format!("at most {limit} per recommendation, --limit")
+            }
         );
     }
     if !failed.is_empty() {
@@ -95,10 +176,14 @@ pub fn markdown(
             failed.len()
         );
         for f in failed {
+            if out.len() >= MAX_BYTES {
+                out.push_str("- …\n");
+                break;
+            }
             let _ = writeln!(
                 out,
-                "- `{}:{}:{}`: {}",
-                f.file.replace('`', "'"),
+                "- {}:{}:{}: {}",
+                cell(&f.file),
                 f.line,
                 f.column,
                 cell(&f.message)

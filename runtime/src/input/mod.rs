@@ -272,7 +272,10 @@ impl Roots {
         }
         // Outside a repository: relative to the current folder when below it.
         let here = std::env::current_dir().and_then(std::fs::canonicalize);
-        match here.ok().and_then(|h| abs.strip_prefix(h).ok().map(Path::to_path_buf)) {
+        match here
+            .ok()
+            .and_then(|h| abs.strip_prefix(h).ok().map(Path::to_path_buf))
+        {
             Some(rel) => rel.to_string_lossy().replace('\\', "/"),
             None => given(),
         }
