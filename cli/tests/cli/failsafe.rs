@@ -394,7 +394,7 @@ fn an_unreadable_file_is_an_error_result_and_everything_else_is_reported() {
     );
     let x = std::fs::read_to_string(&junit).unwrap();
     assert!(
-        x.contains("errors=\"2\"") && x.contains("<error type=\"input\""),
+        x.contains("errors=\"2\"") && x.contains("<error message=\"not evaluated\" type=\"input\""),
         "{x}"
     );
     let m = std::fs::read_to_string(&md).unwrap();

@@ -314,7 +314,11 @@ recommendation named "Buckets are named never" {
     // The Markdown summary stays under GitHub's 1 MiB for a job summary, and says so.
     let m = std::fs::read_to_string(&md).unwrap();
     assert!(m.len() < 1 << 20, "{} bytes", m.len());
-    assert!(m.contains("a job summary must stay under 1 MiB"), "{}", &m[m.len() - 300..]);
+    assert!(
+        m.contains("a job summary must stay under 1 MiB"),
+        "{}",
+        &m[m.len() - 300..]
+    );
     assert!(
         stderr(&o).contains("SARIF: 15000 results left out"),
         "{}",
@@ -372,13 +376,15 @@ recommendation low-one "Low" {
 }
 "#,
     );
-    let hostile = "x::error::pwned%0A\n<img src=x onerror=alert(1)>|![t](https://t.example/p.png)";
+    let hostile =
+        "x::error::pwned%0A\n<img src=x onerror=alert(1)>|![t](https://t.example/p.png)\u{1b}[31m\u{0}";
     let mut docs = vec![serde_json::json!({"type": "AWS::S3::Bucket", "name": hostile})];
     docs.extend(
         (0..40).map(|i| serde_json::json!({"type": "AWS::S3::Bucket", "name": format!("b{i}")})),
     );
     let inv = write("hostile.json", &serde_json::to_vec(&docs).unwrap());
     let md = scratch("hostile.md");
+    let xml = scratch("hostile.xml");
     let o = tenet(&[
         "check",
         "--standard",
@@ -392,7 +398,18 @@ recommendation low-one "Low" {
         "5",
         "--output",
         &format!("markdown={}", md.display()),
+        "--output",
+        &format!("junit={}", xml.display()),
     ]);
+    // JUnit: well-formed XML (read back), the name whole but for what XML cannot hold.
+    let junit = std::fs::read_to_string(&xml).unwrap();
+    let report = quick_junit::Report::deserialize_from_str(&junit).unwrap();
+    assert_eq!(report.tests, 82);
+    assert_eq!(report.failures, 82);
+    assert!(
+        junit.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "{junit}"
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let gh = stdout(&o);
     // One command per line, each a known annotation; the name's `::` and newline are escaped.

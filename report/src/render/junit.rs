@@ -1,90 +1,82 @@
-//! JUnit XML for test report viewers: a test case per unhealthy finding.
+//! JUnit XML for test report viewers (Jenkins, GitLab, Azure DevOps): a test case per unhealthy
+//! finding, written with `quick-junit`, which escapes every value and drops characters XML
+//! cannot hold.
 
 use super::message;
 use crate::finding::Finding;
 use crate::tally::{InputFailure, Summary};
-use std::fmt::Write as _;
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use tenet_stdlib::abi::{Metadata, Outcome};
 
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// A test case named by the resource, with the file and line viewers link to.
+fn case(name: &str, classname: &str, status: TestCaseStatus, file: &str, line: usize) -> TestCase {
+    let mut c = TestCase::new(name, status);
+    c.set_classname(classname);
+    c.extra.insert("file".into(), file.into());
+    c.extra.insert("line".into(), line.to_string().into());
+    c
 }
 
-/// JUnit XML: a test suite per run, a test case per not-compliant or error finding, failed, and
-/// one per input that could not be read, in error.
+/// JUnit XML: a test suite per run; a test case per not-compliant or error finding, failed; one
+/// per input that could not be read, in error; one per exempt finding, skipped (with the
+/// exemption); and one for all the compliant results. `tests`, `failures`, `errors`,
+/// `skipped` and `time` are counted by the writer.
 pub fn junit(
     meta: &Metadata,
     summary: &Summary,
     findings: &[Finding],
     failed: &[InputFailure],
 ) -> String {
-    let failing: Vec<&Finding> = findings
-        .iter()
-        .filter(|f| matches!(f.state, Outcome::NotCompliant | Outcome::Error))
-        .collect();
-    // One test case per failing finding, and one for all the compliant results.
-    let cases = failing.len() + failed.len() + usize::from(summary.compliant > 0);
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"tenet\" tests=\"{cases}\" failures=\"{}\" errors=\"{}\">",
-        failing.len(),
-        failed.len()
-    );
-    let _ = writeln!(
-        out,
-        "  <testsuite name=\"{}\" tests=\"{cases}\" failures=\"{}\" errors=\"{}\">",
-        xml(&meta.standard.id),
-        failing.len(),
-        failed.len()
-    );
+    let mut suite = TestSuite::new(meta.standard.id.as_str());
+    suite.set_time(std::time::Duration::ZERO);
     for f in failed {
-        let _ = writeln!(
-            out,
-            "    <testcase classname=\"input\" name=\"{}\" file=\"{}\" line=\"{}\">",
-            xml(&f.file),
-            xml(&f.file),
-            f.line
-        );
-        let _ = writeln!(
-            out,
-            "      <error type=\"input\" message=\"not evaluated\">{}</error>",
-            xml(&f.message)
-        );
-        let _ = writeln!(out, "    </testcase>");
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status
+            .set_type("input")
+            .set_message("not evaluated")
+            .set_description(f.message.as_str());
+        suite.add_test_case(case(&f.file, "input", status, &f.file, f.line));
     }
-    for f in failing {
-        let _ = writeln!(
-            out,
-            "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\">",
-            xml(&f.group.as_ref().map_or_else(
-                || f.recommendation.clone(),
-                |g| format!("{g}.{}", f.recommendation)
-            )),
-            xml(&f.resource.identity.id),
-            xml(&f.resource.origin.file),
-            f.line()
-        );
-        let _ = writeln!(
-            out,
-            "      <failure type=\"{}\" message=\"{}\">{}</failure>",
-            f.severity,
-            xml(&f.title),
-            xml(&message(f))
-        );
-        let _ = writeln!(out, "    </testcase>");
+    for f in findings {
+        let status = match f.state {
+            Outcome::NotCompliant | Outcome::Error => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_type(f.severity.as_str())
+                    .set_message(f.title.as_str())
+                    .set_description(message(f));
+                s
+            }
+            Outcome::Exempt => {
+                let mut s = TestCaseStatus::skipped();
+                if let Some(x) = &f.exemption {
+                    s.set_message(format!("exempt ({}): {}", x.id, x.justification));
+                }
+                s
+            }
+            _ => continue,
+        };
+        let classname = match &f.group {
+            Some(g) => format!("{g}.{}", f.recommendation),
+            None => f.recommendation.clone(),
+        };
+        suite.add_test_case(case(
+            &f.resource.identity.id,
+            &classname,
+            status,
+            &f.resource.origin.file,
+            f.line(),
+        ));
     }
     if summary.compliant > 0 {
-        let _ = writeln!(
-            out,
-            "    <testcase classname=\"{}\" name=\"{} compliant results\"/>",
-            xml(&meta.standard.id),
-            summary.compliant
+        let mut c = TestCase::new(
+            format!("{} compliant results", summary.compliant),
+            TestCaseStatus::success(),
         );
+        c.set_classname(meta.standard.id.as_str());
+        suite.add_test_case(c);
     }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
+    let mut report = Report::new("tenet");
+    report.set_time(std::time::Duration::ZERO);
+    report.add_test_suite(suite);
+    report.to_string().unwrap_or_default()
 }
