@@ -26,8 +26,9 @@ fi
 step "tests"
 cargo test --workspace --locked
 if [ ! -d ../shared/corpus/files ]; then
-  echo "../shared/corpus is absent: the corpus tests (adapters, fidelity, the fix round trip and" \
-    "the corpus half of the Node conformance test) passed by skipping; see \`-- --show-output\`"
+  echo "../shared/corpus is absent: the corpus tests (adapters, fidelity, no compliance by absence," \
+    "the fix round trip and the corpus half of the Node conformance test) passed by skipping;" \
+    "see \`-- --show-output\`"
 fi
 
 step "node host"
