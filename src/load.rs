@@ -262,6 +262,15 @@ pub struct Config {
     /// root (the folder holding `.tenet/`), added to `--exclude`.
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// The standard `check`, `score` and `baseline create` use without `--standard`.
+    #[serde(default)]
+    pub standard: Option<String>,
+    /// The lowest severity that fails a run without `--fail-on`: high, medium or low.
+    #[serde(default)]
+    pub fail_on: Option<String>,
+    /// Report files written without `--output`: `FORMAT=PATH`, as `--output` takes them.
+    #[serde(default)]
+    pub outputs: Vec<String>,
     /// The folder the patterns are relative to.
     #[serde(skip)]
     pub root: PathBuf,
@@ -285,6 +294,14 @@ impl Config {
             .map_err(|e| fail(line, format!("invalid configuration: {e}")))?;
         if config.version != 1 {
             return Err(fail(line, "only `version: 1` is known".into()));
+        }
+        if let Some(f) = &config.fail_on {
+            if !["high", "medium", "low"].contains(&f.as_str()) {
+                return Err(fail(
+                    line,
+                    format!("`fail_on: {f}` is not high, medium or low"),
+                ));
+            }
         }
         Ok(config)
     }

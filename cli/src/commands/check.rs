@@ -66,9 +66,10 @@ impl Format {
 
 ", check_exit_codes!()))]
 pub struct Args {
-    /// The standard: a .wasm module, a .tenet file, a directory of .tenet files, or a built-in name.
+    /// The standard: a .wasm module, a .tenet file, a directory of .tenet files, or a built-in
+    /// name; default: `standard` in .tenet/config.yaml.
     #[arg(short, long)]
-    pub standard: String,
+    pub standard: Option<String>,
     /// Inventory files or directories (JSON, JSON Lines, YAML); `-` reads standard input.
     #[arg(required = true)]
     pub inventory: Vec<PathBuf>,
@@ -105,9 +106,10 @@ pub struct Args {
     /// Group findings in every output: risk, title, severity, control, resource-type, environment.
     #[arg(long, value_name = "KEY", value_parser = GroupBy::NAMES.to_vec())]
     pub group_by: Option<String>,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = ["high", "medium", "low"])]
-    pub fail_on: String,
+    /// Lowest severity that makes the exit code 1; default: `fail_on` in .tenet/config.yaml,
+    /// else low.
+    #[arg(long, value_name = "SEVERITY", value_parser = ["high", "medium", "low"])]
+    pub fail_on: Option<String>,
     /// List compliant and not-applicable results too (JSON).
     #[arg(long)]
     pub all: bool,
@@ -292,8 +294,37 @@ fn read_baseline(path: Option<&std::path::Path>) -> Result<Option<Baseline>, u8>
     }
 }
 
+/// Fills what the flags leave out from the repository's `.tenet/config.yaml`: the standard, the
+/// failing severity, and the report files (when no `--output` is given). Flags always win.
+fn with_config(mut a: Args) -> Result<Args, u8> {
+    let config = tenet::load::config().map_err(|e| {
+        input_error(&e.error, &e.text);
+        ERROR
+    })?;
+    if let Some(c) = config {
+        if a.standard.is_none() {
+            a.standard = c.standard;
+        }
+        if a.fail_on.is_none() {
+            a.fail_on = c.fail_on;
+        }
+        if a.output.is_empty() {
+            a.output = c.outputs;
+        }
+    }
+    if a.standard.is_none() {
+        error("no standard: pass --standard NAME_OR_PATH, or set `standard` in .tenet/config.yaml");
+        return Err(ERROR);
+    }
+    Ok(a)
+}
+
 /// Runs `tenet check`, `tenet score` or `tenet baseline create`.
-pub fn run(mut a: Args, mode: Mode) -> u8 {
+pub fn run(a: Args, mode: Mode) -> u8 {
+    let mut a = match with_config(a) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
     if matches!(mode, Mode::Score) {
         if !matches!(a.format, Format::Table | Format::Json) {
             error("tenet score prints a table or JSON (--format table|json); use tenet check for other formats");
@@ -317,7 +348,8 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
         memory_bytes: a.max_memory << 20,
     };
     let engine: Engine = super::engine(!a.no_cache, limits).ok_or(ERROR)?;
-    let loaded: Loaded = load_standard(&engine, &a.standard).ok_or(ERROR)?;
+    let loaded: Loaded =
+        load_standard(&engine, a.standard.as_deref().unwrap_or_default()).ok_or(ERROR)?;
     phases.mark("standard");
     let meta = &loaded.standard.metadata;
     if !meta.recommendations.iter().any(|r| select.rec(r)) {
@@ -367,7 +399,8 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
             ));
             return Err(ERROR);
         }
-        let threshold = Severity::parse(&a.fail_on).unwrap_or(Severity::Low);
+        let threshold =
+            Severity::parse(a.fail_on.as_deref().unwrap_or("low")).unwrap_or(Severity::Low);
         let fails = Severity::of(&meta.recommendations[idx].severity) >= threshold
             && explained.iter().any(|o| unhealthy(*o));
         return Ok(if fails { FINDINGS } else { OK });
@@ -446,7 +479,7 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
         }
     }
     let mut history_error = None;
-    let threshold = Severity::parse(&a.fail_on).unwrap_or(Severity::Low);
+    let threshold = Severity::parse(a.fail_on.as_deref().unwrap_or("low")).unwrap_or(Severity::Low);
     // Whether a listed finding fails the run: with finding filters (--new-only, --risk, --owner),
     // the exit code follows what is listed, not every result.
     let mut listed_failing = false;

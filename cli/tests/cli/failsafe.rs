@@ -720,3 +720,50 @@ fn files_that_are_not_infrastructure_and_the_repository_exclude_list_are_passed_
     assert!(!stderr(&o).contains("svc.yaml"), "{}", stderr(&o));
     assert!(stdout(&o).contains("web (Pod)"), "{}", stdout(&o));
 }
+
+#[test]
+fn the_repository_configuration_gives_defaults_that_flags_override() {
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: prod}\nspec:\n  containers: [{name: c, image: nginx:1.25, securityContext: {allowPrivilegeEscalation: false}}]\n";
+    let root = repo("configured", &[("deploy/pod.yaml", pod)]);
+    std::fs::create_dir_all(root.join(".tenet")).unwrap();
+    std::fs::write(
+        root.join(".tenet/config.yaml"),
+        "version: 1\nstandard: kubernetes-pod-security\nfail_on: high\noutputs: [\"sarif=tenet.sarif\"]\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let mut c = tenet_command(args);
+        c.current_dir(&root);
+        c.output().unwrap()
+    };
+    // No --standard, no --output: the configuration's. The pod has no high finding.
+    let o = run(&["check", "deploy", "--now", NOW]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("Kubernetes Pod Security"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(root.join("tenet.sarif").exists());
+    // Flags win.
+    let o = run(&["check", "deploy", "--now", NOW, "--fail-on", "low"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // A bad value is refused with the file.
+    std::fs::write(
+        root.join(".tenet/config.yaml"),
+        "version: 1\nfail_on: critical\n",
+    )
+    .unwrap();
+    let o = run(&["check", "deploy", "--standard", "kubernetes-pod-security"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("config.yaml"), "{}", stderr(&o));
+    // Without a standard anywhere, the error says where to give one.
+    std::fs::write(root.join(".tenet/config.yaml"), "version: 1\n").unwrap();
+    let o = run(&["check", "deploy"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("set `standard` in .tenet/config.yaml"),
+        "{}",
+        stderr(&o)
+    );
+}
