@@ -131,23 +131,19 @@ pub fn markdown(
     let mut shown = 0;
     let mut per_rec: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut full = false;
+    let mut row = String::new();
     for f in failing {
         let n = per_rec.entry(f.recommendation.as_str()).or_default();
         if limit > 0 && *n >= limit {
             continue;
         }
-        if out.len() >= MAX_BYTES {
-            full = true;
-            break;
-        }
-        *n += 1;
-        shown += 1;
+        row.clear();
         let why = f.explanation.as_ref().map_or("", |e| e.message.as_str());
         if let Some(g) = &f.group {
-            let _ = write!(out, "| {} ", cell(g));
+            let _ = write!(row, "| {} ", cell(g));
         }
         let _ = writeln!(
-            out,
+            row,
             "| {} | {} | {} | {}:{} | {} |",
             f.severity,
             cell(&f.title),
@@ -156,6 +152,14 @@ pub fn markdown(
             f.line(),
             explanation_cell(why)
         );
+        // A row that would cross the limit (one value can be long) is not written.
+        if out.len() + row.len() > MAX_BYTES {
+            full = true;
+            break;
+        }
+        out.push_str(&row);
+        *n += 1;
+        shown += 1;
     }
     if shown < total {
         let _ = writeln!(
