@@ -121,6 +121,9 @@ pub struct Args {
     /// nothing in them looks like infrastructure).
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// The repository's `exclude` list (`.tenet/config.yaml`), read with the other defaults.
+    #[arg(skip)]
+    pub rooted: super::Rooted,
     /// Whether an input that cannot be read or parsed fails the run (exit code 2) once every
     /// other input is evaluated and reported.
     #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
@@ -295,13 +298,10 @@ fn read_baseline(path: Option<&std::path::Path>) -> Result<Option<Baseline>, u8>
 }
 
 /// Fills what the flags leave out from the repository's `.tenet/config.yaml`: the standard, the
-/// failing severity, and the report files (when no `--output` is given). Flags always win.
+/// failing severity, and the report files (when no `--output` is given), and keeps its
+/// `exclude` list for the walk. Flags always win.
 fn with_config(mut a: Args) -> Result<Args, u8> {
-    let config = tenet::load::config().map_err(|e| {
-        input_error(&e.error, &e.text);
-        ERROR
-    })?;
-    if let Some(c) = config {
+    if let Some(c) = super::config()? {
         if a.standard.is_none() {
             a.standard = c.standard;
         }
@@ -311,6 +311,7 @@ fn with_config(mut a: Args) -> Result<Args, u8> {
         if a.output.is_empty() {
             a.output = c.outputs;
         }
+        a.rooted = Some((c.root, c.exclude));
     }
     if a.standard.is_none() {
         error("no standard: pass --standard NAME_OR_PATH, or set `standard` in .tenet/config.yaml");
@@ -360,7 +361,8 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
         ));
         return Err(ERROR);
     }
-    let inputs = super::list_inputs(&a.inventory, &a.exclude, a.verbose).ok_or(ERROR)?;
+    let inputs =
+        super::list_inputs(&a.inventory, &a.exclude, a.rooted.clone(), a.verbose).ok_or(ERROR)?;
     let mut triage = triage(a, now)?;
     if let Some(rec) = &a.explain {
         let inv = inventory::load_inputs_as(&inputs, a.input_format, None).map_err(|e| {

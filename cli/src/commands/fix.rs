@@ -139,7 +139,11 @@ pub fn run(a: Args) -> u8 {
         return ERROR;
     };
     let meta = &loaded.standard.metadata;
-    let Some(inputs) = super::list_inputs(&a.inventory, &a.exclude, false) else {
+    let rooted = match super::config() {
+        Ok(c) => c.map(|c| (c.root, c.exclude)),
+        Err(code) => return code,
+    };
+    let Some(inputs) = super::list_inputs(&a.inventory, &a.exclude, rooted, false) else {
         return ERROR;
     };
     if a.write && inputs.iter().any(|i| matches!(i, Input::Stdin)) {

@@ -122,25 +122,30 @@ pub fn default_db() -> std::path::PathBuf {
     )
 }
 
+/// The repository's `.tenet/config.yaml`, if any; an invalid one is printed (`Err`: exit 2).
+pub fn config() -> Result<Option<tenet::load::Config>, u8> {
+    tenet::load::config().map_err(|e| {
+        input_error(&e.error, &e.text);
+        ERROR
+    })
+}
+
+/// The repository's exclusions of a configuration: (its root, its `exclude` patterns).
+pub type Rooted = Option<(std::path::PathBuf, Vec<String>)>;
+
 /// The inputs of a run: the paths given, directories walked with `--exclude` and the
-/// repository's `exclude` list (`.tenet/config.yaml`). The files passed over are counted on
-/// standard error with `--verbose`, each with its reason.
+/// repository's `exclude` list (`rooted`, from `.tenet/config.yaml`). The files passed over are
+/// counted on standard error with `--verbose`, each with its reason.
 pub fn list_inputs(
     paths: &[std::path::PathBuf],
     exclude: &[String],
+    rooted: Rooted,
     verbose: bool,
 ) -> Option<Vec<tenet::runtime::input::Input>> {
     use tenet::runtime::input;
-    let config = match tenet::load::config() {
-        Ok(c) => c,
-        Err(e) => {
-            input_error(&e.error, &e.text);
-            return None;
-        }
-    };
     let walk = input::Walk {
         exclude: exclude.to_vec(),
-        rooted: config.map(|c| (c.root, c.exclude)),
+        rooted,
     };
     let listing = match input::list(paths, &walk) {
         Ok(l) => l,
