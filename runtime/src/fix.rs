@@ -299,7 +299,7 @@ fn rewrite_yaml(
         }
         match &out_docs[k] {
             Some(v) => {
-                out.push_str(&serde_yaml::to_string(v).map_err(|e| FixError(e.to_string()))?);
+                out.push_str(&crate::input::yaml::to_string(v));
                 line = end;
             }
             None => {

@@ -118,6 +118,7 @@ fn built_in_standards_agree_with_checkov() {
     // check -> (agree, compared, documented differences)
     let mut table: BTreeMap<(String, String), (usize, usize, usize)> = BTreeMap::new();
     let mut unreadable = Vec::new();
+    let mut refused: Vec<String> = Vec::new();
     for (framework, std_name) in FRAMEWORKS {
         let c = builtin(std_name);
         let module = engine.load(&c.wasm).unwrap();
@@ -161,6 +162,12 @@ fn built_in_standards_agree_with_checkov() {
             let path = corpus.join("files").join(file);
             let inv = match inventory::load(std::slice::from_ref(&path)) {
                 Ok(inv) => inv,
+                // A mapping that repeats a key is refused on purpose (Kubernetes refuses it too):
+                // which value counts would otherwise be the file's choice.
+                Err(e) if e.message.contains("appears twice in this mapping") => {
+                    refused.push(file.clone());
+                    continue;
+                }
                 Err(e) => {
                     unreadable.push(format!("{file}: {e}"));
                     continue;
@@ -252,6 +259,14 @@ fn built_in_standards_agree_with_checkov() {
         }
     }
     println!("{out}");
+    println!(
+        "{} files left out: each repeats a YAML key, which tenet refuses",
+        refused.len()
+    );
+    assert!(
+        refused.len() <= 5,
+        "more files refused than expected: {refused:?}"
+    );
     let undocumented: Vec<String> = found
         .iter()
         .filter(|d| !documented.contains_key(*d))

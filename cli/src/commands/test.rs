@@ -264,14 +264,17 @@ fn run_standard(
             error(format!("cannot read {}: {e}", file.display()));
             ERROR
         })?;
-        let cases: Vec<Case> = serde_yaml::from_str(&text).map_err(|e| {
-            let at = e
-                .location()
-                .map(|l| format!(":{}:{}", l.line(), l.column()))
-                .unwrap_or_default();
-            error(format!("{}{at}: invalid test file: {e}", file.display()));
-            ERROR
-        })?;
+        let cases: Vec<Case> =
+            tenet::runtime::input::yaml::from_str(&file.display().to_string(), &text).map_err(
+                |e| {
+                    let at = match (e.line, e.col) {
+                        (0, _) => String::new(),
+                        (l, c) => format!(":{l}:{c}"),
+                    };
+                    error(format!("{}{at}: invalid test file: {}", e.file, e.message));
+                    ERROR
+                },
+            )?;
         for case in cases {
             for k in case.expect.keys() {
                 if k != "default" && !ids.contains(&k.as_str()) {

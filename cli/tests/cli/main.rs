@@ -15,6 +15,7 @@ mod failsafe;
 mod fix;
 mod fmt;
 mod history;
+mod hostile;
 mod readme;
 mod reports;
 mod standards;

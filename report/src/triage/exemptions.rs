@@ -242,18 +242,15 @@ pub struct Exemptions {
 impl Exemptions {
     /// Reads an exemptions file's text; errors name the line and column.
     pub fn parse(file: &str, text: &str) -> Result<Exemptions, tenet_runtime::InputError> {
-        let err = |e: serde_yaml::Error| {
-            let (line, col) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-            let msg = e.to_string();
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        let f: File = tenet_runtime::input::yaml::from_str(file, text).map_err(|e| {
             tenet_runtime::InputError {
-                file: file.to_string(),
-                line,
-                col,
-                message: format!("invalid exemptions file: {msg}; see docs/exemptions.md"),
+                message: format!(
+                    "invalid exemptions file: {}; see docs/exemptions.md",
+                    e.message
+                ),
+                ..e
             }
-        };
-        let f: File = serde_yaml::from_str(text).map_err(err)?;
+        })?;
         if f.version != 1 {
             return Err(tenet_runtime::InputError {
                 file: file.to_string(),

@@ -101,15 +101,8 @@ impl Governance {
             col,
             message: format!("invalid governance file: {message}; see docs/governance.md"),
         };
-        let f: File = serde_yaml::from_str(text).map_err(|e| {
-            let (line, col) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-            let msg = e.to_string();
-            err(
-                line,
-                col,
-                msg.split(" at line ").next().unwrap_or(&msg).to_string(),
-            )
-        })?;
+        let f: File = tenet_runtime::input::yaml::from_str(file, text)
+            .map_err(|e| err(e.line, e.col, e.message))?;
         if f.version != 1 {
             return Err(err(
                 1,

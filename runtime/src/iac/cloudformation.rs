@@ -104,6 +104,15 @@ fn intrinsic(key: &str) -> Option<&str> {
         "Transform" => "Fn::Transform",
         "Length" => "Fn::Length",
         "ToJsonString" => "Fn::ToJsonString",
+        // The functions of a template's `Rules`: not computed, so unknown.
+        "Contains" => "Fn::Contains",
+        "EachMemberEquals" => "Fn::EachMemberEquals",
+        "EachMemberIn" => "Fn::EachMemberIn",
+        "RefAll" => "Fn::RefAll",
+        "ValueOf" => "Fn::ValueOf",
+        "ValueOfAll" => "Fn::ValueOfAll",
+        // Directives of AWS's `rain` tool (`!Rain::Embed file`), replaced before deployment: unknown.
+        n if n.starts_with("Rain::") && key.starts_with('!') => return Some(key),
         _ => return None,
     };
     key.starts_with('!').then_some(long)

@@ -16,7 +16,7 @@ pub struct Index {
 }
 
 impl Index {
-    fn from_unsorted(mut entries: Vec<(String, u32, u32)>) -> Index {
+    pub(crate) fn from_unsorted(mut entries: Vec<(String, u32, u32)>) -> Index {
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         entries.dedup_by(|a, b| a.0 == b.0);
         Index { entries }
@@ -238,100 +238,13 @@ fn walk_json(
     }
 }
 
-/// The index of a (multi-document) YAML text: document `k`'s nodes are under `/k`. `None` when
-/// the text is not YAML the event parser accepts (the value parser then reports the error).
-pub fn yaml(text: &str) -> Option<Index> {
-    use saphyr_parser::{Event, Parser};
-    enum Frame {
-        Map { key: Option<String> },
-        Seq { next: usize },
-    }
-    let mut out: Vec<(String, u32, u32)> = Vec::new();
-    let mut stack: Vec<(Frame, usize)> = Vec::new();
-    let mut ptr = String::new();
-    let mut doc = 0usize;
-    let mut parser = Parser::new_from_str(text);
-    while let Some(ev) = parser.next_event() {
-        let (ev, span) = ev.ok()?;
-        let (line, col) = (span.start.line() as u32, span.start.col() as u32 + 1);
-        // A node in value position: find its pointer (pushing it) from the enclosing frame.
-        let node = matches!(
-            ev,
-            Event::Scalar(..)
-                | Event::Alias(_)
-                | Event::MappingStart(..)
-                | Event::SequenceStart(..)
-        );
-        let mut is_key = false;
-        if node {
-            match stack.last_mut() {
-                Some((Frame::Map { key }, base)) => {
-                    if key.is_none() {
-                        is_key = true;
-                        if let Event::Scalar(k, ..) = &ev {
-                            *key = Some(k.to_string());
-                            ptr.truncate(*base);
-                            ptr.push('/');
-                            escape(k, &mut ptr);
-                            out.push((ptr.clone(), line, col));
-                        } else {
-                            // A complex key: nothing to point at.
-                            *key = Some(String::new());
-                        }
-                    } else {
-                        // The value of the current key: the pointer is already the key's.
-                        *key = None;
-                    }
-                }
-                Some((Frame::Seq { next }, base)) => {
-                    ptr.truncate(*base);
-                    ptr.push('/');
-                    ptr.push_str(&next.to_string());
-                    *next += 1;
-                    out.push((ptr.clone(), line, col));
-                }
-                None => {}
-            }
-        }
-        if is_key {
-            if matches!(ev, Event::MappingStart(..) | Event::SequenceStart(..)) {
-                // Complex keys are skipped with their content.
-                let mut depth = 1usize;
-                while depth > 0 {
-                    match parser.next_event()?.ok()?.0 {
-                        Event::MappingStart(..) | Event::SequenceStart(..) => depth += 1,
-                        Event::MappingEnd | Event::SequenceEnd => depth -= 1,
-                        _ => {}
-                    }
-                }
-            }
-            continue;
-        }
-        match ev {
-            Event::DocumentStart(_) => {
-                ptr = format!("/{doc}");
-                stack.clear();
-            }
-            Event::DocumentEnd => doc += 1,
-            Event::MappingStart(..) => stack.push((Frame::Map { key: None }, ptr.len())),
-            Event::SequenceStart(..) => stack.push((Frame::Seq { next: 0 }, ptr.len())),
-            Event::MappingEnd | Event::SequenceEnd => {
-                if let Some((_, base)) = stack.pop() {
-                    ptr.truncate(base);
-                }
-                if let Some((Frame::Map { key }, _)) = stack.last_mut() {
-                    *key = None;
-                }
-            }
-            _ => {}
-        }
-    }
-    Some(Index::from_unsorted(out))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn yaml(text: &str) -> Option<Index> {
+        super::super::yaml::read("f", text).ok().map(|d| d.index)
+    }
 
     fn places(index: Index, base: &str) -> Places {
         Places {

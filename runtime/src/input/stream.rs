@@ -20,7 +20,6 @@
 
 use super::locate::{self, Places};
 use super::split;
-use super::yaml::yaml_documents;
 use super::{Input, BATCH, CONTAINERS, MAX_DOCUMENT, MAX_YAML};
 use crate::error::{err, json_message, relative, InputError};
 use crate::iac::{self, Format};
@@ -548,8 +547,8 @@ impl<'r> Stream<'r> {
             }
         }
         let text = self.utf8(&self.buf)?;
-        let docs = yaml_documents(&self.file, text)?;
-        let index = locate::yaml(text).map(Arc::new);
+        let read = super::yaml::read(&self.file, text)?;
+        let (docs, index) = (read.docs, Some(Arc::new(read.index)));
         let mut pieces = Vec::new();
         for (k, (value, line)) in docs.into_iter().enumerate() {
             let base = format!("/{k}");
