@@ -49,6 +49,7 @@ codes! {
     E0001: "syntax error: unexpected token; lists what was expected, suggests a keyword",
     E0002: "bad `{placeholder}` in remediation text",
     E0003: "number out of range",
+    E0004: "brackets, operators or accesses nested or chained beyond the compiler's limits",
     E0101: "a helper, condition or constant defined twice",
     E0102: "no `standard` declaration",
     E0103: "two `standard` declarations",
@@ -164,7 +165,7 @@ impl Diagnostic {
 
 struct Report<'a> {
     d: &'a Diagnostic,
-    src: NamedSource<String>,
+    src: Excerpt,
     loc: String,
 }
 
@@ -199,7 +200,7 @@ impl miette::Diagnostic for Report<'_> {
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.src)
+        Some(&self.src as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let s = self.d.span;
@@ -225,12 +226,21 @@ pub fn render(sources: &Sources, diags: &[Diagnostic], color: bool) -> String {
     for d in diags {
         let (name, text) = sources
             .get(d.span.file)
-            .map(|f| (f.name.clone(), f.text.to_string()))
+            .map(|f| (f.name.clone(), f.text.clone()))
             .unwrap_or_default();
         let l = sources.locate(d.span);
+        let (text, start, end, shift) = excerpt(&text, d.span.start as usize, d.span.end as usize);
+        let shown = Diagnostic {
+            span: Span::new(d.span.file, start, end),
+            ..d.clone()
+        };
         let report = Report {
-            d,
-            src: NamedSource::new(name.clone(), text),
+            d: &shown,
+            src: Excerpt {
+                src: NamedSource::new(name.clone(), text),
+                line: (l.line as usize).saturating_sub(1),
+                shift,
+            },
             loc: format!("{}:{}:{}", name, l.line, l.col),
         };
         if handler.render_report(&mut out, &report).is_err() {
@@ -238,6 +248,93 @@ pub fn render(sources: &Sources, diags: &[Diagnostic], color: bool) -> String {
         }
     }
     out
+}
+
+/// A source cut by [`excerpt`]: columns on the cut line are shifted back to the file's.
+struct Excerpt {
+    src: NamedSource<String>,
+    /// The cut line (0-based).
+    line: usize,
+    /// Bytes cut from its start, less the `…` put in their place.
+    shift: usize,
+}
+
+impl miette::SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let c = self.src.read_span(span, before, after)?;
+        if self.shift == 0 || c.line() != self.line {
+            return Ok(c);
+        }
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            c.name().unwrap_or_default().to_string(),
+            c.data(),
+            *c.span(),
+            c.line(),
+            c.column() + self.shift,
+            c.line_count(),
+        )))
+    }
+}
+
+/// The widest piece of a source line a diagnostic shows.
+const EXCERPT: usize = 160;
+
+/// What a diagnostic shows of its source: the lines around `start..end`, a long one cut to a
+/// window of [`EXCERPT`] bytes around the span, behind as many empty lines as precede them (so line numbers
+/// stay true). A 10 MB one-line policy then renders in a few hundred bytes. Returns the excerpt,
+/// the span within it, and the column shift that cutting the start of the span's line made.
+fn excerpt(text: &str, start: usize, end: usize) -> (String, usize, usize, usize) {
+    let start = text.floor_char_boundary(start.min(text.len()));
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    // The span, cut to its first line and to the window.
+    let end = text.floor_char_boundary(end.clamp(start, line_end).min(start + EXCERPT));
+    let line_no = text[..line_start].bytes().filter(|b| *b == b'\n').count();
+    let mut out = String::new();
+    // The line before, cut to its beginning.
+    if line_no > 0 {
+        out.extend(std::iter::repeat_n('\n', line_no - 1));
+        let prev_start = text[..line_start - 1].rfind('\n').map_or(0, |i| i + 1);
+        let prev = &text[prev_start..line_start - 1];
+        out.push_str(&prev[..prev.floor_char_boundary(EXCERPT)]);
+        out.push('\n');
+    }
+    // The line itself, around the span.
+    // (A line of ordinary length is shown whole, so that the column miette prints is true.)
+    let short = line_end - line_start <= 2 * EXCERPT;
+    let from = match short {
+        true => line_start,
+        false => text.floor_char_boundary(start.saturating_sub(EXCERPT / 2).max(line_start)),
+    };
+    let to = match short {
+        true => line_end,
+        false => text.floor_char_boundary((end + EXCERPT / 2).min(line_end)),
+    };
+    if from > line_start {
+        out.push('…');
+    }
+    let span_start = out.len() + (start - from);
+    out.push_str(&text[from..to]);
+    if to < line_end {
+        out.push('…');
+    }
+    // The line after, cut.
+    if line_end < text.len() {
+        let next_end = text[line_end + 1..]
+            .find('\n')
+            .map_or(text.len(), |i| line_end + 1 + i);
+        let next = &text[line_end + 1..next_end];
+        out.push('\n');
+        out.push_str(&next[..next.floor_char_boundary(EXCERPT)]);
+    }
+    // miette counts columns in bytes, and `…`, which stands for what was cut, takes three.
+    let shift = (from - line_start).saturating_sub('…'.len_utf8());
+    (out, span_start, span_start + (end - start), shift)
 }
 
 /// Renders diagnostics one per line: `file:line:col: level[code]: message`.

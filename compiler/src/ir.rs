@@ -228,6 +228,41 @@ impl Node {
     pub fn is_bool(&self) -> bool {
         self.ty == Ty::Bool
     }
+
+    /// The nodes directly under this one.
+    pub fn children(&self) -> Vec<&Node> {
+        match &self.kind {
+            Kind::Lit(_) | Kind::Root | Kind::Var(_) | Kind::Bound(_) => Vec::new(),
+            Kind::Get(n, _)
+            | Kind::Index(n, _)
+            | Kind::Not(n)
+            | Kind::Truthy(n, _)
+            | Kind::ToVal(n)
+            | Kind::Exists(n, ..)
+            | Kind::IsUnknown(n, _) => vec![n],
+            Kind::GetDyn(a, b)
+            | Kind::Cmp(_, a, b, _)
+            | Kind::In(a, b, ..)
+            | Kind::Default(a, b) => vec![a, b],
+            Kind::List(items) | Kind::And(items) | Kind::Or(items) => items.iter().collect(),
+            Kind::Call { args, .. } => args.iter().collect(),
+            Kind::Quant { source, body, .. } => match source {
+                Source::Value(s) => vec![s, body],
+                Source::Lookup(_) => vec![body],
+            },
+        }
+    }
+}
+
+/// The depth of a node's tree, found without recursion (so any depth can be measured).
+pub fn depth(n: &Node) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(n, 1usize)];
+    while let Some((n, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        stack.extend(n.children().into_iter().map(|c| (c, d + 1)));
+    }
+    deepest
 }
 
 /// Computes the projection of the resource (and of each lookup) that a program reads.

@@ -58,6 +58,9 @@ pub struct Failure {
     pub sources: Sources,
 }
 
+/// The largest policy file read.
+pub const MAX_POLICY_BYTES: usize = 16 << 20;
+
 impl Failure {
     /// Renders the diagnostics with source excerpts.
     pub fn render(&self, color: bool) -> String {
@@ -145,6 +148,18 @@ fn load(paths: &[PathBuf], read: Reader<'_>) -> Result<(Sources, Vec<syntax::ast
             continue;
         }
         let text = match read(&path) {
+            Ok(b) if b.len() > MAX_POLICY_BYTES => {
+                let msg = format!(
+                    "{} is larger than {} MiB; no policy file needs that much",
+                    path.display(),
+                    MAX_POLICY_BYTES >> 20
+                );
+                match from {
+                    Some((span, _)) => diags.push(Diagnostic::error(Code::E0117, span, msg)),
+                    None => return Err(Failure::io(msg)),
+                }
+                continue;
+            }
             Ok(b) => match String::from_utf8(b) {
                 Ok(t) => t,
                 Err(_) => {

@@ -9,8 +9,10 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// Runs `cmd` (stdin from `input`), killing it after `secs`: a hang is a failure, and so is an
-/// abort (a signal, such as a stack overflow's SIGABRT).
+/// abort (a signal, such as a stack overflow's SIGABRT). Output is drained as it comes, so a
+/// long report cannot block the child.
 fn bounded(mut cmd: Command, input: Option<Vec<u8>>, secs: u64) -> Output {
+    use std::io::Read;
     cmd.stdin(if input.is_some() {
         Stdio::piped()
     } else {
@@ -25,19 +27,35 @@ fn bounded(mut cmd: Command, input: Option<Vec<u8>>, secs: u64) -> Output {
             let _ = stdin.write_all(&bytes);
         });
     }
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = r.read_to_end(&mut v);
+            v
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
     let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
         if start.elapsed() > Duration::from_secs(secs) {
             let _ = child.kill();
-            let o = child.wait_with_output().unwrap();
+            let _ = child.wait();
             panic!(
                 "tenet did not finish within {secs} s; stderr: {}",
-                stderr(&o)
+                String::from_utf8_lossy(&err.join().unwrap())
             );
         }
         std::thread::sleep(Duration::from_millis(20));
-    }
-    let o = child.wait_with_output().unwrap();
+    };
+    let o = Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    };
     assert!(
         o.status.code().is_some(),
         "tenet was killed by a signal ({:?}); stderr: {}",
@@ -132,4 +150,142 @@ fn an_unknown_yaml_tag_is_a_located_error() {
         60,
     );
     assert!(errors(&o).is_empty(), "{}", stdout(&o));
+}
+
+/// A policy with one recommendation whose condition is `expr`, after `defs`.
+fn policy(name: &str, defs: &str, expr: &str) -> std::path::PathBuf {
+    write(
+        &format!("{name}.tenet"),
+        format!(
+            "standard h \"H\" {{ version \"1\" }}\n{defs}\nrecommendation r \"R\" {{\n  severity high\n  applies azure \"X/y\"\n  compliant when {expr}\n  remediation \"x\"\n}}\n"
+        )
+        .as_bytes(),
+    )
+}
+
+#[test]
+fn deeply_nested_policies_are_refused_with_a_location() {
+    let n = 6000;
+    let chain = |op: &str| vec!["properties.a == 1"; n].join(op);
+    let fns: String = (1..3000)
+        .map(|i| format!("fn f{i}(x) = f{}(x) and x.b == {i}\n", i - 1))
+        .collect();
+    let cases = [
+        (
+            "parens",
+            String::new(),
+            "(".repeat(n) + "true" + &")".repeat(n),
+        ),
+        (
+            "lists",
+            String::new(),
+            "[".repeat(n) + "1" + &"]".repeat(n) + " == [1]",
+        ),
+        ("ands", String::new(), chain(" and ")),
+        (
+            "defaults",
+            String::new(),
+            vec!["properties.a"; n].join(" ?? ") + " == 1",
+        ),
+        ("nots", String::new(), "not ".repeat(n) + "true"),
+        (
+            "members",
+            String::new(),
+            "properties".to_string() + &".b".repeat(n) + " == 1",
+        ),
+        (
+            "helpers",
+            "fn f0(x) = x.a == 1\n".to_string() + &fns,
+            "f2999(properties)".to_string(),
+        ),
+    ];
+    for (name, defs, expr) in cases {
+        let file = policy(&format!("hostile-{name}"), &defs, &expr);
+        for cmd in ["check-policy", "compile"] {
+            let mut args = vec![cmd, file.to_str().unwrap()];
+            let out = scratch(&format!("hostile-{name}.wasm"));
+            if cmd == "compile" {
+                args.extend(["-o", out.to_str().unwrap()]);
+            }
+            let o = bounded(tenet_command(&args), None, 60);
+            assert_eq!(o.status.code(), Some(1), "{name} {cmd}: {}", stderr(&o));
+            let text = stdout(&o) + &stderr(&o);
+            assert!(text.contains("E0004"), "{name} {cmd}: {text}");
+            assert!(
+                text.contains(&format!("hostile-{name}.tenet:")),
+                "{name}: {text}"
+            );
+        }
+    }
+    // At the limits, a policy still compiles.
+    let mut e = "properties.a".to_string();
+    for _ in 0..60 {
+        e = format!("({e} ?? properties.b)");
+    }
+    let file = policy("hostile-edge", "", &(e + " == 1"));
+    let o = bounded(
+        tenet_command(&["check-policy", file.to_str().unwrap()]),
+        None,
+        60,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn an_arm_expression_with_thousands_of_accessors_is_read_as_unknown() {
+    let expr = format!("[parameters('p'){}]", "[0]".repeat(40_000));
+    let template = serde_json::json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "parameters": {"p": {"type": "array", "defaultValue": [true]}},
+        "resources": [{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01",
+                       "name": "s", "location": "x",
+                       "properties": {"supportsHttpsTrafficOnly": expr}}]
+    });
+    let file = write("hostile-arm.json", template.to_string().as_bytes());
+    let o = bounded(
+        tenet_command(&[
+            "check",
+            "--standard",
+            "azure-security-baseline",
+            "--format",
+            "json",
+            file.to_str().unwrap(),
+        ]),
+        None,
+        60,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["recommendation"] == "az-storage-https-only")
+        .unwrap_or_else(|| panic!("{}", stdout(&o)));
+    assert_eq!(f["state"], "not_compliant", "{f}");
+}
+
+#[test]
+fn a_huge_string_literal_is_checked_in_linear_time_with_a_short_diagnostic() {
+    // 3 MB: past where the parser's fixed work bound used to fail it slowly.
+    let big = "x".repeat(3_000_000);
+    let file = policy(
+        "hostile-string",
+        "",
+        &format!("properties.a == \"{big}\" and 1 == \"a\""),
+    );
+    let o = bounded(
+        tenet_command(&["check-policy", file.to_str().unwrap()]),
+        None,
+        60,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = stdout(&o) + &stderr(&o);
+    assert!(text.contains("E0206"), "{}", &text[..text.len().min(2000)]);
+    assert!(
+        text.contains("hostile-string.tenet:6:3000041"),
+        "{}",
+        &text[..text.len().min(2000)]
+    );
+    assert!(text.len() < 4000, "a {} byte diagnostic", text.len());
 }

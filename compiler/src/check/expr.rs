@@ -83,11 +83,37 @@ impl<'a> Checker<'a> {
         self.nodes < MAX_NODES
     }
 
+    /// Lowers an expression, inlining helpers; refuses to build IR deeper than
+    /// [`super::MAX_IR_DEPTH`], which helpers calling helpers (or lets built on lets) could.
     pub(super) fn lower(&mut self, e: &ast::Expr, scope: &mut Vec<(String, Bind)>) -> Node {
         let span = e.span;
         if !self.budget(span) {
             return node(Kind::Lit(Value::Null), Ty::Null, span);
         }
+        if self.depth >= super::MAX_IR_DEPTH {
+            // Stop lowering this recommendation: one error says it all.
+            self.nodes = MAX_NODES;
+            self.err(
+                Diagnostic::error(
+                    Code::E0004,
+                    span,
+                    format!(
+                        "this expression nests more than {} levels deep once helpers are inlined",
+                        super::MAX_IR_DEPTH
+                    ),
+                )
+                .help("helpers are inlined at each call; call fewer helpers from helpers"),
+            );
+            return node(Kind::Lit(Value::Null), Ty::Null, span);
+        }
+        self.depth += 1;
+        let out = self.lower_expr(e, scope);
+        self.depth -= 1;
+        out
+    }
+
+    fn lower_expr(&mut self, e: &ast::Expr, scope: &mut Vec<(String, Bind)>) -> Node {
+        let span = e.span;
         match &e.kind {
             ExprKind::Str(s) => node(Kind::Lit(Value::String(s.clone())), Ty::Str, span),
             ExprKind::Num(n) => node(Kind::Lit(tenet_stdlib::value::number(*n)), Ty::Num, span),
@@ -201,6 +227,14 @@ impl<'a> Checker<'a> {
             return match b.clone() {
                 Bind::Var(id) => node(Kind::Var(id), Ty::Any, span),
                 Bind::Node(mut x, let_index) => {
+                    // A let's node is reused without recursing, so lets built on lets could
+                    // grow the tree past what `lower` bounds.
+                    if crate::ir::depth(&x) > super::MAX_IR_DEPTH {
+                        self.err(Diagnostic::error(Code::E0004, span, format!("`{n}` nests more than {} levels deep once the lets it is built on are inlined", super::MAX_IR_DEPTH))
+                            .help("lets are inlined where they are used; build fewer of them on one another"));
+                        self.nodes = MAX_NODES;
+                        return node(Kind::Lit(Value::Null), Ty::Null, span);
+                    }
                     if let Some(i) = let_index {
                         if let Some(u) = self.lets_used.get_mut(i) {
                             *u = true;

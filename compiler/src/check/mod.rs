@@ -41,6 +41,9 @@ const CONTROL_FIELDS: &[&str] = &["points", "description"];
 const SPECIAL_FUNCTIONS: &[&str] = &["exists", "missing", "resources"];
 /// Largest number of IR nodes a recommendation may expand to after inlining.
 const MAX_NODES: usize = 200_000;
+/// The deepest IR a recommendation may build after inlining helpers and lets: the code
+/// generator and the interpreter recurse over it.
+pub const MAX_IR_DEPTH: usize = 512;
 
 /// The result of checking.
 pub struct Checked {
@@ -66,6 +69,8 @@ struct Checker<'a> {
     patterns: HashMap<String, usize>,
     lookups: HashMap<Vec<String>, usize>,
     nodes: usize,
+    /// How deep `lower` is recursing now.
+    depth: usize,
     rec_vars: Vec<(String, VarId)>,
     lets_used: Vec<bool>,
     /// Ids of the declared risk factors.
@@ -84,6 +89,7 @@ pub fn check(sources: &Sources, files: &[ast::File]) -> Result<Checked, Vec<Diag
         patterns: HashMap::new(),
         lookups: HashMap::new(),
         nodes: 0,
+        depth: 0,
         rec_vars: Vec::new(),
         lets_used: Vec::new(),
         factor_ids: Vec::new(),

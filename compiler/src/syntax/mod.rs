@@ -1,6 +1,12 @@
 //! Parsing: source text to the spanned AST. pest types never leave this module.
 
 pub mod ast;
+mod errors;
+mod limits;
+use errors::syntax_error;
+pub use errors::KEYWORDS;
+use limits::{check_nesting, depth};
+pub use limits::{MAX_CHAIN, MAX_DEPTH, MAX_NESTING};
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
@@ -34,9 +40,18 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::infix(Rule::default_op, Assoc::Right))
 });
 
+/// Bounds the parser's work (a guard against runaway backtracking) in proportion to the text,
+/// so that long but ordinary input, such as a large string literal, parses in linear time.
+fn set_call_limit(text: &str) {
+    pest::set_call_limit(std::num::NonZeroUsize::new(
+        5_000_000usize.saturating_add(text.len().saturating_mul(16)),
+    ));
+}
+
 /// Parses one file. Syntax errors are reported as a single diagnostic (pest stops at the first).
 pub fn parse(file: FileId, text: &str) -> Result<File, Diagnostic> {
-    pest::set_call_limit(std::num::NonZeroUsize::new(5_000_000));
+    set_call_limit(text);
+    check_nesting(file, text, 0)?;
     let mut pairs = Grammar::parse(Rule::file, text).map_err(|e| syntax_error(file, text, e))?;
     let mut lower = Lower {
         file,
@@ -69,7 +84,8 @@ pub struct BracketLayout {
 
 /// The bracket layout of a file; fails like [`parse`] on a syntax error.
 pub fn bracket_layout(file: FileId, text: &str) -> Result<BracketLayout, Diagnostic> {
-    pest::set_call_limit(std::num::NonZeroUsize::new(5_000_000));
+    set_call_limit(text);
+    check_nesting(file, text, 0)?;
     let pairs = Grammar::parse(Rule::file, text).map_err(|e| syntax_error(file, text, e))?;
     let mut out = BracketLayout::default();
     let mut stack: Vec<Pair<'_, Rule>> = pairs.collect();
@@ -98,127 +114,6 @@ pub fn bracket_layout(file: FileId, text: &str) -> Result<BracketLayout, Diagnos
     out.tight.sort_unstable();
     Ok(out)
 }
-
-fn rule_name(r: &Rule) -> String {
-    match r {
-        Rule::expr | Rule::postfix_expr => "an expression",
-        Rule::string | Rule::str_inner => "a string",
-        Rule::id => "an id",
-        Rule::ident => "a name",
-        Rule::field => "a field such as `severity high`",
-        Rule::field_key => "a field name",
-        Rule::decl | Rule::standard_decl | Rule::recommendation | Rule::control_decl => "a declaration (`standard`, `control`, `recommendation`, `fn`, `condition`, `const`, `import`)",
-        Rule::applies => "`applies`",
-        Rule::compliant => "`compliant when`",
-        Rule::when_clause => "`when`",
-        Rule::let_item => "`let`",
-        Rule::remediation => "`remediation`",
-        Rule::fix_block => "`fix`",
-        Rule::number => "a number",
-        Rule::string_list => "a list of strings",
-        Rule::kv_block => "`{ key \"value\" }`",
-        Rule::EOI => "the end of the file",
-        Rule::field_access => "`.field`",
-        Rule::index_access => "`[index]`",
-        Rule::quantifier | Rule::quant_kw => "a quantifier",
-        Rule::call => "a call",
-        Rule::path => "a path",
-        Rule::fix_set | Rule::fix_remove | Rule::fix_append | Rule::fix_remove_where => "a fix operation (`set`, `remove`, `append`)",
-        Rule::not_op => "`not`",
-        Rule::map_lit => "a map `{\"key\": value}`",
-        Rule::paren => "`(`",
-        Rule::or_op | Rule::and_op | Rule::eq_op | Rule::ne_op | Rule::lt_op | Rule::le_op | Rule::gt_op | Rule::ge_op | Rule::in_op | Rule::not_in_op | Rule::default_op => "an operator",
-        other => return format!("{other:?}"),
-    }
-    .to_string()
-}
-
-fn syntax_error(file: FileId, text: &str, e: pest::error::Error<Rule>) -> Diagnostic {
-    let (start, end) = match e.location {
-        pest::error::InputLocation::Pos(p) => (p, p),
-        pest::error::InputLocation::Span((s, e)) => (s, e),
-    };
-    // Underline the token at the error, not an empty point.
-    let end = if end > start {
-        end
-    } else {
-        let rest = text.get(start..).unwrap_or("");
-        let n = rest
-            .find(|c: char| c.is_whitespace() || "(){}[],".contains(c))
-            .unwrap_or(rest.len())
-            .max(1);
-        (start + n).min(text.len())
-    };
-    let found = text.get(start..end).unwrap_or("").trim();
-    let mut expected = match &e.variant {
-        pest::error::ErrorVariant::ParsingError { positives, .. } => {
-            let mut names: Vec<String> = positives.iter().map(rule_name).collect();
-            names.sort();
-            names.dedup();
-            names
-        }
-        pest::error::ErrorVariant::CustomError { message } => vec![message.clone()],
-    };
-    if expected.len() > 4 {
-        expected.truncate(4);
-        expected.push("…".to_string());
-    }
-    let found_text = if found.is_empty() {
-        "the end of the file".to_string()
-    } else {
-        format!("`{found}`")
-    };
-    let mut d = Diagnostic::error(
-        Code::E0001,
-        Span::new(file, start, end),
-        format!("unexpected {found_text}"),
-    )
-    .label(format!("expected {}", expected.join(" or ")));
-    if let Some(kw) = crate::diagnostics::suggest(found, KEYWORDS.iter().copied()) {
-        if kw != found {
-            d = d.help(format!("did you mean `{kw}`?"));
-        }
-    }
-    if d.help.is_none() {
-        d = d.help("see docs/language.md for the syntax of declarations and expressions");
-    }
-    d
-}
-
-/// Keywords of the language (for "did you mean").
-pub const KEYWORDS: &[&str] = &[
-    "standard",
-    "control",
-    "recommendation",
-    "import",
-    "fn",
-    "condition",
-    "const",
-    "applies",
-    "compliant",
-    "when",
-    "let",
-    "remediation",
-    "fix",
-    "set",
-    "remove",
-    "append",
-    "where",
-    "and",
-    "or",
-    "not",
-    "in",
-    "any",
-    "all",
-    "none",
-    "count",
-    "true",
-    "false",
-    "null",
-    "self",
-    "severity",
-    "description",
-];
 
 struct Lower {
     file: FileId,
@@ -494,7 +389,14 @@ impl Lower {
             ));
         };
         let mut e = self.atom(head)?;
-        for seg in it {
+        for (k, seg) in it.enumerate() {
+            if k >= MAX_CHAIN {
+                return Err(Diagnostic::error(
+                    Code::E0004,
+                    self.span(&seg),
+                    format!("a path chains more than {MAX_CHAIN} member or index accesses"),
+                ));
+            }
             e = self.segment(e, seg)?;
         }
         Ok(e)
@@ -535,6 +437,7 @@ impl Lower {
                 let source = inner.replace("\\\"", "\"");
                 let saved = self.base;
                 self.base = raw_start + i + 1;
+                check_nesting(self.file, &source, self.base)?;
                 let parsed = Grammar::parse(Rule::template_expr, &source);
                 let result = match parsed {
                     Ok(mut pairs) => {
@@ -583,6 +486,26 @@ impl Lower {
             let s = p.as_span();
             Span::new(file, base + s.start(), base + s.end())
         };
+        // Long chains make the Pratt parser (and everything after it) recurse: bound them.
+        let (mut ops, mut nots) = (0usize, 0usize);
+        for q in p.clone().into_inner() {
+            match q.as_rule() {
+                Rule::not_op => nots += 1,
+                Rule::postfix_expr => nots = 0,
+                _ => ops += 1,
+            }
+            if ops > MAX_CHAIN || nots > MAX_CHAIN {
+                return Err(Diagnostic::error(
+                    Code::E0004,
+                    sp(&q),
+                    format!("an expression chains more than {MAX_CHAIN} operators"),
+                )
+                .help(
+                    "name parts with `let`, `fn` or `condition`, or use `all`/`any` over a list",
+                ));
+            }
+        }
+        let whole = sp(&p);
         // The Pratt parser's closures cannot borrow self mutably; collect operand errors instead.
         let errors = std::cell::RefCell::new(Vec::new());
         let this = std::cell::RefCell::new(&mut *self);
@@ -628,6 +551,14 @@ impl Lower {
         if let Some(e) = errors.into_inner().into_iter().next() {
             return Err(e);
         }
+        if depth(&result) > MAX_DEPTH {
+            return Err(Diagnostic::error(
+                Code::E0004,
+                whole,
+                format!("an expression nests more than {MAX_DEPTH} levels deep"),
+            )
+            .help("name parts with `let`, `fn` or `condition`"));
+        }
         Ok(result)
     }
 
@@ -641,7 +572,14 @@ impl Lower {
             ));
         };
         let mut e = self.atom(head)?;
-        for seg in it {
+        for (k, seg) in it.enumerate() {
+            if k >= MAX_CHAIN {
+                return Err(Diagnostic::error(
+                    Code::E0004,
+                    self.span(&seg),
+                    format!("a path chains more than {MAX_CHAIN} member or index accesses"),
+                ));
+            }
             e = self.segment(e, seg)?;
         }
         Ok(e)

@@ -534,7 +534,9 @@ impl Parser<'_> {
             }
             _ => return None,
         };
-        loop {
+        // Accessors chain without recursing, but a deep chain would be dropped recursively:
+        // bound it like nesting.
+        for _ in 0..=64 {
             if self.eat(b'.') {
                 self.ws();
                 let start = self.i;
@@ -556,11 +558,11 @@ impl Parser<'_> {
                 }
                 e = Expr::Index(Box::new(e), Box::new(i));
             } else {
-                break;
+                self.depth -= 1;
+                return Some(e);
             }
         }
-        self.depth -= 1;
-        Some(e)
+        None
     }
 }
 
