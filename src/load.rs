@@ -50,19 +50,32 @@ pub enum LoadError {
 }
 
 /// Policy files named by a path: the file itself, or every `.tenet` file under a directory,
-/// sorted.
+/// sorted. The walk visits each directory once (a symbolic-link loop ends), lists each file once
+/// (however many links reach it), and leaves out what is not a regular file (a FIFO would block).
 pub fn policy_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     if !path.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut out = Vec::new();
+    let mut dirs = std::collections::HashSet::new();
+    let mut files = std::collections::HashSet::new();
     let mut stack = vec![path.to_path_buf()];
     while let Some(d) = stack.pop() {
+        if !dirs.insert(std::fs::canonicalize(&d)?) {
+            continue;
+        }
         for e in std::fs::read_dir(&d)? {
             let p = e?.path();
-            if p.is_dir() {
+            // Through links: a link to a directory is walked, to a file read (once each).
+            let Ok(meta) = std::fs::metadata(&p) else {
+                continue;
+            };
+            if meta.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "tenet") {
+            } else if meta.is_file()
+                && p.extension().is_some_and(|x| x == "tenet")
+                && files.insert(std::fs::canonicalize(&p)?)
+            {
                 out.push(p);
             }
         }

@@ -289,3 +289,61 @@ fn a_huge_string_literal_is_checked_in_linear_time_with_a_short_diagnostic() {
     );
     assert!(text.len() < 4000, "a {} byte diagnostic", text.len());
 }
+
+/// Makes a FIFO (which blocks whoever opens it for reading).
+#[cfg(unix)]
+fn fifo(path: &std::path::Path) {
+    let ok = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "mkfifo {}", path.display());
+}
+
+#[cfg(unix)]
+#[test]
+fn directory_walks_end_on_link_loops_skip_special_files_and_read_each_file_once() {
+    use std::os::unix::fs::symlink;
+    let dir = scratch("hostile-walk");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("a/b")).unwrap();
+    std::fs::write(dir.join("a/pod.yaml"), PRIVILEGED).unwrap();
+    symlink(".", dir.join("self")).unwrap();
+    symlink("..", dir.join("a/b/up")).unwrap();
+    symlink(dir.join("a"), dir.join("a/b/loop")).unwrap();
+    symlink("pod.yaml", dir.join("a/again.yaml")).unwrap();
+    fifo(&dir.join("a/fifo.yaml"));
+    let o = pods(&[dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["resources"], 1, "{}", v["summary"]);
+    assert!(errors(&o).is_empty(), "{:?}", errors(&o));
+
+    // A policy directory with the same traps compiles its one file once.
+    let pol = scratch("hostile-policy-walk");
+    let _ = std::fs::remove_dir_all(&pol);
+    std::fs::create_dir_all(pol.join("sub")).unwrap();
+    std::fs::copy(
+        root().join("examples/standard/standard.tenet"),
+        pol.join("standard.tenet"),
+    )
+    .unwrap();
+    for f in [
+        "network.tenet",
+        "azure.tenet",
+        "aws-gcp.tenet",
+        "kubernetes.tenet",
+    ] {
+        std::fs::copy(root().join("examples/standard").join(f), pol.join(f)).unwrap();
+    }
+    symlink(".", pol.join("sub/loop")).unwrap();
+    symlink("..", pol.join("sub/up")).unwrap();
+    symlink("standard.tenet", pol.join("twice.tenet")).unwrap();
+    fifo(&pol.join("sub/fifo.tenet"));
+    let o = bounded(
+        tenet_command(&["check-policy", pol.to_str().unwrap()]),
+        None,
+        60,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
