@@ -582,8 +582,9 @@ pub fn run<T: Send>(
     })
 }
 
-/// Largest input read into memory because it cannot be read twice.
-const MAX_BUFFERED: u64 = 1 << 30;
+/// Largest input read into memory because it cannot be read twice: the same bound as for a
+/// YAML file, the other input held whole.
+const MAX_BUFFERED: u64 = crate::input::MAX_YAML;
 
 /// Whether an input can be read only once: standard input, or a path that is not a regular file
 /// (a pipe, a process substitution such as `<(cat x.yaml)`, a device).
@@ -595,8 +596,11 @@ fn read_once(i: &Input) -> bool {
     }
 }
 
-/// An input that can be read only once, read into memory (at most [`MAX_BUFFERED`] bytes).
+/// An input that can be read only once, read into memory (at most [`MAX_BUFFERED`] bytes). The
+/// limit applies as bytes arrive, and a NUL byte, which no JSON or YAML text holds, stops the
+/// read at once (so `/dev/zero` is refused in its first block, not after the limit).
 fn buffered(i: &Input) -> Result<Input, InputError> {
+    use std::io::Read as _;
     let name = i.name();
     let fail = |message: String| InputError {
         file: name.clone(),
@@ -604,25 +608,36 @@ fn buffered(i: &Input) -> Result<Input, InputError> {
         col: 0,
         message,
     };
-    let reader: Box<dyn std::io::Read> = match i {
+    let mut reader: Box<dyn std::io::Read> = match i {
         Input::File(p) => {
             Box::new(std::fs::File::open(p).map_err(|e| fail(format!("cannot read: {e}")))?)
         }
         _ => Box::new(std::io::stdin()),
     };
     let mut bytes = Vec::new();
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(reader, MAX_BUFFERED + 1),
-        &mut bytes,
-    )
-    .map_err(|e| fail(format!("cannot read: {e}")))?;
-    if bytes.len() as u64 > MAX_BUFFERED {
-        return Err(fail(format!(
-            "this standard has cross-resource lookups, so its inputs are read twice; an input \
-             that can be read only once (a pipe) is held in memory, up to {} MiB: save it to a \
-             file instead",
-            MAX_BUFFERED >> 20
-        )));
+    let mut block = vec![0u8; 1 << 20];
+    loop {
+        let n = match reader.read(&mut block) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(fail(format!("cannot read: {e}"))),
+        };
+        if let Some(k) = memchr::memchr(0, &block[..n]) {
+            return Err(fail(format!(
+                "byte {} is NUL: this is binary data, not JSON or YAML",
+                bytes.len() + k + 1
+            )));
+        }
+        if (bytes.len() + n) as u64 > MAX_BUFFERED {
+            return Err(fail(format!(
+                "this standard has cross-resource lookups, so its inputs are read twice; an input \
+                 that can be read only once (a pipe) is held in memory, up to {} MiB: save it to a \
+                 file instead",
+                MAX_BUFFERED >> 20
+            )));
+        }
+        bytes.extend_from_slice(&block[..n]);
     }
     Ok(Input::Bytes {
         name,

@@ -347,3 +347,26 @@ fn directory_walks_end_on_link_loops_skip_special_files_and_read_each_file_once(
     );
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
 }
+
+#[test]
+fn binary_standard_input_is_refused_at_once_by_a_standard_with_lookups() {
+    // kubernetes-pod-security looks up NetworkPolicies, so a pipe is held in memory.
+    let o = bounded(
+        tenet_command(&[
+            "check",
+            "--standard",
+            "kubernetes-pod-security",
+            "--format",
+            "json",
+            "-",
+        ]),
+        Some(vec![0u8; 64 << 20]),
+        30,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("binary data, not JSON or YAML"),
+        "{}",
+        stderr(&o)
+    );
+}
