@@ -240,7 +240,49 @@ pub fn identify<D: Doc>(doc: D) -> Result<Identity, &'static str> {
     if !doc.is_object() {
         return Err(NOT_OBJECT);
     }
-    classify(doc).ok_or(NO_TYPE)
+    classify(doc).map(Identity::bounded).ok_or(NO_TYPE)
+}
+
+/// The longest identity string (name, id, type, ...) kept whole. Every finding, report line and
+/// fingerprint repeats these strings, so a 100 MB name would cost gigabytes downstream.
+pub const MAX_IDENTITY: usize = 1024;
+
+/// `s` when it is at most [`MAX_IDENTITY`] bytes, else its first 256 bytes, `…`, and a digest
+/// of the whole (so two long names that share a start stay apart).
+fn shortened(s: &mut String) {
+    if s.len() <= MAX_IDENTITY {
+        return;
+    }
+    let digest = blake3::hash(s.as_bytes()).to_hex();
+    let cut = s.floor_char_boundary(256);
+    s.truncate(cut);
+    s.push_str("…#");
+    s.push_str(&digest.as_str()[..16]);
+}
+
+impl Identity {
+    /// The identity with over-long strings [`shortened`].
+    fn bounded(mut self) -> Identity {
+        for s in [
+            &mut self.provider,
+            &mut self.kind,
+            &mut self.name,
+            &mut self.id,
+        ] {
+            shortened(s);
+        }
+        for s in [&mut self.namespace, &mut self.location]
+            .into_iter()
+            .flatten()
+        {
+            shortened(s);
+        }
+        for (k, v) in &mut self.tags {
+            shortened(k);
+            shortened(v);
+        }
+        self
+    }
 }
 
 /// Provider, type, name, id, namespace and location of a document, or `None` without a type.

@@ -370,3 +370,35 @@ fn binary_standard_input_is_refused_at_once_by_a_standard_with_lookups() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_huge_resource_name_is_shortened_in_every_finding() {
+    let name = "a".repeat(4 << 20);
+    let line = format!(
+        "{{\"type\":\"Microsoft.Storage/storageAccounts\",\"name\":\"{name}\",\"properties\":{{}}}}\n"
+    );
+    let file = write("hostile-name.jsonl", line.as_bytes());
+    let o = bounded(
+        tenet_command(&[
+            "check",
+            "--standard",
+            "azure-security-baseline",
+            "--format",
+            "json",
+            file.to_str().unwrap(),
+        ]),
+        None,
+        120,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    assert!(!findings.is_empty(), "{}", stderr(&o));
+    for f in findings {
+        let shown = f["resource"]["name"].as_str().unwrap();
+        assert!(
+            shown.len() < 300 && shown.contains("…#"),
+            "{}",
+            &shown[..shown.len().min(400)]
+        );
+    }
+}
