@@ -1,6 +1,6 @@
 //! Where each node of a small input file is: an index from JSON Pointer to line and column, built
-//! from JSON text (a structural walk) or YAML text (the events of a YAML parser), so a finding
-//! can point at the property that decided it, not just at its resource.
+//! here from JSON text (a structural walk), and by [`super::yaml`] from YAML as it reads it, so a
+//! finding can point at the property that decided it, not just at its resource.
 //!
 //! Indexes are built for files read whole (YAML, and infrastructure-as-code templates); large JSON
 //! inventories, which are streamed, keep resource-level locations only.

@@ -126,8 +126,6 @@ enum Frame {
         map: Map<String, Value>,
         /// The key read, waiting for its value.
         key: Option<String>,
-        /// Lines of the keys read, to name the first of a repeated one.
-        lines: HashMap<String, (usize, usize)>,
         /// Values of merge keys (`<<: *base`), applied at the end.
         merged: Vec<Value>,
         anchor: usize,
@@ -186,7 +184,6 @@ pub fn read(file: &str, text: &str) -> Result<Documents, InputError> {
                     Frame::Map {
                         map: Map::new(),
                         key: None,
-                        lines: HashMap::new(),
                         merged: Vec::new(),
                         anchor,
                         tag,
@@ -289,7 +286,15 @@ pub fn read(file: &str, text: &str) -> Result<Documents, InputError> {
                 // A mapping or sequence used as a key: read as its JSON text.
                 None => {
                     let k = v.to_string();
-                    key_in_place(&mut stack, k, line, col, file)?;
+                    set_key(
+                        &mut stack,
+                        &mut ptr,
+                        &mut places,
+                        k,
+                        (line, col),
+                        file,
+                        false,
+                    )?;
                 }
             },
         }
@@ -316,7 +321,7 @@ fn leaf(
             Value::String(s) => s,
             other => other.to_string(),
         };
-        key(stack, ptr, places, k, line, col, file)?;
+        set_key(stack, ptr, places, k, (line, col), file, true)?;
         return Ok(None);
     }
     place(stack, ptr, places, line, col);
@@ -349,65 +354,49 @@ fn place(
     ptr.len()
 }
 
-/// Records a key of the mapping being built: refuses a repeated one and points at it.
-fn key(
+/// Sets the key of the mapping being built, refusing one it already has. A scalar key
+/// (`pointed`) also gets its place, which names the first copy when a key repeats; a mapping or
+/// sequence used as a key has none.
+fn set_key(
     stack: &mut [(Frame, usize)],
     ptr: &mut String,
     places: &mut Vec<(String, u32, u32)>,
     k: String,
-    line: usize,
-    col: usize,
+    (line, col): (usize, usize),
     file: &str,
+    pointed: bool,
 ) -> Result<(), InputError> {
-    if let Some((Frame::Map { .. }, base)) = stack.last() {
+    let Some((Frame::Map { map, key, .. }, base)) = stack.last_mut() else {
+        return Ok(());
+    };
+    if pointed {
         ptr.truncate(*base);
         ptr.push('/');
         escape(&k, ptr);
+    }
+    // Merge keys (`<<`) may repeat; they never enter the map.
+    if map.contains_key(&k) {
+        let first = places
+            .iter()
+            .rev()
+            .find(|p| pointed && p.0 == *ptr)
+            .map(|p| format!(" (first at line {}, column {})", p.1, p.2))
+            .unwrap_or_default();
+        return Err(err(
+            file,
+            line,
+            col,
+            format!(
+                "the key `{}` appears twice in this mapping{first}; tools disagree on which one \
+                 applies, so remove one",
+                shown(&k)
+            ),
+        ));
+    }
+    if pointed {
         places.push((ptr.clone(), line as u32, col as u32));
     }
-    key_in_place(stack, k, line, col, file)
-}
-
-/// Sets the key of the mapping being built, refusing one it already has.
-fn key_in_place(
-    stack: &mut [(Frame, usize)],
-    k: String,
-    line: usize,
-    col: usize,
-    file: &str,
-) -> Result<(), InputError> {
-    if let Some((
-        Frame::Map {
-            map, key, lines, ..
-        },
-        _,
-    )) = stack.last_mut()
-    {
-        if k != "<<" {
-            if let Some((l, c)) = lines.get(&k) {
-                return Err(err(
-                    file,
-                    line,
-                    col,
-                    format!(
-                        "the key `{}` appears twice in this mapping (first at line {l}, column {c}); \
-                         tools disagree on which one applies, so remove one",
-                        shown(&k)
-                    ),
-                ));
-            }
-            if map.contains_key(&k) {
-                return Err(err(
-                    file,
-                    line,
-                    col,
-                    format!("the key `{}` appears twice in this mapping", shown(&k)),
-                ));
-            }
-            lines.insert(k.clone(), (line, col));
-        }
-        *key = Some(k);
-    }
+    *key = Some(k);
     Ok(())
 }
 
