@@ -65,16 +65,15 @@ fn bounded(mut cmd: Command, input: Option<Vec<u8>>, secs: u64) -> Output {
     o
 }
 
-fn pods(args: &[&str]) -> Output {
-    let mut all = vec![
-        "check",
-        "--standard",
-        "kubernetes-pod-security",
-        "--format",
-        "json",
-    ];
+/// `tenet check --standard <standard> --format json <args>`, bounded by `secs`.
+fn check_json(standard: &str, args: &[&str], secs: u64) -> Output {
+    let mut all = vec!["check", "--standard", standard, "--format", "json"];
     all.extend_from_slice(args);
-    bounded(tenet_command(&all), None, 60)
+    bounded(tenet_command(&all), None, secs)
+}
+
+fn pods(args: &[&str]) -> Output {
+    check_json("kubernetes-pod-security", args, 60)
 }
 
 fn errors(o: &Output) -> Vec<serde_json::Value> {
@@ -137,18 +136,7 @@ fn an_unknown_yaml_tag_is_a_located_error() {
     // CloudFormation's tags keep their meaning.
     let cfn = "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub '${AWS::StackName}-b'\n";
     let file = write("hostile-cfn-tags.yaml", cfn.as_bytes());
-    let o = bounded(
-        tenet_command(&[
-            "check",
-            "--standard",
-            "aws-foundations",
-            "--format",
-            "json",
-            file.to_str().unwrap(),
-        ]),
-        None,
-        60,
-    );
+    let o = check_json("aws-foundations", &[file.to_str().unwrap()], 60);
     assert!(errors(&o).is_empty(), "{}", stdout(&o));
 }
 
@@ -243,18 +231,7 @@ fn an_arm_expression_with_thousands_of_accessors_is_read_as_unknown() {
                        "properties": {"supportsHttpsTrafficOnly": expr}}]
     });
     let file = write("hostile-arm.json", template.to_string().as_bytes());
-    let o = bounded(
-        tenet_command(&[
-            "check",
-            "--standard",
-            "azure-security-baseline",
-            "--format",
-            "json",
-            file.to_str().unwrap(),
-        ]),
-        None,
-        60,
-    );
+    let o = check_json("azure-security-baseline", &[file.to_str().unwrap()], 60);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let f = v["findings"]
         .as_array()
@@ -378,18 +355,7 @@ fn a_huge_resource_name_is_shortened_in_every_finding() {
         "{{\"type\":\"Microsoft.Storage/storageAccounts\",\"name\":\"{name}\",\"properties\":{{}}}}\n"
     );
     let file = write("hostile-name.jsonl", line.as_bytes());
-    let o = bounded(
-        tenet_command(&[
-            "check",
-            "--standard",
-            "azure-security-baseline",
-            "--format",
-            "json",
-            file.to_str().unwrap(),
-        ]),
-        None,
-        120,
-    );
+    let o = check_json("azure-security-baseline", &[file.to_str().unwrap()], 120);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let findings = v["findings"].as_array().unwrap();
     assert!(!findings.is_empty(), "{}", stderr(&o));

@@ -380,26 +380,7 @@ impl Lower {
     }
 
     fn path(&mut self, p: Pair<Rule>) -> Result<Expr, Diagnostic> {
-        let mut it = p.into_inner();
-        let Some(head) = it.next() else {
-            return Err(Diagnostic::error(
-                Code::E0001,
-                Span::default(),
-                "empty path",
-            ));
-        };
-        let mut e = self.atom(head)?;
-        for (k, seg) in it.enumerate() {
-            if k >= MAX_CHAIN {
-                return Err(Diagnostic::error(
-                    Code::E0004,
-                    self.span(&seg),
-                    format!("a path chains more than {MAX_CHAIN} member or index accesses"),
-                ));
-            }
-            e = self.segment(e, seg)?;
-        }
-        Ok(e)
+        self.accesses(p, "empty path")
     }
 
     fn template(&mut self, p: Pair<Rule>) -> Result<Template, Diagnostic> {
@@ -563,13 +544,15 @@ impl Lower {
     }
 
     fn postfix_expr(&mut self, p: Pair<Rule>) -> Result<Expr, Diagnostic> {
+        self.accesses(p, "empty expression")
+    }
+
+    /// A head and its member and index accesses (a path, or a postfix expression), at most
+    /// [`MAX_CHAIN`] of them.
+    fn accesses(&mut self, p: Pair<Rule>, empty: &str) -> Result<Expr, Diagnostic> {
         let mut it = p.into_inner();
         let Some(head) = it.next() else {
-            return Err(Diagnostic::error(
-                Code::E0001,
-                Span::default(),
-                "empty expression",
-            ));
+            return Err(Diagnostic::error(Code::E0001, Span::default(), empty));
         };
         let mut e = self.atom(head)?;
         for (k, seg) in it.enumerate() {
