@@ -6,6 +6,7 @@
 
 use crate::pointer::{self, tokens};
 use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, HashMap};
 
 /// An error applying a fix: the operations do not fit the document.
 #[derive(Debug, thiserror::Error)]
@@ -143,11 +144,33 @@ pub fn rewrite(
             .map_err(|e| FixError(format!("the rewritten file does not read back: {e}")))
     };
     read(text, &mut before)?;
-    read(&out, &mut after)?;
-    let all_there = edits
+    // The rewrite keeps the order of resources: the k-th before is the k-th after.
+    let at: HashMap<(usize, usize), usize> = before
+        .resources
         .iter()
-        .all(|(_, v)| after.resources.iter().any(|r| r.doc == **v));
-    if before.resources.len() != after.resources.len() || !all_there {
+        .enumerate()
+        .map(|(k, r)| ((r.origin.line, r.origin.col), k))
+        .collect();
+    let mut index = Vec::with_capacity(edits.len());
+    for (r, _) in edits {
+        match at.get(&(r.origin.line, r.origin.col)) {
+            Some(&k) if before.resources[k].doc == r.doc => index.push(k),
+            _ => {
+                return Err(FixError(format!(
+                    "the resource at line {} changed since it was read; it was left as it is \
+                     (run tenet fix again)",
+                    r.origin.line
+                )))
+            }
+        }
+    }
+    read(&out, &mut after)?;
+    let all_there = before.resources.len() == after.resources.len()
+        && index
+            .iter()
+            .zip(edits)
+            .all(|(&k, (_, v))| after.resources[k].doc == **v);
+    if !all_there {
         return Err(FixError(
             "the rewritten file does not hold the patched resources; it was left as it is".into(),
         ));
@@ -169,14 +192,22 @@ fn is_template(file: &str, text: &str, ext: Option<&str>) -> bool {
     }
 }
 
-/// Replaces byte ranges, last first.
-fn splice(text: &str, mut parts: Vec<(usize, usize, String)>) -> String {
-    parts.sort_by_key(|p| std::cmp::Reverse(p.0));
-    let mut out = text.to_string();
+/// Replaces byte ranges, which must not overlap, in one pass over the text.
+fn splice(text: &str, mut parts: Vec<(usize, usize, String)>) -> Result<String, FixError> {
+    parts.sort_by_key(|p| p.0);
+    let extra: usize = parts.iter().map(|p| p.2.len()).sum();
+    let mut out = String::with_capacity(text.len() + extra);
+    let mut at = 0;
     for (s, e, with) in parts {
-        out.replace_range(s..e, &with);
+        let kept = text
+            .get(at..s)
+            .ok_or_else(|| FixError("two fixes change the same text".into()))?;
+        out.push_str(kept);
+        out.push_str(&with);
+        at = e;
     }
-    out
+    out.push_str(&text[at..]);
+    Ok(out)
 }
 
 /// `v` as JSON laid out like `original`: pretty at `indent` when it spanned lines, else compact.
@@ -195,22 +226,31 @@ fn rewrite_json(
     let ranges = crate::input::stream::element_ranges(text)
         .ok_or_else(|| FixError("the file is not shaped like an inventory".into()))?;
     let starts: Vec<usize> = ranges.iter().map(|r| r.0).collect();
-    let pos = crate::input::split::positions(text, &starts);
+    let pos: HashMap<(usize, usize), usize> = crate::input::split::positions(text, &starts)
+        .into_iter()
+        .enumerate()
+        .map(|(k, p)| (p, k))
+        .collect();
     let mut parts = Vec::new();
     for (r, after) in edits {
-        let k = pos
-            .iter()
-            .position(|p| *p == (r.origin.line, r.origin.col))
+        let k = *pos
+            .get(&(r.origin.line, r.origin.col))
             .ok_or_else(|| FixError(format!("no resource at line {}", r.origin.line)))?;
         let (s, e) = ranges[k];
-        let line_start = text[..s].rfind('\n').map_or(0, |i| i + 1);
-        let indent: String = text[line_start..s]
-            .chars()
-            .take_while(|c| c.is_whitespace())
-            .collect();
-        parts.push((s, e, json_like(after, &text[s..e], &indent)));
+        let original = &text[s..e];
+        // The indentation matters only to a resource spread over lines.
+        let indent: String = if original.contains('\n') {
+            let line_start = text[..s].rfind('\n').map_or(0, |i| i + 1);
+            text[line_start..s]
+                .chars()
+                .take_while(|c| c.is_whitespace())
+                .collect()
+        } else {
+            String::new()
+        };
+        parts.push((s, e, json_like(after, original, &indent)));
     }
-    Ok(splice(text, parts))
+    splice(text, parts)
 }
 
 fn rewrite_lines(
@@ -218,28 +258,43 @@ fn rewrite_lines(
     edits: &[(&crate::resource::Resource, &Value)],
 ) -> Result<String, FixError> {
     let mut offsets = vec![0];
-    offsets.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-    let mut parts = Vec::new();
+    offsets.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+    // The edits of each line, so that a line is split into its resources once.
+    let mut by_line: BTreeMap<usize, Vec<(usize, &Value)>> = BTreeMap::new();
     for (r, after) in edits {
+        by_line
+            .entry(r.origin.line)
+            .or_default()
+            .push((r.origin.col, after));
+    }
+    let mut parts = Vec::new();
+    for (n, cols) in by_line {
         let start = *offsets
-            .get(r.origin.line.saturating_sub(1))
-            .ok_or_else(|| FixError(format!("no line {}", r.origin.line)))?;
+            .get(n.saturating_sub(1))
+            .ok_or_else(|| FixError(format!("no line {n}")))?;
         let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = &text[start..end];
         let ranges = crate::input::stream::element_ranges(line)
-            .ok_or_else(|| FixError(format!("line {} is not JSON", r.origin.line)))?;
-        let (s, e) = ranges
-            .iter()
-            .copied()
-            .find(|(s, _)| line[..*s].chars().count() + 1 == r.origin.col)
-            .ok_or_else(|| FixError(format!("no resource at line {}", r.origin.line)))?;
-        parts.push((
-            start + s,
-            start + e,
-            serde_json::to_string(after).unwrap_or_default(),
-        ));
+            .ok_or_else(|| FixError(format!("line {n} is not JSON")))?;
+        let starts: Vec<usize> = ranges.iter().map(|r| r.0).collect();
+        let at: HashMap<usize, usize> = crate::input::split::positions(line, &starts)
+            .into_iter()
+            .enumerate()
+            .map(|(k, (_, col))| (col, k))
+            .collect();
+        for (col, after) in cols {
+            let (s, e) = at
+                .get(&col)
+                .map(|&k| ranges[k])
+                .ok_or_else(|| FixError(format!("no resource at line {n}")))?;
+            parts.push((
+                start + s,
+                start + e,
+                serde_json::to_string(after).unwrap_or_default(),
+            ));
+        }
     }
-    Ok(splice(text, parts))
+    splice(text, parts)
 }
 
 /// Replaces the first value equal to `old` (depth first) with `new`.
@@ -270,13 +325,24 @@ fn rewrite_yaml(
         .map(|(i, _)| i)
         .collect();
     let mut out_docs: Vec<Option<Value>> = vec![None; docs.len()];
+    let at: HashMap<usize, usize> = docs
+        .iter()
+        .enumerate()
+        .map(|(k, (_, line))| (*line, k))
+        .collect();
     for (r, after) in edits {
-        let k = docs
-            .iter()
-            .position(|(_, line)| *line == r.origin.line)
+        let k = *at
+            .get(&r.origin.line)
             .ok_or_else(|| FixError(format!("no document at line {}", r.origin.line)))?;
         let doc = out_docs[k].get_or_insert_with(|| docs[k].0.clone());
-        if !replace_in(doc, &r.doc, after) {
+        // A list's item is found by its place; anything else by a search of the document.
+        let item = doc
+            .get_mut("items")
+            .and_then(|i| i.get_mut(r.origin.item))
+            .filter(|v| **v == r.doc);
+        if let Some(v) = item {
+            *v = (*after).clone();
+        } else if !replace_in(doc, &r.doc, after) {
             return Err(FixError(format!(
                 "resource {} not found in its document",
                 r.identity.id
@@ -289,9 +355,8 @@ fn rewrite_yaml(
         // The document's lines: from its first line to the next separator (or the end).
         let first = start.saturating_sub(1);
         let end = separators
-            .iter()
+            .get(separators.partition_point(|s| *s < first))
             .copied()
-            .find(|s| *s >= first)
             .unwrap_or(lines.len());
         while line < first.min(lines.len()) {
             out.push_str(lines[line]);
@@ -375,6 +440,20 @@ mod rewrite_tests {
         let ops = vec![json!({"op": "set", "path": set.0, "value": set.1})];
         apply(&mut after, &json_patch(&r.doc, &ops).unwrap()).unwrap();
         rewrite(name, text, ext, &[(r, &after)]).unwrap()
+    }
+
+    #[test]
+    fn a_resource_changed_since_it_was_read_is_not_rewritten() {
+        let text = "[{\"type\": \"a\", \"n\": 1}, {\"type\": \"a\", \"n\": 2}]";
+        let mut inv = Inventory::default();
+        read_bytes("f.json", text.as_bytes(), Some("json"), &mut inv).unwrap();
+        let r = &inv.resources[1];
+        let after = json!({"type": "a", "n": 3});
+        // Someone set n to 5 while the fix was computed: the fix must not revert that.
+        let edited = text.replace("\"n\": 2", "\"n\": 5");
+        let e = rewrite("f.json", &edited, Some("json"), &[(r, &after)]).unwrap_err();
+        assert!(e.0.contains("changed since it was read"), "{e}");
+        assert!(rewrite("f.json", text, Some("json"), &[(r, &after)]).is_ok());
     }
 
     #[test]

@@ -107,18 +107,22 @@ fn string_end(b: &[u8], i: usize) -> Option<usize> {
 /// 1-based line and column (in characters) of ascending offsets, counting incrementally.
 pub fn positions(text: &str, offsets: &[usize]) -> Vec<(usize, usize)> {
     let b = text.as_bytes();
-    let (mut line, mut line_start, mut at) = (1usize, 0usize, 0usize);
+    // Characters are counted as the bytes that do not continue a UTF-8 sequence.
+    let chars = |s: &[u8]| s.iter().filter(|&&c| (c as i8) >= -0x40).count();
+    // `col` is the column of `at`: each byte is looked at once, even on one long line.
+    let (mut line, mut col, mut at) = (1usize, 1usize, 0usize);
     let mut out = Vec::with_capacity(offsets.len());
     for &o in offsets {
         let o = o.min(b.len()).max(at);
-        if let Some(seg) = b.get(at..o) {
-            line += memchr::memchr_iter(b'\n', seg).count();
-            if let Some(k) = memchr::memrchr(b'\n', seg) {
-                line_start = at + k + 1;
+        let seg = &b[at..o];
+        match memchr::memrchr(b'\n', seg) {
+            Some(k) => {
+                line += memchr::memchr_iter(b'\n', seg).count();
+                col = 1 + chars(&seg[k + 1..]);
             }
+            None => col += chars(seg),
         }
         at = o;
-        let col = text.get(line_start..o).map_or(1, |s| s.chars().count() + 1);
         out.push((line, col));
     }
     out
