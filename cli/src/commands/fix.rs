@@ -5,7 +5,7 @@
 //! as fixed only when its recommendation is then compliant. `--write` changes the source files
 //! (docs/fix.md says what is kept), each replaced atomically.
 
-use super::{color, error, load_standard, write_atomic, ERROR, FINDINGS, OK};
+use super::{color, error, load_standard, ERROR, FINDINGS, OK};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -68,6 +68,10 @@ pub struct Args {
     /// With --write, keep each original as FILE.bak.
     #[arg(long, requires = "write")]
     pub backup: bool,
+    /// With --write, also change files reached through symbolic links (the file a link points
+    /// to is written; the link stays). Without it such files are refused.
+    #[arg(long, requires = "write")]
+    pub follow_symlinks: bool,
     /// Evaluation time (RFC 3339); default: now.
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
@@ -331,11 +335,8 @@ pub fn run(a: Args) -> u8 {
             outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
     }
-    if a.write {
-        if let Err(e) = write_files(&inv.resources, &plans, a.backup) {
-            error(e);
-            return ERROR;
-        }
+    if a.write && !write_files(&inv.resources, &plans, &a) {
+        return ERROR;
     }
     code
 }
@@ -446,8 +447,10 @@ fn render_diff(
     out
 }
 
-/// Applies the patched documents to their source files, each replaced atomically.
-fn write_files(resources: &[Resource], plans: &[Planned], backup: bool) -> Result<(), String> {
+/// Applies the patched documents to their source files, each replaced atomically and only when
+/// it is still what was read. A file that cannot be written is reported and the others are
+/// still written; returns whether every file was.
+fn write_files(resources: &[Resource], plans: &[Planned], a: &Args) -> bool {
     let mut by_file: BTreeMap<String, Vec<(&Resource, &Value)>> = BTreeMap::new();
     // A resource is written only when every one of its fixes was proved.
     let proven = |p: &&Planned| {
@@ -464,22 +467,51 @@ fn write_files(resources: &[Resource], plans: &[Planned], backup: bool) -> Resul
             .or_default()
             .push((r, &p.after));
     }
+    let mut all = true;
     for (file, edits) in by_file {
-        let path = PathBuf::from(&file);
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| format!("cannot read {file}: {e}"))?;
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
-        let new = tenet::runtime::fix::rewrite(&file, &text, ext.as_deref(), &edits)
-            .map_err(|e| format!("{file}: {e}"))?;
-        if backup {
-            std::fs::write(format!("{file}.bak"), &text)
-                .map_err(|e| format!("cannot write {file}.bak: {e}"))?;
+        match write_file(&file, &edits, a) {
+            Ok(()) => super::note(format!("fixed {file}")),
+            Err(e) => {
+                error(e);
+                all = false;
+            }
         }
-        write_atomic(&path, new.as_bytes()).map_err(|e| format!("cannot write {file}: {e}"))?;
-        super::note(format!("fixed {file}"));
     }
-    Ok(())
+    all
+}
+
+/// Rewrites one file: no symbolic link is followed below the path named on the command line
+/// unless --follow-symlinks says so, and the file must not have changed since it was read.
+fn write_file(file: &str, edits: &[(&Resource, &Value)], a: &Args) -> Result<(), String> {
+    use crate::fsio;
+    let listed = PathBuf::from(file);
+    let path = if a.follow_symlinks {
+        std::fs::canonicalize(&listed).map_err(|e| format!("cannot read {file}: {e}"))?
+    } else {
+        // Links above the path as named are the caller's choice; below it, a pull request's.
+        let named = a
+            .inventory
+            .iter()
+            .filter(|n| listed.starts_with(n))
+            .max_by_key(|n| n.as_os_str().len())
+            .unwrap_or(&listed);
+        fsio::refuse_links(&listed, named).map_err(|e| format!("cannot write {file}: {e}"))?;
+        listed
+    };
+    let (text, was) = fsio::read_checked(&path).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let new = tenet::runtime::fix::rewrite(file, &text, ext.as_deref(), edits)
+        .map_err(|e| format!("{file}: {e}"))?;
+    if a.backup {
+        let mut bak = path.clone().into_os_string();
+        bak.push(".bak");
+        // Replaced, never opened: a link planted under that name is replaced, not followed.
+        fsio::replace(std::path::Path::new(&bak), text.as_bytes(), None)
+            .map_err(|e| format!("cannot write {file}.bak: {e}"))?;
+    }
+    fsio::replace(&path, new.as_bytes(), Some(&was))
+        .map_err(|e| format!("cannot write {file}: {e}"))
 }

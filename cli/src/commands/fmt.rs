@@ -1,6 +1,6 @@
 //! `tenet fmt`: lays policy files out canonically (compiler::format), in place or as a check.
 
-use super::{color_stderr, error, policy_files, write_atomic, ERROR, FINDINGS, OK};
+use super::{color_stderr, error, policy_files, ERROR, FINDINGS, OK};
 use std::path::PathBuf;
 
 /// Flags of `tenet fmt`.
@@ -51,7 +51,18 @@ pub fn run(a: Args) -> u8 {
             }
         };
         for file in files {
-            let text = match std::fs::read_to_string(&file) {
+            // A policy file is rewritten in place only when it is not a link and has not
+            // changed since it was read; a check only reads.
+            let read = if a.check {
+                std::fs::read_to_string(&file)
+                    .map(|t| (t, None))
+                    .map_err(|e| e.to_string())
+            } else {
+                crate::fsio::read_checked(&file)
+                    .map(|(t, w)| (t, Some(w)))
+                    .map_err(|e| e.to_string())
+            };
+            let (text, was) = match read {
                 Ok(t) => t,
                 Err(e) => {
                     error(format!("cannot read {}: {e}", file.display()));
@@ -69,7 +80,7 @@ pub fn run(a: Args) -> u8 {
             if a.check {
                 outln!("{}", file.display());
                 code = code.max(FINDINGS);
-            } else if let Err(e) = write_atomic(&file, out.as_bytes()) {
+            } else if let Err(e) = crate::fsio::replace(&file, out.as_bytes(), was.as_ref()) {
                 error(format!("cannot write {}: {e}", file.display()));
                 code = ERROR;
             } else {

@@ -57,16 +57,13 @@ fn fix_shows_proves_and_applies_on_the_example() {
     );
     let original = std::fs::read_to_string(&inv).unwrap();
     let p = inv.to_str().unwrap();
-    let o = tenet(&[
-        "fix",
-        "--standard",
-        "examples/standard",
-        p,
-        "--now",
-        NOW,
-        "--write",
-        "--backup",
-    ]);
+    let write = |more: &[&str]| {
+        let mut args = vec!["fix", "--standard", "examples/standard", p, "--now", NOW];
+        args.push("--write");
+        args.extend_from_slice(more);
+        tenet(&args)
+    };
+    let o = write(&["--backup"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert_eq!(
         std::fs::read_to_string(format!("{p}.bak")).unwrap(),
@@ -113,6 +110,21 @@ fn fix_shows_proves_and_applies_on_the_example() {
         "not truncated, not half-written"
     );
     assert_ne!(before, original);
+    // The next run removes the temporary file the killed one left.
+    let left = || {
+        std::fs::read_dir(inv.parent().unwrap())
+            .unwrap()
+            .filter(|e| {
+                let name = e.as_ref().unwrap().file_name();
+                name.to_string_lossy()
+                    .starts_with(".fix-inventory.json.tenet-")
+            })
+            .count()
+    };
+    assert_eq!(left(), 1, "the killed run left its temporary file");
+    let o = write(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(left(), 0);
 }
 
 /// Real Kubernetes manifests (the kube-prometheus slice of the corpus): fix everything that can

@@ -368,3 +368,93 @@ fn a_huge_resource_name_is_shortened_in_every_finding() {
         );
     }
 }
+
+/// `tenet fix --standard kubernetes-pod-security --write <args>`, bounded.
+fn fix_write(args: &[&str]) -> Output {
+    let mut all = vec!["fix", "--standard", "kubernetes-pod-security", "--write"];
+    all.extend_from_slice(args);
+    bounded(tenet_command(&all), None, 60)
+}
+
+#[cfg(unix)]
+#[test]
+fn fix_write_never_writes_through_a_planted_link() {
+    use std::os::unix::fs::symlink;
+    let base = scratch("hostile-links");
+    let (repo, outside) = (base.join("repo"), base.join("outside"));
+    std::fs::create_dir_all(repo.join("real")).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    // Outside the repository: a file the run must never change.
+    std::fs::write(outside.join("victim.yaml"), PRIVILEGED).unwrap();
+    std::fs::write(repo.join("real/pod.yaml"), PRIVILEGED).unwrap();
+    // Planted: a file link, a folder link, and a link where the backup goes.
+    symlink(outside.join("victim.yaml"), repo.join("evil.yaml")).unwrap();
+    symlink(&outside, repo.join("sub")).unwrap();
+    symlink(outside.join("victim.yaml"), repo.join("real/pod.yaml.bak")).unwrap();
+    let o = fix_write(&[repo.to_str().unwrap(), "--backup"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("evil.yaml is a symbolic link"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(outside.join("victim.yaml")).unwrap(),
+        PRIVILEGED,
+        "nothing outside the repository changes"
+    );
+    // The real file is still fixed; its backup replaced the planted link instead of following it.
+    let fixed = std::fs::read_to_string(repo.join("real/pod.yaml")).unwrap();
+    assert!(fixed.contains("runAsNonRoot: true"), "{fixed}");
+    let bak = repo.join("real/pod.yaml.bak");
+    assert!(!bak.symlink_metadata().unwrap().is_symlink());
+    assert_eq!(std::fs::read_to_string(&bak).unwrap(), PRIVILEGED);
+    // A link named on the command line is refused too, unless the flag says so.
+    let named = repo.join("evil.yaml");
+    let o = fix_write(&[named.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(named.symlink_metadata().unwrap().is_symlink());
+    let o = fix_write(&[named.to_str().unwrap(), "--follow-symlinks"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        named.symlink_metadata().unwrap().is_symlink(),
+        "the link stays a link"
+    );
+    assert!(std::fs::read_to_string(outside.join("victim.yaml"))
+        .unwrap()
+        .contains("runAsNonRoot: true"));
+}
+
+#[cfg(unix)]
+#[test]
+fn fix_write_keeps_permissions_and_cleans_what_a_killed_run_left() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("hostile-modes");
+    std::fs::create_dir_all(&dir).unwrap();
+    let pod = dir.join("pod.yaml");
+    std::fs::write(&pod, PRIVILEGED).unwrap();
+    std::fs::set_permissions(&pod, std::fs::Permissions::from_mode(0o600)).unwrap();
+    // What a run killed between writing and renaming leaves: a temporary file of a process
+    // that no longer runs, old enough to count as left behind everywhere.
+    let left = dir.join(".pod.yaml.tenet-4294967-abcdef.tmp");
+    std::fs::write(&left, "half").unwrap();
+    let old = std::time::SystemTime::now() - Duration::from_secs(7200);
+    std::fs::File::options()
+        .write(true)
+        .open(&left)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let o = fix_write(&[pod.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let meta = std::fs::metadata(&pod).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    assert!(std::fs::read_to_string(&pod)
+        .unwrap()
+        .contains("runAsNonRoot: true"));
+    let rest: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(rest, ["pod.yaml"], "no temporary file is left");
+}
