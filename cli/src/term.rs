@@ -1,8 +1,11 @@
 //! Terminal handling: colour as `--color` says (by default only on a terminal and never with
 //! `NO_COLOR`), errors, warnings and notes on standard error (`--quiet` keeps the errors only),
-//! and the caret printer that shows the line at fault.
+//! and the caret printer that shows the line at fault. Messages and source lines are shown with
+//! their control characters written visibly (`tenet::report::render::visible`): they often quote
+//! inventories, which a pull request controls.
 
 use std::io::IsTerminal;
+use tenet::report::render::visible;
 
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
@@ -58,13 +61,13 @@ pub fn error(msg: impl std::fmt::Display) {
     } else {
         "error:"
     };
-    eprintln!("{prefix} {msg}");
+    eprintln!("{prefix} {}", visible(&msg.to_string()));
 }
 
 /// Prints a note (what a run did, beside its report) to standard error, unless `--quiet`.
 pub fn note(msg: impl std::fmt::Display) {
     if !quiet() {
-        eprintln!("{msg}");
+        eprintln!("{}", visible(&msg.to_string()));
     }
 }
 
@@ -78,7 +81,7 @@ pub fn warn(msg: impl std::fmt::Display) {
     } else {
         "warning:"
     };
-    eprintln!("{prefix} {msg}");
+    eprintln!("{prefix} {}", visible(&msg.to_string()));
 }
 
 /// Prints an input error with the line of `text` it points at, and a caret under its column.
@@ -90,7 +93,7 @@ pub fn input_error(e: &tenet::runtime::InputError, text: &str) {
     if let Some(l) = text.lines().nth(e.line - 1) {
         let n = e.line.to_string();
         eprintln!("{} |", " ".repeat(n.len()));
-        eprintln!("{n} | {l}");
+        eprintln!("{n} | {}", visible(l));
         if e.col > 0 {
             eprintln!("{} | {}^", " ".repeat(n.len()), " ".repeat(e.col - 1));
         }

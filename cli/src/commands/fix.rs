@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use tenet::check::Session;
 use tenet::report::finding::explain_reason;
 use tenet::report::model::Severity;
+use tenet::report::render::visible;
 use tenet::report::select::Select;
 use tenet::runtime::input::Input;
 use tenet::runtime::resource::Resource;
@@ -383,9 +384,12 @@ fn render_diff(
         let _ = writeln!(
             out,
             "{} ({})  {}",
-            c("1", &r.identity.name),
-            r.identity.kind,
-            c("2", &format!("{}:{}", r.origin.file, r.origin.line))
+            c("1", &visible(&r.identity.name)),
+            visible(&r.identity.kind),
+            c(
+                "2",
+                &format!("{}:{}", visible(&r.origin.file), r.origin.line)
+            )
         );
         for (j, s) in &p.statuses {
             *counts.entry(s.name()).or_insert(0usize) += 1;
@@ -396,7 +400,7 @@ fn render_diff(
             };
             let why = match s {
                 Status::Fixed => String::new(),
-                Status::NotFixable(w) | Status::Failed(w) => format!("  ({w})"),
+                Status::NotFixable(w) | Status::Failed(w) => format!("  ({})", visible(w)),
             };
             let _ = writeln!(out, "  {label} {}{why}", meta.recommendations[*j].id);
         }

@@ -2,6 +2,7 @@
 //! history store (docs/history.md).
 
 use crate::store::History;
+use tenet::report::render::visible;
 /// Flags of `tenet history`.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
@@ -101,7 +102,7 @@ pub fn run(a: Args) -> u8 {
             r.compliance,
             r.unhealthy,
             r.exempt,
-            r.inventory
+            visible(&r.inventory)
         );
     }
     if runs.len() >= 2 {
@@ -112,8 +113,8 @@ pub fn run(a: Args) -> u8 {
         for c in &changes {
             outln!(
                 "  {} on {}: {} → {}",
-                c.recommendation,
-                c.resource,
+                visible(&c.recommendation),
+                visible(&c.resource),
                 c.from,
                 c.to
             );

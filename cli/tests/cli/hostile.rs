@@ -458,3 +458,107 @@ fn fix_write_keeps_permissions_and_cleans_what_a_killed_run_left() {
         .collect();
     assert_eq!(rest, ["pod.yaml"], "no temporary file is left");
 }
+
+/// A name that tries everything a human format could act on: terminal escapes, a carriage
+/// return and a newline starting a workflow command, NUL, a bell, a bidirectional override,
+/// HTML, a `javascript:` link, a bare link and a mention.
+const HOSTILE_NAME: &str = "evil\u{1b}[31mRED\r\n::error::pwned\u{0}\u{7}\u{202e}dcba <img src=x onerror=alert(1)> [x](javascript:alert(1)) https://e.example @octocat";
+
+/// Fails on a raw control character other than a line break, or on a line that the hostile
+/// name started.
+fn assert_shown_safely(what: &str, text: &str) {
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|c| (c.is_control() && *c != '\n') || *c == '\u{202e}')
+        .collect();
+    assert!(bad.is_empty(), "{what}: raw {bad:?} in\n{text}");
+    for line in text.lines() {
+        assert!(
+            !line.trim_start().starts_with("::error::"),
+            "{what}: a line starts a workflow command: {line}"
+        );
+    }
+}
+
+#[test]
+fn names_with_control_characters_are_shown_escaped_in_every_human_format() {
+    let dir = scratch("hostile-names");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let pod = serde_json::json!([{
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": HOSTILE_NAME, "namespace": "n\u{1b}]0;title\u{7}"},
+        "spec": {"containers": [{"name": "c\u{1b}[2J", "image": "nginx:1.27",
+                                 "securityContext": {"privileged": true}}]}
+    }]);
+    // The file name is hostile too.
+    let inv = dir.join("inv\u{1b}[2J.json");
+    std::fs::write(&inv, pod.to_string()).unwrap();
+    let p = inv.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["check", "--standard", "kubernetes-pod-security", p];
+        all.extend_from_slice(args);
+        let o = bounded(tenet_command(&all), None, 60);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        o
+    };
+    for args in [
+        &[][..],
+        &["--group-by", "resource-type"],
+        &["--format", "markdown"],
+        &["--format", "junit"],
+    ] {
+        let o = run(args);
+        assert_shown_safely(&format!("{args:?}"), &stdout(&o));
+        assert_shown_safely(&format!("{args:?} stderr"), &stderr(&o));
+    }
+    let table = stdout(&run(&[]));
+    assert!(
+        table.contains(r"evil\x1b[31mRED\r\n::error::pwned\x00\x07\u{202e}dcba"),
+        "{table}"
+    );
+    let md = stdout(&run(&["--format", "markdown"]));
+    assert!(!md.contains("<img") && !md.contains("@octocat") && !md.contains("https://"));
+    assert!(md.contains("@\u{200b}octocat"), "{md}");
+    // The JUnit file is well-formed XML and shows the escapes.
+    let junit = stdout(&run(&["--format", "junit"]));
+    quick_junit::Report::deserialize_from_str(&junit).unwrap();
+    assert!(junit.contains(r"\x1b[31mRED\r\n"), "{junit}");
+    // The fix diff, and the history of a recorded run.
+    let o = bounded(
+        tenet_command(&["fix", "--standard", "kubernetes-pod-security", p]),
+        None,
+        60,
+    );
+    assert_shown_safely("fix", &stdout(&o));
+    assert_shown_safely("fix stderr", &stderr(&o));
+    let db = dir.join("h.db");
+    let db = db.to_str().unwrap();
+    for at in ["2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z"] {
+        let o = tenet_recording(&[
+            "check",
+            "--standard",
+            "kubernetes-pod-security",
+            p,
+            "--db",
+            db,
+            "--now",
+            at,
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        // Between the runs the pod is fixed, so the history lists a change on it.
+        let fixed = pod
+            .to_string()
+            .replace("\"privileged\":true", "\"privileged\":false");
+        std::fs::write(&inv, fixed).unwrap();
+    }
+    let o = tenet(&["history", "--db", db]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Changes in the last run"),
+        "{}",
+        stdout(&o)
+    );
+    assert_shown_safely("history", &stdout(&o));
+}

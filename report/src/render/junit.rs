@@ -1,8 +1,9 @@
 //! JUnit XML for test report viewers (Jenkins, GitLab, Azure DevOps): a test case per unhealthy
 //! finding, written with `quick-junit`, which escapes every value and drops characters XML
-//! cannot hold.
+//! cannot hold; control characters from the inventory are first written visibly
+//! ([`super::visible`]), so a viewer shows them instead of acting on them.
 
-use super::message;
+use super::{message, visible};
 use crate::finding::Finding;
 use crate::tally::{InputFailure, Summary};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
@@ -10,9 +11,9 @@ use tenet_stdlib::abi::{Metadata, Outcome};
 
 /// A test case named by the resource, with the file and line viewers link to.
 fn case(name: &str, classname: &str, status: TestCaseStatus, file: &str, line: usize) -> TestCase {
-    let mut c = TestCase::new(name, status);
-    c.set_classname(classname);
-    c.extra.insert("file".into(), file.into());
+    let mut c = TestCase::new(visible(name).as_ref(), status);
+    c.set_classname(visible(classname).as_ref());
+    c.extra.insert("file".into(), visible(file).as_ref().into());
     c.extra.insert("line".into(), line.to_string().into());
     c
 }
@@ -34,7 +35,7 @@ pub fn junit(
         status
             .set_type("input")
             .set_message("not evaluated")
-            .set_description(f.message.as_str());
+            .set_description(visible(&f.message).as_ref());
         suite.add_test_case(case(&f.file, "input", status, &f.file, f.line));
     }
     for f in findings {
@@ -43,13 +44,15 @@ pub fn junit(
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 s.set_type(f.severity.as_str())
                     .set_message(f.title.as_str())
-                    .set_description(message(f));
+                    .set_description(visible(&message(f)).as_ref());
                 s
             }
             Outcome::Exempt => {
                 let mut s = TestCaseStatus::skipped();
                 if let Some(x) = &f.exemption {
-                    s.set_message(format!("exempt ({}): {}", x.id, x.justification));
+                    s.set_message(
+                        visible(&format!("exempt ({}): {}", x.id, x.justification)).as_ref(),
+                    );
                 }
                 s
             }

@@ -13,12 +13,23 @@ use tenet_stdlib::abi::{Metadata, Outcome};
 /// closing notes.
 pub const MAX_BYTES: usize = 1_000_000;
 
-/// Text for a Markdown table cell: HTML and Markdown syntax is shown, not interpreted, and the
-/// cell stays on one line.
+/// Text for a Markdown table cell: HTML and Markdown syntax is shown, not interpreted; control
+/// characters are written visibly ([`super::visible`]) so the cell stays on one line; a zero-width
+/// space follows each `@` and splits each `://` and `www.`, so that a name can neither mention
+/// (notify) anyone nor become a link.
 pub fn cell(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    let shown = super::visible(s);
+    let mut chars = shown.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
+            '@' => out.push_str("@\u{200b}"),
+            '/' if out.ends_with(':') && chars.peek() == Some(&'/') => out.push_str("\u{200b}/"),
+            '.' if out.len() >= 3
+                && out.as_bytes()[out.len() - 3..].eq_ignore_ascii_case(b"www") =>
+            {
+                out.push_str("\u{200b}.")
+            }
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -27,8 +38,6 @@ pub fn cell(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            '\n' | '\r' => out.push(' '),
-            c if c.is_control() => {}
             c => out.push(c),
         }
     }
@@ -46,14 +55,13 @@ fn explanation_cell(s: &str) -> String {
             continue;
         }
         out.push_str("<code>");
-        for c in part.chars() {
+        // Code is not searched for mentions; control characters are still made visible.
+        for c in super::visible(part).chars() {
             match c {
                 '&' => out.push_str("&amp;"),
                 '<' => out.push_str("&lt;"),
                 '>' => out.push_str("&gt;"),
                 '|' => out.push_str("&#124;"),
-                '\n' | '\r' => out.push(' '),
-                c if c.is_control() => {}
                 c => out.push(c),
             }
         }
@@ -195,4 +203,21 @@ pub fn markdown(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn a_cell_shows_what_a_name_holds_and_nothing_more() {
+        let shown = cell(
+            "a\x1b[31m|b\r\n::error::x <img src=x> [l](javascript:y) @team https://e.x www.e.x ::/0 `c`",
+        );
+        assert_eq!(
+            shown,
+            "a\\\\x1b\\[31m\\|b\\\\r\\\\n::error::x &lt;img src=x&gt; \\[l\\](javascript:y) @\u{200b}team https:\u{200b}//e.x www\u{200b}.e.x ::/0 \\`c\\`"
+        );
+        assert!(!shown.contains('\n') && !shown.contains('\x1b'));
+    }
 }

@@ -17,6 +17,38 @@ use crate::model::Severity;
 use crate::tally::Tally;
 use std::fmt::Write as _;
 
+/// Text from an inventory as a human format shows it: control characters (C0, DEL, C1, including
+/// line breaks and tabs) and the Unicode controls that reorder or hide text (bidirectional
+/// overrides and isolates, zero-width marks) written visibly as escapes such as `\x1b`, `\n` or
+/// `\u{202e}`, so a name cannot move the cursor, colour the terminal, start a new line (a
+/// forged workflow command or report line) or read differently from what it is. A backslash
+/// stays as it is; text without such characters is returned unchanged.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+    };
+    if !s.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if hidden(c) && (c as u32) < 0x80 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if hidden(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// ANSI colours, or none.
 pub(crate) struct Paint(pub bool);
 
@@ -59,7 +91,7 @@ pub(crate) fn exemption_warnings(p: &Paint, tally: &Tally, out: &mut String) {
                 out,
                 "{} exemption {} (line {}) is {}{}",
                 p.code("33", "warning:"),
-                x.id,
+                visible(&x.id),
                 x.line,
                 x.status,
                 if x.status == "expired" {
@@ -69,5 +101,24 @@ pub(crate) fn exemption_warnings(p: &Paint, tally: &Tally, out: &mut String) {
                 }
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::visible;
+
+    #[test]
+    fn hidden_characters_are_written_visibly() {
+        assert_eq!(visible("plain name-1 é 日本"), "plain name-1 é 日本");
+        assert!(matches!(visible("plain"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(
+            visible("a\x1b[31mb\r\n::error::x\0\t\u{7f}\u{85}"),
+            "a\\x1b[31mb\\r\\n::error::x\\x00\\t\\x7f\\u{85}"
+        );
+        assert_eq!(
+            visible("abc\u{202e}fed\u{200b}"),
+            "abc\\u{202e}fed\\u{200b}"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! The terminal table: recommendations with their unhealthy resources (why, how to fix),
 //! findings grouped by `--group-by`, and the summary lines.
 
-use super::{exemption_warnings, Paint};
+use super::{exemption_warnings, visible, Paint};
 use crate::finding::{finding, Finding};
 use crate::model::Percent;
 use crate::model::{unhealthy, RiskLevel, Severity};
@@ -63,13 +63,19 @@ impl Table {
                 continue;
             }
             let f = finding(rec, meta, e, i);
+            // What came from the inventory is shown visibly: see [`visible`].
+            let shown = |s: &str| visible(s).into_owned();
             list.push(TableEntry {
-                at: format!("{}:{}", f.resource.origin.file, f.resource.origin.line),
-                name: f.resource.identity.name,
-                kind: f.resource.identity.kind,
+                at: format!(
+                    "{}:{}",
+                    visible(&f.resource.origin.file),
+                    f.resource.origin.line
+                ),
+                name: shown(&f.resource.identity.name),
+                kind: shown(&f.resource.identity.kind),
                 error: o == Outcome::Error,
-                why: f.explanation.map(|x| x.message),
-                fix: f.remediation.filter(|r| !r.is_empty()),
+                why: f.explanation.map(|x| shown(&x.message)),
+                fix: f.remediation.filter(|r| !r.is_empty()).map(|r| shown(&r)),
                 risk: f.risk,
             });
         }
@@ -227,9 +233,9 @@ impl Table {
                 "{} {}: {} unhealthy ({} on time, {} overdue)",
                 p.code("1", "Owner"),
                 if o.owner.is_empty() {
-                    "(unassigned)"
+                    "(unassigned)".into()
                 } else {
-                    o.owner.as_str()
+                    visible(&o.owner)
                 },
                 o.unhealthy,
                 o.on_time,
@@ -246,10 +252,10 @@ impl Table {
                 out,
                 "{} {}:{}:{}: {} (not evaluated; everything else was)",
                 p.code("1;31", "error:"),
-                f.file,
+                visible(&f.file),
                 f.line,
                 f.column,
-                f.message
+                visible(&f.message)
             );
         }
         if !tally.skipped.is_empty() {
@@ -294,7 +300,7 @@ pub fn render_groups(
         let _ = writeln!(
             out,
             "{} {}",
-            p.code("1", &format!("{key}:")),
+            p.code("1", &format!("{}:", visible(key))),
             p.code(
                 "2",
                 &format!(
@@ -315,9 +321,9 @@ pub fn render_groups(
                 "  {} {} {} ({})  {}:{}{}{}",
                 p.severity(f.severity),
                 f.recommendation,
-                p.code("1", &f.resource.identity.name),
-                f.resource.identity.kind,
-                f.resource.origin.file,
+                p.code("1", &visible(&f.resource.identity.name)),
+                visible(&f.resource.identity.kind),
+                visible(&f.resource.origin.file),
                 f.line(),
                 if f.state == Outcome::Exempt {
                     " [exempt]"
