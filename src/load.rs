@@ -284,6 +284,9 @@ pub struct Config {
     /// Report files written without `--output`: `FORMAT=PATH`, as `--output` takes them.
     #[serde(default)]
     pub outputs: Vec<String>,
+    /// Evaluation limits used without the matching flags, by every command that evaluates.
+    #[serde(default)]
+    pub limits: ConfigLimits,
     /// The folder the patterns are relative to.
     #[serde(skip)]
     pub root: PathBuf,
@@ -308,6 +311,10 @@ impl Config {
         if config.version != 1 {
             return Err(fail(line, "only `version: 1` is known".into()));
         }
+        let l = &config.limits;
+        if l.max_instructions == Some(0) || l.timeout_ms == Some(0) || l.max_memory_mib == Some(0) {
+            return Err(fail(line, "limits must be greater than 0".into()));
+        }
         if let Some(f) = &config.fail_on {
             if !["high", "medium", "low"].contains(&f.as_str()) {
                 return Err(fail(
@@ -318,6 +325,18 @@ impl Config {
         }
         Ok(config)
     }
+}
+
+/// The `limits:` of a configuration: each used when its flag is not given.
+#[derive(Debug, Default, Clone, Copy, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigLimits {
+    /// `--max-instructions`.
+    pub max_instructions: Option<u64>,
+    /// `--timeout`, in milliseconds.
+    pub timeout_ms: Option<u64>,
+    /// `--max-memory`, in MiB.
+    pub max_memory_mib: Option<usize>,
 }
 
 /// The configuration: `.tenet/config.yaml` of the repository when it exists.

@@ -8,7 +8,6 @@ use super::{
 use crate::store::{History, Row, RunSummary};
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::Duration;
 use tenet::check::{Checked, Session, Sinks, Tee};
 use tenet::report::finding::Finding;
 use tenet::report::model::{rfc3339, unhealthy, unhealthy_or_exempt, RiskLevel, Severity};
@@ -18,7 +17,7 @@ use tenet::report::select::{GroupBy, Select};
 use tenet::report::triage::Triage;
 use tenet::runtime::iac::Format as InputFormat;
 use tenet::runtime::input;
-use tenet::runtime::{inventory, Engine, Limits};
+use tenet::runtime::{inventory, Engine};
 
 /// What a run of the shared flags is for.
 pub enum Mode {
@@ -167,20 +166,8 @@ pub struct Args {
     /// Do not use the cache of compiled modules.
     #[arg(long)]
     pub no_cache: bool,
-    /// Instruction budget per resource (all recommendations together), the deterministic limit:
-    /// it stops an evaluation at the same place on every machine. A resource over it is an
-    /// error result and the scan goes on. The default is about 2,000 times what the built-in
-    /// standards need for any real resource.
-    #[arg(long, default_value_t = tenet::runtime::engine::DEFAULT_FUEL, value_name = "N")]
-    pub max_instructions: u64,
-    /// Wall-clock backstop per resource, in milliseconds, for what the instruction budget does
-    /// not count; a resource over it is an error result and the scan goes on.
-    #[arg(long, default_value = "10000", value_name = "MS")]
-    pub timeout: u64,
-    /// Memory limit per evaluation instance, in MiB; a resource over it is an error result and the
-    /// scan goes on.
-    #[arg(long, default_value = "512", value_name = "MIB")]
-    pub max_memory: usize,
+    #[command(flatten)]
+    pub limits: super::LimitArgs,
 }
 
 /// Parses `--input-format`.
@@ -311,6 +298,7 @@ fn with_config(mut a: Args) -> Result<Args, u8> {
         if a.output.is_empty() {
             a.output = c.outputs;
         }
+        a.limits = a.limits.or(&c.limits);
         a.rooted = Some((c.root, c.exclude));
     }
     if a.standard.is_none() {
@@ -343,12 +331,7 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
     let mut phases = Phases(std::env::var_os("TENET_TIMING").map(|_| std::time::Instant::now()));
     let now = super::evaluation_time(a.now.as_deref(), super::clock).ok_or(ERROR)?;
     let select = select(a)?;
-    let limits = Limits {
-        fuel: a.max_instructions,
-        timeout: Duration::from_millis(a.timeout),
-        memory_bytes: a.max_memory << 20,
-    };
-    let engine: Engine = super::engine(!a.no_cache, limits).ok_or(ERROR)?;
+    let engine: Engine = super::engine(!a.no_cache, a.limits.limits()).ok_or(ERROR)?;
     let loaded: Loaded =
         load_standard(&engine, a.standard.as_deref().unwrap_or_default()).ok_or(ERROR)?;
     phases.mark("standard");

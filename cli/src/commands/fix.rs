@@ -17,7 +17,7 @@ use tenet::report::render::visible;
 use tenet::report::select::Select;
 use tenet::runtime::input::Input;
 use tenet::runtime::resource::Resource;
-use tenet::runtime::{fix, inventory, Limits};
+use tenet::runtime::{fix, inventory};
 use tenet::stdlib::abi::Outcome;
 
 /// Output forms of `tenet fix`.
@@ -87,6 +87,8 @@ pub struct Args {
     /// `tenet check`).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    #[command(flatten)]
+    pub limits: super::LimitArgs,
 }
 
 /// What happened to one finding.
@@ -137,17 +139,18 @@ pub fn run(a: Args) -> u8 {
             return ERROR;
         }
     };
-    let Some(engine) = super::engine(true, Limits::default()) else {
+    let (rooted, limits) = match super::config() {
+        Ok(Some(c)) => (Some((c.root, c.exclude)), a.limits.or(&c.limits)),
+        Ok(None) => (None, a.limits),
+        Err(code) => return code,
+    };
+    let Some(engine) = super::engine(true, limits.limits()) else {
         return ERROR;
     };
     let Some(loaded) = load_standard(&engine, &a.standard) else {
         return ERROR;
     };
     let meta = &loaded.standard.metadata;
-    let rooted = match super::config() {
-        Ok(c) => c.map(|c| (c.root, c.exclude)),
-        Err(code) => return code,
-    };
     let Some(inputs) = super::list_inputs(&a.inventory, &a.exclude, rooted, false) else {
         return ERROR;
     };
@@ -211,10 +214,17 @@ pub fn run(a: Args) -> u8 {
         let mut ops = Vec::new();
         let mut fixed_here = Vec::new();
         for (j, rec) in meta.recommendations.iter().enumerate() {
-            let selected = res.outcome(j) == Outcome::NotCompliant
-                && rec_glob.as_ref().is_none_or(|m| m.is_match(&rec.id))
+            let selected = rec_glob.as_ref().is_none_or(|m| m.is_match(&rec.id))
                 && Severity::of(&rec.severity) >= threshold;
-            if !selected {
+            // A resource that was not evaluated is not silently passed over: it is reported
+            // as failed, as `tenet check` reports an error result.
+            if selected && res.outcome(j) == Outcome::Error {
+                let why = explain_reason(meta, Outcome::Error, res.reason(j))
+                    .map_or_else(|| "evaluation failed".into(), |e| e.message);
+                statuses.push((j, Status::Failed(format!("not evaluated: {why}"))));
+                continue;
+            }
+            if !selected || res.outcome(j) != Outcome::NotCompliant {
                 continue;
             }
             match res.reason(j).and_then(|x| x.fix.as_ref()) {

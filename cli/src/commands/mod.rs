@@ -88,6 +88,53 @@ pub fn evaluation_time(flag: Option<&str>, default: impl FnOnce() -> f64) -> Opt
     }
 }
 
+/// The evaluation limits, the same flags on every command that evaluates (`check`, `score`,
+/// `baseline create`, `fix`, `test`). Each flag left out comes from `limits:` in
+/// `.tenet/config.yaml`, else from the default.
+#[derive(clap::Args, Clone, Copy, Debug, Default)]
+pub struct LimitArgs {
+    /// Instruction budget per resource (all recommendations together), the deterministic limit:
+    /// it stops an evaluation at the same place on every machine. A resource over it is an
+    /// error result and the scan goes on. The default (1000000000) is about 2,000 times what the
+    /// built-in standards need for any real resource.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_instructions: Option<u64>,
+    /// Wall-clock backstop per resource, in milliseconds (default 10000), for what the
+    /// instruction budget does not count; a resource over it is an error result and the scan
+    /// goes on.
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: Option<u64>,
+    /// Memory limit per evaluation instance, in MiB (default 512); a resource over it is an
+    /// error result and the scan goes on.
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..(1 << 20)))]
+    pub max_memory: Option<u64>,
+}
+
+impl LimitArgs {
+    /// Fills the flags left out from a configuration's `limits:`.
+    pub fn or(self, c: &tenet::load::ConfigLimits) -> LimitArgs {
+        LimitArgs {
+            max_instructions: self.max_instructions.or(c.max_instructions),
+            timeout: self.timeout.or(c.timeout_ms),
+            max_memory: self.max_memory.or(c.max_memory_mib.map(|m| m as u64)),
+        }
+    }
+
+    /// The limits: what is given, the defaults for the rest.
+    pub fn limits(self) -> tenet::runtime::Limits {
+        let d = tenet::runtime::Limits::default();
+        tenet::runtime::Limits {
+            fuel: self.max_instructions.unwrap_or(d.fuel),
+            timeout: self
+                .timeout
+                .map_or(d.timeout, std::time::Duration::from_millis),
+            memory_bytes: self.max_memory.map_or(d.memory_bytes, |m| {
+                usize::try_from(m << 20).unwrap_or(usize::MAX)
+            }),
+        }
+    }
+}
+
 /// An engine with the cache of compiled modules (or without, when `cache` is false or the cache
 /// cannot be used, which is said on standard error); `None` after printing the error.
 pub fn engine(cache: bool, limits: tenet::runtime::Limits) -> Option<Engine> {

@@ -28,7 +28,7 @@ use tenet::check::Session;
 use tenet::report::finding::explain_reason;
 use tenet::report::select::Select;
 use tenet::report::triage::Triage;
-use tenet::runtime::{inventory, Engine, Limits};
+use tenet::runtime::{inventory, Engine};
 use tenet::stdlib::abi::Outcome;
 
 /// Flags of `tenet test`.
@@ -53,6 +53,8 @@ pub struct Args {
     /// Evaluation time (RFC 3339) for date functions; default: 2026-01-01T00:00:00Z, so results do not change with the day.
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
+    #[command(flatten)]
+    pub limits: super::LimitArgs,
 }
 
 /// One expected result: a state, or a state with the exact remediation and fix.
@@ -175,7 +177,12 @@ pub fn run(a: Args) -> u8 {
             return ERROR;
         }
     };
-    let engine = match Engine::new(None, Limits::default()) {
+    let limits = match super::config() {
+        Ok(Some(c)) => a.limits.or(&c.limits),
+        Ok(None) => a.limits,
+        Err(code) => return code,
+    };
+    let engine = match Engine::new(None, limits.limits()) {
         Ok(e) => e,
         Err(e) => {
             error(e);

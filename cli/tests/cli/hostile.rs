@@ -562,3 +562,91 @@ fn names_with_control_characters_are_shown_escaped_in_every_human_format() {
     );
     assert_shown_safely("history", &stdout(&o));
 }
+
+#[test]
+fn every_command_that_evaluates_takes_the_limits_from_flags_or_the_configuration() {
+    let dir = scratch("hostile-limits");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    let pod = |name: &str, n: usize| {
+        let containers: Vec<_> = (0..n)
+            .map(|i| serde_json::json!({"name": format!("c{i}"), "image": "nginx:1.27"}))
+            .collect();
+        serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+                           "spec": {"containers": containers}})
+    };
+    let inv = dir.join("pods.json");
+    std::fs::write(
+        &inv,
+        serde_json::json!([pod("small", 1), pod("huge", 3000)]).to_string(),
+    )
+    .unwrap();
+    let p = inv.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let mut c = tenet_command(args);
+        c.current_dir(&dir);
+        bounded(c, None, 120)
+    };
+    // The flags: on fix and test as on check.
+    let small_budget = ["--max-instructions", "1000000"];
+    let o = run(&[
+        &["check", "-s", "kubernetes-pod-security", p][..],
+        &small_budget,
+    ]
+    .concat());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("huge was not evaluated"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        &["fix", "-s", "kubernetes-pod-security", p][..],
+        &small_budget,
+    ]
+    .concat());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--max-instructions"), "{}", stderr(&o));
+    let o = run(&["fix", "-s", "kubernetes-pod-security", p]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let standard = root().join("policies/kubernetes-pod-security");
+    let s = standard.to_str().unwrap();
+    let o = run(&["test", s, "--max-instructions", "100"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--max-instructions"), "{}", stderr(&o));
+    let o = run(&["test", s, "--timeout", "0"]);
+    assert_eq!(o.status.code(), Some(2), "a zero limit is refused");
+    // The configuration: used without the flag, and a flag wins over it.
+    std::fs::create_dir_all(dir.join(".tenet")).unwrap();
+    std::fs::write(
+        dir.join(".tenet/config.yaml"),
+        "version: 1\nlimits:\n  max_instructions: 1000000\n",
+    )
+    .unwrap();
+    let o = run(&["check", "-s", "kubernetes-pod-security", p]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("huge was not evaluated"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["fix", "-s", "kubernetes-pod-security", p]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = run(&[
+        "check",
+        "-s",
+        "kubernetes-pod-security",
+        p,
+        "--max-instructions",
+        "1000000000",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    std::fs::write(
+        dir.join(".tenet/config.yaml"),
+        "version: 1\nlimits:\n  timeout_ms: 0\n",
+    )
+    .unwrap();
+    let o = run(&["check", "-s", "kubernetes-pod-security", p]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("greater than 0"), "{}", stderr(&o));
+}
