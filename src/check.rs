@@ -14,7 +14,7 @@ use tenet_runtime::eval::{self, Evaluated, Item};
 use tenet_runtime::iac::Format;
 use tenet_runtime::input::{Input, CHUNK};
 use tenet_runtime::resource::{Identity, Resource, Skipped};
-use tenet_runtime::{RuntimeError, Standard};
+use tenet_runtime::{InputError, RuntimeError, Standard};
 
 /// One run's settings over one standard.
 pub struct Session<'a> {
@@ -109,13 +109,18 @@ impl Session<'_> {
             .collect()
     }
 
-    /// Evaluates resources held in memory and triages them, in order.
-    pub fn assess(&self, resources: &[Resource]) -> Result<Vec<Assessed>, RuntimeError> {
+    /// Evaluates resources held in memory and triages them, in order: each resource to its
+    /// results, or to an error located at it when it could not be evaluated (a limit or a trap),
+    /// as `check` reports it. Only a module that evaluates nothing fails the whole call.
+    pub fn assess(
+        &self,
+        resources: &[Resource],
+    ) -> Result<Vec<Result<Assessed, InputError>>, RuntimeError> {
         let meta = &self.standard.metadata;
         Ok(
             eval::evaluate_all(self.standard, resources, self.now(), false)?
                 .into_iter()
-                .map(|e| self.triage.apply(meta, e))
+                .map(|e| e.map(|e| self.triage.apply(meta, e)))
                 .collect(),
         )
     }

@@ -69,6 +69,29 @@ pub enum Error {
     /// A check stopped.
     #[error(transparent)]
     Check(#[from] check::CheckError),
+    /// Something could not be read or evaluated (an unreadable input, a resource over a limit):
+    /// an evaluation never returns only the findings of what it did check. Everything else was
+    /// evaluated: its findings are here.
+    #[error("{}", not_evaluated(errors))]
+    NotEvaluated {
+        /// What could not be read or evaluated, located.
+        errors: Vec<report::tally::InputFailure>,
+        /// The findings of everything else.
+        findings: Vec<Finding>,
+    },
+}
+
+fn not_evaluated(errors: &[report::tally::InputFailure]) -> String {
+    let first = errors.first().map_or_else(String::new, |e| {
+        format!(
+            "; the first: {}:{}:{}: {}",
+            e.file, e.line, e.column, e.message
+        )
+    });
+    format!(
+        "{} input(s) or resource(s) could not be read or evaluated (everything else was){first}",
+        errors.len()
+    )
 }
 
 /// The current time, in seconds since 1970 (the default evaluation time).
@@ -155,7 +178,9 @@ impl Standard {
 
     /// Evaluates resources given as JSON values (resources, or lists and containers of them, as
     /// `tenet check` reads them). Returns one finding per applicable (recommendation, resource),
-    /// compliant and exempt ones included, in resource order then standard order.
+    /// compliant and exempt ones included, in resource order then standard order; or
+    /// [`Error::NotEvaluated`], with the findings of the rest, when anything could not be read or
+    /// evaluated.
     pub fn evaluate(&self, resources: &[serde_json::Value]) -> Result<Vec<Finding>, Error> {
         let text = serde_json::Value::Array(resources.to_vec()).to_string();
         let input = Input::Bytes {
@@ -176,10 +201,17 @@ impl Standard {
             ..check::Sinks::default()
         };
         let checked = self.session().check(inputs, sinks)?;
-        Ok(checked
+        let findings = checked
             .findings
             .into_iter()
             .filter(|f| f.state != Outcome::NotApplicable)
-            .collect())
+            .collect();
+        if !checked.tally.failed.is_empty() {
+            return Err(Error::NotEvaluated {
+                errors: checked.tally.failed,
+                findings,
+            });
+        }
+        Ok(findings)
     }
 }

@@ -30,6 +30,20 @@ pub enum RuntimeError {
     Input(#[from] InputError),
 }
 
+impl RuntimeError {
+    /// Whether the error belongs to the one resource being evaluated (a limit hit or a trap),
+    /// so that the others can still be evaluated, rather than to the module or the engine.
+    pub fn is_per_resource(&self) -> bool {
+        matches!(
+            self,
+            RuntimeError::Timeout(_)
+                | RuntimeError::Fuel(_)
+                | RuntimeError::Memory
+                | RuntimeError::Trap(_)
+        )
+    }
+}
+
 /// A bad input: where and what.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 #[error("{file}{}: {message}", loc(*line, *col))]

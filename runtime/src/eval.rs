@@ -112,7 +112,8 @@ impl Pool<'_> {
 }
 
 /// Evaluates every resource held in memory; `progress` is told how many resources each finished
-/// chunk held.
+/// chunk held. Strict: the first resource that cannot be evaluated fails the whole call (tests
+/// use it; [`evaluate_all`] reports such a resource as an error result instead).
 ///
 /// `projected` says the documents were read with the standard's projection.
 pub fn evaluate(
@@ -122,23 +123,61 @@ pub fn evaluate(
     projected: bool,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<Vec<RecResult>>, RuntimeError> {
+    evaluate_each(standard, resources, now, projected, progress)?
+        .into_iter()
+        .collect()
+}
+
+/// Evaluates every resource held in memory, each to its results or to the error that stopped
+/// it: a limit hit or a trap on one resource is that resource's error (its instance is dropped
+/// and the others go on), as in a streamed run. A module that fails on each of the first
+/// resources, evaluating none, is broken: that fails the whole call.
+fn evaluate_each(
+    standard: &Standard,
+    resources: &[Resource],
+    now: f64,
+    projected: bool,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<Result<Vec<RecResult>, RuntimeError>>, RuntimeError> {
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
     let index = build_index(&standard.metadata, resources);
     let pool = Pool {
         standard,
         index: &index,
         free: Mutex::new(Vec::new()),
     };
-    let chunks: Vec<Result<Vec<Vec<RecResult>>, RuntimeError>> = resources
+    let (failures, evaluated) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let chunks: Vec<Result<Vec<_>, RuntimeError>> = resources
         .par_chunks(CHUNK)
         .map(|chunk| {
-            let mut inst = pool.take()?;
+            let mut inst: Option<Instance> = None;
             let mut buf = Vec::new();
             let mut out = Vec::with_capacity(chunk.len());
             for r in chunk {
                 encode(&standard.metadata, r, now, projected, &mut buf);
-                out.push(inst.evaluate(&buf)?);
+                let i = match inst.as_mut() {
+                    Some(i) => i,
+                    None => inst.insert(pool.take()?),
+                };
+                match i.evaluate(&buf) {
+                    Ok(res) => {
+                        evaluated.fetch_add(1, Relaxed);
+                        out.push(Ok(res));
+                    }
+                    Err(e) if e.is_per_resource() => {
+                        inst = None;
+                        let n = failures.fetch_add(1, Relaxed) + 1;
+                        if n >= GIVE_UP && evaluated.load(Relaxed) == 0 {
+                            return Err(e);
+                        }
+                        out.push(Err(e));
+                    }
+                    Err(e) => return Err(e),
+                }
             }
-            pool.give(inst);
+            if let Some(i) = inst {
+                pool.give(i);
+            }
             progress(chunk.len());
             Ok(out)
         })
@@ -150,28 +189,43 @@ pub fn evaluate(
     Ok(all)
 }
 
-/// Evaluates resources held in memory (see [`evaluate`]) into one [`Evaluated`] each, in order.
+/// Evaluates resources held in memory into one [`Evaluated`] each, in order. A resource that
+/// could not be evaluated (a limit or a trap) is an error located at the resource, worded as a
+/// streamed run words it; a broken module fails the whole call.
 pub fn evaluate_all(
     standard: &Standard,
     resources: &[Resource],
     now: f64,
     projected: bool,
-) -> Result<Vec<Evaluated>, RuntimeError> {
+) -> Result<Vec<Result<Evaluated, InputError>>, RuntimeError> {
     let recs = standard.metadata.recommendations.len();
-    let results = evaluate(standard, resources, now, projected, &|_| {})?;
+    let results = evaluate_each(standard, resources, now, projected, &|_| {})?;
     Ok(resources
         .iter()
         .zip(results)
-        .map(|(r, res)| {
-            let outcomes = res.iter().map(|x| x.outcome).collect();
-            let reasons = res
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, x)| x.reason.map(|reason| (i, reason)))
-                .collect();
-            Evaluated::new(r.head(), recs, outcomes, reasons)
+        .map(|(r, res)| match res {
+            Ok(res) => {
+                let outcomes = res.iter().map(|x| x.outcome).collect();
+                let reasons = res
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(i, x)| x.reason.map(|reason| (i, reason)))
+                    .collect();
+                Ok(Evaluated::new(r.head(), recs, outcomes, reasons))
+            }
+            Err(e) => Err(not_evaluated(&r.identity, &r.origin, &e)),
         })
         .collect())
+}
+
+/// The error result of a resource that was not evaluated.
+fn not_evaluated(id: &Identity, at: &Origin, e: &RuntimeError) -> InputError {
+    InputError {
+        file: at.file.to_string(),
+        line: at.line,
+        col: at.col,
+        message: format!("{} was not evaluated: {e}", id.id),
+    }
 }
 
 /// The results of one resource.
@@ -477,12 +531,7 @@ pub fn run<T: Send>(
                         // instance is dropped (its state is unknown) and the scan goes on. A
                         // module that fails on every one of the first resources is broken:
                         // that stops the run.
-                        Err(
-                            e @ (RuntimeError::Timeout(_)
-                            | RuntimeError::Fuel(_)
-                            | RuntimeError::Memory
-                            | RuntimeError::Trap(_)),
-                        ) => {
+                        Err(e) if e.is_per_resource() => {
                             inst = None;
                             let failures = limit_failures.fetch_add(1, Relaxed) + 1;
                             if failures >= GIVE_UP
@@ -491,12 +540,7 @@ pub fn run<T: Send>(
                             {
                                 return Err(e);
                             }
-                            items.push(Item::Failed(InputError {
-                                file: p.origin.file.to_string(),
-                                line: p.origin.line,
-                                col: p.origin.col,
-                                message: format!("{} was not evaluated: {e}", p.identity.id),
-                            }));
+                            items.push(Item::Failed(not_evaluated(&p.identity, &p.origin, &e)));
                             continue;
                         }
                         Err(e) => return Err(e),

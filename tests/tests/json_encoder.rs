@@ -49,7 +49,7 @@ fn the_streamed_encoder_writes_what_a_finding_serialises_to() {
     let assessed: Vec<_> = eval::evaluate_all(&standard, &inv.resources, now, false)
         .unwrap()
         .into_iter()
-        .map(|e| triage.apply(meta, e))
+        .map(|e| triage.apply(meta, e.expect("every resource is evaluated")))
         .collect();
     let encoder = JsonFindings::new(meta);
     let mut states = std::collections::BTreeSet::new();

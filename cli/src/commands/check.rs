@@ -371,12 +371,23 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
             error(e);
             ERROR
         })?;
-        let explained: Vec<tenet::Outcome> = assessed
-            .iter()
-            .filter(|e| session.select.resource(&e.resource.identity))
-            .map(|e| e.outcome(idx))
-            .filter(|o| *o != tenet::Outcome::NotApplicable)
-            .collect();
+        // A resource that could not be evaluated is an error result, as in a full run.
+        let mut failed = false;
+        let mut explained: Vec<tenet::Outcome> = Vec::new();
+        for e in &assessed {
+            match e {
+                Ok(e) if session.select.resource(&e.resource.identity) => {
+                    explained.push(e.outcome(idx));
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    super::input_error(e, "");
+                    failed = true;
+                    explained.push(tenet::Outcome::Error);
+                }
+            }
+        }
+        explained.retain(|o| *o != tenet::Outcome::NotApplicable);
         if explained.is_empty() && !a.allow_empty {
             error(format!(
                 "`{rec}` applies to none of the {} resources read; nothing was checked (--allow-empty accepts it)",
@@ -388,6 +399,9 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
             Severity::parse(a.fail_on.as_deref().unwrap_or("low")).unwrap_or(Severity::Low);
         let fails = Severity::of(&meta.recommendations[idx].severity) >= threshold
             && explained.iter().any(|o| unhealthy(*o));
+        if failed && a.fail_on_errors {
+            return Err(ERROR);
+        }
         return Ok(if fails { FINDINGS } else { OK });
     }
     // History: what the previous runs of this standard left open. A run that leaves resources

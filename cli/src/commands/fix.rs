@@ -218,6 +218,15 @@ pub fn run(a: Args) -> u8 {
                 && Severity::of(&rec.severity) >= threshold;
             // A resource that was not evaluated is not silently passed over: it is reported
             // as failed, as `tenet check` reports an error result.
+            let res = match res {
+                Ok(res) => res,
+                Err(e) => {
+                    if selected {
+                        statuses.push((j, Status::Failed(e.message.clone())));
+                    }
+                    continue;
+                }
+            };
             if selected && res.outcome(j) == Outcome::Error {
                 let why = explain_reason(meta, Outcome::Error, res.reason(j))
                     .map_or_else(|| "evaluation failed".into(), |e| e.message);
@@ -288,6 +297,15 @@ pub fn run(a: Args) -> u8 {
     };
     for (p, res) in plans.iter_mut().zip(&again) {
         for (j, st) in &mut p.statuses {
+            let res = match res {
+                Ok(res) => res,
+                Err(e) => {
+                    if *st == Status::Fixed {
+                        *st = Status::Failed(format!("the patched resource: {}", e.message));
+                    }
+                    continue;
+                }
+            };
             let after = res.outcome(*j);
             if *st == Status::Fixed && after != Outcome::Compliant {
                 let why = explain_reason(meta, after, res.reason(*j))

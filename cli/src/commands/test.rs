@@ -324,7 +324,13 @@ fn run_standard(
                 ERROR
             })?;
             let mine = &inv.resources[0];
-            let got = &results[0];
+            let got = match &results[0] {
+                Ok(got) => got,
+                Err(e) => {
+                    error(format!("case `{}`: {e}", case.name));
+                    return Err(ERROR);
+                }
+            };
             // Clause coverage from the reference interpreter's trace.
             let lookups = super::interp_lookups(meta, &inv.resources);
             let input = tenet::compiler::interp::Input {
@@ -415,8 +421,11 @@ fn run_standard(
                     rs[0].doc = doc;
                     session
                         .assess(&rs)
-                        .map(|r| r[0].outcome(i))
                         .map_err(|e| e.to_string())
+                        .and_then(|mut r| match r.swap_remove(0) {
+                            Ok(a) => Ok(a.outcome(i)),
+                            Err(e) => Err(e.to_string()),
+                        })
                 });
                 match outcome {
                     Ok(Outcome::Compliant) => {}

@@ -42,6 +42,20 @@ fn the_library_api_agrees_with_the_cli() {
         .collect();
     assert!(!cli.is_empty());
     assert_eq!(failing, cli);
+    // What cannot be read is never dropped in silence: the call fails, naming it, and still
+    // carries the findings of everything else.
+    let bad = write("embedding-bad.json", b"[{\"type\": \"x\",");
+    match standard.evaluate_inventory(&[root().join("examples/inventory.json"), bad.clone()]) {
+        Err(tenet::Error::NotEvaluated {
+            errors,
+            findings: rest,
+        }) => {
+            assert_eq!(errors.len(), 1);
+            assert_eq!(errors[0].file, bad.display().to_string());
+            assert_eq!(rest.len(), findings.len());
+        }
+        other => panic!("expected NotEvaluated, got {other:?}"),
+    }
     assert!(matches!(
         tenet::compile("x.tenet", "fn f( ="),
         Err(tenet::Error::Compile(_))

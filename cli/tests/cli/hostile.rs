@@ -600,13 +600,35 @@ fn every_command_that_evaluates_takes_the_limits_from_flags_or_the_configuration
         "{}",
         stderr(&o)
     );
+    // fix evaluates in memory: the resource over the limit is reported as failed, not
+    // evaluated, and the other is still fixed (the same semantics as check).
     let o = run(&[
         &["fix", "-s", "kubernetes-pod-security", p][..],
         &small_budget,
     ]
     .concat());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("huge was not evaluated") && out.contains("--max-instructions"),
+        "{out}"
+    );
+    assert!(
+        out.contains("small (Pod)") && out.contains("fixed      "),
+        "{out}"
+    );
+    let o = run(&[
+        &["check", "-s", "kubernetes-pod-security", p][..],
+        &small_budget,
+        &["--explain", "k8s-run-as-non-root"],
+    ]
+    .concat());
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("--max-instructions"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("huge was not evaluated"),
+        "{}",
+        stderr(&o)
+    );
     let o = run(&["fix", "-s", "kubernetes-pod-security", p]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let standard = root().join("policies/kubernetes-pod-security");
@@ -631,7 +653,11 @@ fn every_command_that_evaluates_takes_the_limits_from_flags_or_the_configuration
         stderr(&o)
     );
     let o = run(&["fix", "-s", "kubernetes-pod-security", p]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("huge was not evaluated"),
+        "{}",
+        stdout(&o)
+    );
     let o = run(&[
         "check",
         "-s",
