@@ -1,4 +1,5 @@
-//! `tenet inspect`: what a compiled module holds.
+//! `tenet inspect`: what a compiled module holds, once it is known to load as `tenet check`
+//! would load it.
 
 use super::{error, ERROR, OK};
 use std::path::PathBuf;
@@ -25,8 +26,17 @@ pub fn run(a: Args) -> u8 {
             return ERROR;
         }
     };
-    let meta = match tenet::runtime::engine::read_metadata(&bytes) {
-        Ok(m) => m,
+    // The module is loaded and instantiated as `tenet check` would, so that a module check
+    // refuses is refused here too, instead of being described as if it worked.
+    let Some(engine) = super::engine(false, tenet::runtime::Limits::default()) else {
+        return ERROR;
+    };
+    let loaded = engine.load(&bytes).and_then(|s| {
+        let index = tenet::runtime::eval::build_index(&s.metadata, &[]);
+        s.instantiate(&index).map(|_| s)
+    });
+    let meta = match loaded {
+        Ok(s) => s.metadata,
         Err(e) => {
             error(format!("{}: {e}", a.module.display()));
             return ERROR;
@@ -35,7 +45,7 @@ pub fn run(a: Args) -> u8 {
     if a.json {
         outln!(
             "{}",
-            serde_json::to_string_pretty(&meta).unwrap_or_default()
+            serde_json::to_string_pretty(&*meta).unwrap_or_default()
         );
         return OK;
     }

@@ -676,3 +676,72 @@ fn every_command_that_evaluates_takes_the_limits_from_flags_or_the_configuration
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("greater than 0"), "{}", stderr(&o));
 }
+
+/// A custom section named `name` holding `data`, in the binary format.
+fn custom_section(name: &str, data: &[u8]) -> Vec<u8> {
+    fn leb(mut n: usize, out: &mut Vec<u8>) {
+        loop {
+            let b = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                out.push(b);
+                return;
+            }
+            out.push(b | 0x80);
+        }
+    }
+    let mut body = Vec::new();
+    leb(name.len(), &mut body);
+    body.extend_from_slice(name.as_bytes());
+    body.extend_from_slice(data);
+    let mut out = vec![0u8];
+    leb(body.len(), &mut out);
+    out.extend(body);
+    out
+}
+
+#[test]
+fn inspect_refuses_the_modules_check_refuses() {
+    let dir = scratch("hostile-modules");
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("good.wasm");
+    let o = tenet(&["compile", "examples/standard", "-o", good.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let wasm = std::fs::read(&good).unwrap();
+    let o = tenet(&["inspect", "--json", good.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let meta = o.stdout;
+    let mut newer: serde_json::Value = serde_json::from_slice(&meta).unwrap();
+    newer["abi"] = serde_json::json!(99);
+    let mut later_abi = wasm.clone();
+    later_abi.extend(custom_section(
+        "tenet.metadata",
+        newer.to_string().as_bytes(),
+    ));
+    let mut metadata_only = b"\0asm\x01\0\0\0".to_vec();
+    metadata_only.extend(custom_section("tenet.metadata", &meta));
+    let cases: [(&str, Vec<u8>, &str); 3] = [
+        (
+            "truncated",
+            wasm[..wasm.len() / 2].to_vec(),
+            "not a WebAssembly module",
+        ),
+        ("metadata-only", metadata_only, "does not export"),
+        ("later-abi", later_abi, "ABI version 99"),
+    ];
+    for (name, bytes, says) in cases {
+        let m = dir.join(format!("{name}.wasm"));
+        std::fs::write(&m, bytes).unwrap();
+        let m = m.to_str().unwrap();
+        for args in [
+            vec!["inspect", m],
+            vec!["inspect", "--json", m],
+            vec!["check", "--standard", m, "examples/inventory.json"],
+        ] {
+            let o = bounded(tenet_command(&args), None, 60);
+            assert_eq!(o.status.code(), Some(2), "{name} {args:?}: {}", stdout(&o));
+            assert!(stderr(&o).contains(says), "{name} {args:?}: {}", stderr(&o));
+            assert!(o.stdout.is_empty(), "{name} {args:?}: nothing is described");
+        }
+    }
+}
