@@ -369,6 +369,36 @@ fn a_huge_resource_name_is_shortened_in_every_finding() {
     }
 }
 
+#[test]
+fn a_long_line_that_never_ends_is_a_located_error_and_the_rest_is_reported() {
+    // 24 MiB without a newline, read in 1 MiB batches: the search for the line's end resumes
+    // where it stopped instead of starting over (bench/RESULTS.md has the timings).
+    let mut text =
+        b"{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"".to_vec();
+    text.resize(text.len() + (24 << 20), b'a');
+    let long = write("hostile-long-line.jsonl", &text);
+    let pod = write("hostile-long-line-pod.yaml", PRIVILEGED.as_bytes());
+    let o = pods(&[long.to_str().unwrap(), pod.to_str().unwrap()]);
+    let errs = errors(&o);
+    assert_eq!(errs.len(), 1, "{}", stdout(&o));
+    assert_eq!(errs[0]["file"], long.to_str().unwrap());
+    assert_eq!(errs[0]["line"], 1);
+    assert!(
+        errs[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unterminated string"),
+        "{}",
+        errs[0]
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["recommendation"] == "k8s-no-privileged"));
+}
+
 /// `tenet fix --standard kubernetes-pod-security --write <args>`, bounded.
 fn fix_write(args: &[&str]) -> Output {
     let mut all = vec!["fix", "--standard", "kubernetes-pod-security", "--write"];

@@ -481,10 +481,13 @@ impl<'r> Stream<'r> {
         let mut pieces = Vec::new();
         let mut line = 1usize;
         let mut i = 0usize;
+        // Where the search for the end of the current line resumes: each byte is searched once,
+        // however long the line.
+        let mut searched = 0usize;
         loop {
-            match memchr::memchr(b'\n', &self.buf[i..]) {
+            match memchr::memchr(b'\n', &self.buf[searched..]) {
                 Some(n) => {
-                    let end = i + n;
+                    let end = searched + n;
                     if self.buf[i..end].iter().any(|c| !c.is_ascii_whitespace()) {
                         pieces.push(Piece::Line {
                             start: i,
@@ -494,10 +497,12 @@ impl<'r> Stream<'r> {
                     }
                     line += 1;
                     i = end + 1;
+                    searched = i;
                     if i >= self.chunk {
                         self.cur.at = self.base + i as u64;
                         self.flush(&mut pieces, i, sink)?;
                         i = 0;
+                        searched = 0;
                     }
                 }
                 None if self.eof => {
@@ -521,9 +526,14 @@ impl<'r> Stream<'r> {
                             format!("a line is longer than {} MiB", MAX_DOCUMENT >> 20),
                         ));
                     }
-                    self.cur.at = self.base + i as u64;
-                    self.flush(&mut pieces, i, sink)?;
-                    i = 0;
+                    // The lines found so far go to work; the unfinished one stays, and is copied
+                    // once at most (a long line is not moved again on each read).
+                    if !pieces.is_empty() {
+                        self.cur.at = self.base + i as u64;
+                        self.flush(&mut pieces, i, sink)?;
+                        i = 0;
+                    }
+                    searched = self.buf.len();
                     self.fill()?;
                 }
             }
@@ -602,13 +612,22 @@ impl<'r> Stream<'r> {
         }
     }
 
-    /// End of the complete value starting at `buf[i]`, reading as much as it takes.
+    /// End of the complete value starting at `buf[i]`, reading as much as it takes. An
+    /// unfinished value is scanned again only once what is buffered of it has doubled, so a
+    /// long value costs linear time.
     fn value(&mut self, i: usize) -> Result<usize, InputError> {
         loop {
             match split::value_end_at(&self.buf, i) {
                 Some(end) if end < self.buf.len() || self.eof => return Ok(end),
                 _ if self.eof => return Err(self.syntax_error(i)),
                 _ => {
+                    let seen = (self.buf.len() - i).max(1);
+                    while !self.eof
+                        && self.buf.len() - i < 2 * seen
+                        && self.buf.len() - i <= MAX_DOCUMENT
+                    {
+                        self.fill()?;
+                    }
                     if self.buf.len() - i > MAX_DOCUMENT {
                         let (line, col) = self.position(i);
                         return Err(self.error(
@@ -620,7 +639,6 @@ impl<'r> Stream<'r> {
                             ),
                         ));
                     }
-                    self.fill()?;
                 }
             }
         }
@@ -799,94 +817,4 @@ pub fn element_ranges(text: &str) -> Option<Vec<(usize, usize)>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::input::CHUNK;
-
-    fn pieces(
-        name: &str,
-        text: &str,
-        chunk: usize,
-    ) -> Result<Vec<(String, usize, usize)>, InputError> {
-        let mut out = Vec::new();
-        let ext = Path::new(name).extension().and_then(|e| e.to_str());
-        read_bytes(
-            name,
-            text.as_bytes(),
-            ext,
-            Format::Auto,
-            chunk,
-            &mut |b: Batch| {
-                for p in &b.pieces {
-                    match p {
-                        Piece::Json {
-                            start,
-                            end,
-                            line,
-                            col,
-                        } => out.push((
-                            String::from_utf8_lossy(&b.text[*start..*end]).into_owned(),
-                            *line,
-                            *col,
-                        )),
-                        Piece::Line { start, end, line } => out.push((
-                            String::from_utf8_lossy(&b.text[*start..*end]).into_owned(),
-                            *line,
-                            1,
-                        )),
-                        Piece::Value {
-                            value, line, col, ..
-                        } => out.push((value.to_string(), *line, *col)),
-                    }
-                }
-                Ok(())
-            },
-        )?;
-        Ok(out)
-    }
-
-    #[test]
-    fn streaming_equals_whole_reading() {
-        let texts = [
-            "{\"$schema\": \"x\",\n \"resources\": [\n  {\"type\": \"a\", \"s\": \"]}\\\"\"},\n  {\"type\": \"b\", \"resources\": [{\"x\": 1}]}\n ], \"tail\": [1]}",
-            "[ {\"type\": \"a\"} ,\n\n {\"type\": \"é\", \"n\": [1, 2, {\"m\": null}]}, 3 ]",
-            "{\"kind\": \"List\", \"apiVersion\": \"v1\", \"items\": [{\"kind\": \"Pod\", \"apiVersion\": \"v1\", \"metadata\": {}}]}",
-            "{\"type\": \"one\", \"properties\": {\"a\": [1, 2, 3]}}",
-        ];
-        for t in texts {
-            let whole = pieces("a.json", t, CHUNK).unwrap();
-            assert!(!whole.is_empty());
-            for chunk in [16, 17, 31, 64] {
-                assert_eq!(
-                    pieces("a.json", t, chunk).unwrap(),
-                    whole,
-                    "chunk {chunk}: {t}"
-                );
-            }
-        }
-        let lines = "{\"type\": \"a\"}\n\n  {\"type\": \"b\"}\n[{\"type\": \"c\"}]";
-        let whole = pieces("a.jsonl", lines, CHUNK).unwrap();
-        assert_eq!(whole.len(), 3);
-        assert_eq!((whole[1].1, whole[2].1), (3, 4));
-        assert_eq!(pieces("a.jsonl", lines, 16).unwrap(), whole);
-        assert_eq!(pieces("noext", lines, CHUNK).unwrap(), whole, "sniffed");
-    }
-
-    #[test]
-    fn malformed_input_is_located_when_streaming() {
-        // The splitter checks the structure between resources; `scan` checks each resource.
-        let t = "[\n {\"type\": \"a\"},\n {\"type\": \"b\"}\n {}]";
-        for chunk in [16, CHUNK] {
-            let e = pieces("a.json", t, chunk).unwrap_err();
-            assert_eq!(
-                (e.line, e.col, e.file.as_str()),
-                (4, 2, "a.json"),
-                "{chunk}: {e}"
-            );
-        }
-        let e = pieces("a.json", "[{\"type\": \"a\"} {}]", 16).unwrap_err();
-        assert_eq!(e.line, 1);
-        let e = pieces("a.json", "[{\"type\": \"a\"}, {\"type\": \"b\"", 16).unwrap_err();
-        assert!(e.message.contains("EOF"), "{e}");
-    }
-}
+mod tests;

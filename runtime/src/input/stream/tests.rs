@@ -1,0 +1,88 @@
+//! Tests of the streamed reader: streaming in small batches reads what reading at once reads,
+//! and malformed input is located.
+
+use super::*;
+use crate::input::CHUNK;
+
+fn pieces(name: &str, text: &str, chunk: usize) -> Result<Vec<(String, usize, usize)>, InputError> {
+    let mut out = Vec::new();
+    let ext = Path::new(name).extension().and_then(|e| e.to_str());
+    read_bytes(
+        name,
+        text.as_bytes(),
+        ext,
+        Format::Auto,
+        chunk,
+        &mut |b: Batch| {
+            for p in &b.pieces {
+                match p {
+                    Piece::Json {
+                        start,
+                        end,
+                        line,
+                        col,
+                    } => out.push((
+                        String::from_utf8_lossy(&b.text[*start..*end]).into_owned(),
+                        *line,
+                        *col,
+                    )),
+                    Piece::Line { start, end, line } => out.push((
+                        String::from_utf8_lossy(&b.text[*start..*end]).into_owned(),
+                        *line,
+                        1,
+                    )),
+                    Piece::Value {
+                        value, line, col, ..
+                    } => out.push((value.to_string(), *line, *col)),
+                }
+            }
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+#[test]
+fn streaming_equals_whole_reading() {
+    let texts = [
+        "{\"$schema\": \"x\",\n \"resources\": [\n  {\"type\": \"a\", \"s\": \"]}\\\"\"},\n  {\"type\": \"b\", \"resources\": [{\"x\": 1}]}\n ], \"tail\": [1]}",
+        "[ {\"type\": \"a\"} ,\n\n {\"type\": \"é\", \"n\": [1, 2, {\"m\": null}]}, 3 ]",
+        "{\"kind\": \"List\", \"apiVersion\": \"v1\", \"items\": [{\"kind\": \"Pod\", \"apiVersion\": \"v1\", \"metadata\": {}}]}",
+        "{\"type\": \"one\", \"properties\": {\"a\": [1, 2, 3]}}",
+    ];
+    for t in texts {
+        let whole = pieces("a.json", t, CHUNK).unwrap();
+        assert!(!whole.is_empty());
+        for chunk in [16, 17, 31, 64] {
+            assert_eq!(
+                pieces("a.json", t, chunk).unwrap(),
+                whole,
+                "chunk {chunk}: {t}"
+            );
+        }
+    }
+    let lines = "{\"type\": \"a\"}\n\n  {\"type\": \"b\"}\n[{\"type\": \"c\"}]";
+    let whole = pieces("a.jsonl", lines, CHUNK).unwrap();
+    assert_eq!(whole.len(), 3);
+    assert_eq!((whole[1].1, whole[2].1), (3, 4));
+    assert_eq!(pieces("a.jsonl", lines, 16).unwrap(), whole);
+    assert_eq!(pieces("noext", lines, CHUNK).unwrap(), whole, "sniffed");
+}
+
+#[test]
+fn malformed_input_is_located_when_streaming() {
+    // The splitter checks the structure between resources; `scan` checks each resource.
+    let t = "[\n {\"type\": \"a\"},\n {\"type\": \"b\"}\n {}]";
+    for chunk in [16, CHUNK] {
+        let e = pieces("a.json", t, chunk).unwrap_err();
+        assert_eq!(
+            (e.line, e.col, e.file.as_str()),
+            (4, 2, "a.json"),
+            "{chunk}: {e}"
+        );
+    }
+    let e = pieces("a.json", "[{\"type\": \"a\"} {}]", 16).unwrap_err();
+    assert_eq!(e.line, 1);
+    let e = pieces("a.json", "[{\"type\": \"a\"}, {\"type\": \"b\"", 16).unwrap_err();
+    assert!(e.message.contains("EOF"), "{e}");
+}
