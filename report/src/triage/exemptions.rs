@@ -4,6 +4,7 @@
 //! the exemption, and count as neither healthy nor unhealthy. Expired exemptions no longer
 //! apply and are reported; exemptions that match nothing are reported as stale.
 
+use super::candidates::Candidates;
 use crate::model::Severity;
 use serde::{Deserialize, Deserializer};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -237,6 +238,8 @@ pub struct Exemptions {
     pub list: Vec<Exemption>,
     /// The file they were read from.
     pub file: String,
+    /// Which exemptions can cover a resource, built on first use.
+    index: std::sync::OnceLock<Candidates>,
 }
 
 impl Exemptions {
@@ -305,13 +308,25 @@ impl Exemptions {
         Ok(Exemptions {
             list,
             file: file.to_string(),
+            index: std::sync::OnceLock::new(),
         })
     }
 
     /// The exemption that covers recommendation `rec` on a resource at time `now`, counting the
     /// match; expired exemptions are counted as such and not returned.
     pub fn find(&self, rec: &str, id: &Identity, now: f64) -> Option<&Exemption> {
-        for x in &self.list {
+        let index = self.index.get_or_init(|| {
+            Candidates::new(
+                self.list
+                    .iter()
+                    .map(|x| x.resources.iter().map(|p| p.matcher.glob()).collect()),
+            )
+        });
+        for x in index
+            .of(&id.id, &id.name)
+            .into_iter()
+            .map(|k| &self.list[k])
+        {
             if !x.covers(rec, id) {
                 continue;
             }
@@ -355,7 +370,13 @@ impl Exemption {
         if !self.recommendations.iter().any(|p| p.is_match(rec)) {
             return false;
         }
-        let id = r.id.to_ascii_lowercase();
+        // Lower-cased only for the scopes that need it: this runs for every candidate finding.
+        let needs_lower = self.subscription.is_some() || self.project.is_some();
+        let id = if needs_lower {
+            r.id.to_ascii_lowercase()
+        } else {
+            String::new()
+        };
         let resources = self.resources.is_empty()
             || self
                 .resources

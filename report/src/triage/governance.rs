@@ -84,6 +84,8 @@ pub struct Assignment {
 pub struct Governance {
     /// In file order.
     pub rules: Vec<Rule>,
+    /// Which rules can match a resource, built on first use.
+    index: std::sync::OnceLock<super::candidates::Candidates>,
 }
 
 fn glob(text: &str) -> Result<globset::GlobMatcher, String> {
@@ -135,12 +137,23 @@ impl Governance {
                 name,
             });
         }
-        Ok(Governance { rules })
+        Ok(Governance {
+            rules,
+            index: std::sync::OnceLock::new(),
+        })
     }
 
     /// The rule for a finding of recommendation `rec` (of `severity`) on a resource.
     pub fn rule(&self, rec: &str, severity: Severity, r: &Identity) -> Option<&Rule> {
-        self.rules.iter().find(|x| {
+        let index = self.index.get_or_init(|| {
+            super::candidates::Candidates::new(
+                self.rules
+                    .iter()
+                    .map(|x| x.resources.iter().map(|m| m.glob()).collect()),
+            )
+        });
+        let candidates = index.of(&r.id, &r.name);
+        candidates.into_iter().map(|k| &self.rules[k]).find(|x| {
             (x.recommendations.is_empty() || x.recommendations.iter().any(|g| g.is_match(rec)))
                 && (x.severity.is_empty() || x.severity.contains(&severity))
                 && (x.resources.is_empty()

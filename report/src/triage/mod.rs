@@ -3,6 +3,7 @@
 //! library): exemptions from a file or from the resource's own tag ([`exemptions`]), owners,
 //! due dates and grace periods ([`governance`]), and what earlier runs saw ([`history`]).
 
+pub mod candidates;
 pub mod exemptions;
 pub mod governance;
 pub mod history;
