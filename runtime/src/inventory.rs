@@ -155,7 +155,7 @@ pub fn piece_values(b: &Batch, p: &Piece) -> Result<Vec<Located>, InputError> {
     Ok(out)
 }
 
-fn add_batch(b: &Batch, inv: &mut Inventory) -> Result<(), InputError> {
+pub(crate) fn add_batch(b: &Batch, inv: &mut Inventory) -> Result<(), InputError> {
     for (k, p) in b.pieces.iter().enumerate() {
         for (item, d) in piece_values(b, p)?.into_iter().enumerate() {
             let v = match &inv.projection {

@@ -22,6 +22,7 @@ pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod fix;
+pub mod fuzzing;
 pub mod iac;
 pub mod input;
 pub mod inventory;

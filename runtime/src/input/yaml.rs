@@ -151,12 +151,16 @@ pub fn read(file: &str, text: &str) -> Result<Documents, InputError> {
     while let Some(ev) = parser.next_event() {
         let (ev, span) = ev.map_err(|e| {
             let m = e.marker();
-            err(
-                file,
-                m.line(),
-                m.col() + 1,
-                format!("invalid YAML: {}", e.info()),
-            )
+            // At the end of the text the parser's mark can stand one line past it; the error is
+            // then shown at the end of the last line.
+            let lines = text.split('\n').count();
+            let (line, col) = if m.line() > lines {
+                let last = text.rsplit('\n').next().unwrap_or_default();
+                (lines, last.chars().count() + 1)
+            } else {
+                (m.line(), m.col() + 1)
+            };
+            err(file, line, col, format!("invalid YAML: {}", e.info()))
         })?;
         let (line, col) = (span.start.line(), span.start.col() + 1);
         let at = |message: String| err(file, line, col, message);
@@ -719,6 +723,13 @@ mod tests {
             json!({"a": 1, "b": -2, "c": 1.5, "d": true, "e": null, "f": "1", "g": "0755",
                    "h": 31, "i": ".inf", "j": 1000.0, "k": "yes", "l": "3", "m": null})
         );
+    }
+
+    #[test]
+    fn an_error_at_the_end_is_shown_on_the_last_line() {
+        // The parser's mark stands past the text here; found by the loaders' fuzz target.
+        let e = one("- name: x\n  resource:\n    metadata: {na").unwrap_err();
+        assert_eq!((e.line, e.col), (3, 18), "{e}");
     }
 
     #[test]

@@ -1,0 +1,6 @@
+//! Fuzzes the json inventory loader: see `tenet_runtime::fuzzing`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    tenet_runtime::fuzzing::read_inventory(tenet_runtime::fuzzing::Loader::Json, data);
+});
