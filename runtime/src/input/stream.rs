@@ -21,6 +21,9 @@
 use super::locate::{self, Places};
 use super::split;
 use super::{Input, BATCH, CONTAINERS, MAX_DOCUMENT, MAX_YAML};
+
+/// Parsed documents (YAML documents, template resources) per batch.
+const VALUES: usize = 1024;
 use crate::error::{err, json_message, relative, InputError};
 use crate::iac::{self, Format};
 use serde_json::Value;
@@ -315,6 +318,32 @@ impl<'r> Stream<'r> {
         })
     }
 
+    /// Hands parsed pieces (which need no text) to `sink` in batches of [`VALUES`], the last
+    /// with the buffer: results are then written and freed as they come, instead of every
+    /// document's results being held until the last one is done.
+    fn values(
+        &mut self,
+        pieces: Vec<Piece>,
+        sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        let mut it = pieces.into_iter();
+        while it.len() > VALUES {
+            let first = self.pieces_before;
+            self.pieces_before += VALUES;
+            sink(Batch {
+                file: self.file.clone(),
+                scope: self.scope.clone(),
+                first,
+                text: Vec::new(),
+                pieces: it.by_ref().take(VALUES).collect(),
+                bytes: 0,
+            })?;
+        }
+        let n = self.buf.len();
+        self.cur.at = self.base + n as u64;
+        self.flush(&mut it.collect(), n, sink)
+    }
+
     fn run(
         mut self,
         ext: Option<&str>,
@@ -391,9 +420,7 @@ impl<'r> Stream<'r> {
         for a in adapted {
             pieces.push(placed(a, index.as_ref(), ""));
         }
-        let n = self.buf.len();
-        self.cur.at = self.base + n as u64;
-        self.flush(&mut pieces, n, sink)
+        self.values(pieces, sink)
     }
 
     /// Whether the buffer starts with one JSON value on its own line followed by another.
@@ -584,9 +611,7 @@ impl<'r> Stream<'r> {
                 resource: false,
             });
         }
-        let n = self.buf.len();
-        self.cur.at = self.base + n as u64;
-        self.flush(&mut pieces, n, sink)
+        self.values(pieces, sink)
     }
 
     /// Makes sure `buf[i]` exists (reading more); false at the end of input.

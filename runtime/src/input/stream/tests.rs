@@ -86,3 +86,30 @@ fn malformed_input_is_located_when_streaming() {
     let e = pieces("a.json", "[{\"type\": \"a\"}, {\"type\": \"b\"", 16).unwrap_err();
     assert!(e.message.contains("EOF"), "{e}");
 }
+
+#[test]
+fn many_yaml_documents_go_to_work_in_batches_in_order() {
+    let n = 2 * VALUES + 5;
+    let text = (0..n)
+        .map(|i| format!("kind: Pod\napiVersion: v1\nmetadata: {{name: p{i}}}\n"))
+        .collect::<Vec<_>>()
+        .join("---\n");
+    let mut batches = Vec::new();
+    read_bytes(
+        "a.yaml",
+        text.as_bytes(),
+        Some("yaml"),
+        Format::Auto,
+        CHUNK,
+        &mut |b: Batch| {
+            batches.push((b.first, b.pieces.len()));
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(batches, [(0, VALUES), (VALUES, VALUES), (2 * VALUES, 5)]);
+    let docs = pieces("a.yaml", &text, CHUNK).unwrap();
+    assert_eq!(docs.len(), n);
+    assert!(docs.windows(2).all(|w| w[0].1 < w[1].1), "in order");
+    assert_eq!(docs[n - 1].1, 4 * (n - 1) + 1);
+}
