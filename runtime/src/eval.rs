@@ -153,6 +153,8 @@ fn evaluate_each(
             let mut inst: Option<Instance> = None;
             let mut buf = Vec::new();
             let mut out = Vec::with_capacity(chunk.len());
+            // Counted locally and published once per chunk: no shared write per resource.
+            let mut evaluated_here = 0usize;
             for r in chunk {
                 encode(&standard.metadata, r, now, projected, &mut buf);
                 let i = match inst.as_mut() {
@@ -161,13 +163,13 @@ fn evaluate_each(
                 };
                 match i.evaluate(&buf) {
                     Ok(res) => {
-                        evaluated.fetch_add(1, Relaxed);
+                        evaluated_here += 1;
                         out.push(Ok(res));
                     }
                     Err(e) if e.is_per_resource() => {
                         inst = None;
                         let n = failures.fetch_add(1, Relaxed) + 1;
-                        if n >= GIVE_UP && evaluated.load(Relaxed) == 0 {
+                        if n >= GIVE_UP && evaluated_here == 0 && evaluated.load(Relaxed) == 0 {
                             return Err(e);
                         }
                         out.push(Err(e));
@@ -177,6 +179,9 @@ fn evaluate_each(
             }
             if let Some(i) = inst {
                 pool.give(i);
+            }
+            if evaluated_here > 0 {
+                evaluated.fetch_add(evaluated_here, Relaxed);
             }
             progress(chunk.len());
             Ok(out)

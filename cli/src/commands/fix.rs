@@ -216,24 +216,25 @@ pub fn run(a: Args) -> u8 {
         for (j, rec) in meta.recommendations.iter().enumerate() {
             let selected = rec_glob.as_ref().is_none_or(|m| m.is_match(&rec.id))
                 && Severity::of(&rec.severity) >= threshold;
-            // A resource that was not evaluated is not silently passed over: it is reported
-            // as failed, as `tenet check` reports an error result.
+            if !selected {
+                continue;
+            }
+            // What was not evaluated is not silently passed over: it is reported as failed, as
+            // `tenet check` reports an error result.
             let res = match res {
+                Ok(res) if res.outcome(j) == Outcome::Error => {
+                    let why = explain_reason(meta, Outcome::Error, res.reason(j))
+                        .map_or_else(|| "evaluation failed".into(), |e| e.message);
+                    statuses.push((j, Status::Failed(format!("not evaluated: {why}"))));
+                    continue;
+                }
                 Ok(res) => res,
                 Err(e) => {
-                    if selected {
-                        statuses.push((j, Status::Failed(e.message.clone())));
-                    }
+                    statuses.push((j, Status::Failed(e.message.clone())));
                     continue;
                 }
             };
-            if selected && res.outcome(j) == Outcome::Error {
-                let why = explain_reason(meta, Outcome::Error, res.reason(j))
-                    .map_or_else(|| "evaluation failed".into(), |e| e.message);
-                statuses.push((j, Status::Failed(format!("not evaluated: {why}"))));
-                continue;
-            }
-            if !selected || res.outcome(j) != Outcome::NotCompliant {
+            if res.outcome(j) != Outcome::NotCompliant {
                 continue;
             }
             match res.reason(j).and_then(|x| x.fix.as_ref()) {

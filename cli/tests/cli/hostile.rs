@@ -617,26 +617,25 @@ fn every_command_that_evaluates_takes_the_limits_from_flags_or_the_configuration
         c.current_dir(&dir);
         bounded(c, None, 120)
     };
+    // `tenet <command> -s kubernetes-pod-security pods.json <more>`.
+    let pods = |command: &str, more: &[&str]| {
+        run(&[&[command, "-s", "kubernetes-pod-security", p][..], more].concat())
+    };
+    // A run that stops on the huge pod's error result (exit 2, the pod named).
+    let stops_on_huge = |o: Output| {
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("huge was not evaluated"),
+            "{}",
+            stderr(&o)
+        );
+    };
     // The flags: on fix and test as on check.
     let small_budget = ["--max-instructions", "1000000"];
-    let o = run(&[
-        &["check", "-s", "kubernetes-pod-security", p][..],
-        &small_budget,
-    ]
-    .concat());
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("huge was not evaluated"),
-        "{}",
-        stderr(&o)
-    );
+    stops_on_huge(pods("check", &small_budget));
     // fix evaluates in memory: the resource over the limit is reported as failed, not
     // evaluated, and the other is still fixed (the same semantics as check).
-    let o = run(&[
-        &["fix", "-s", "kubernetes-pod-security", p][..],
-        &small_budget,
-    ]
-    .concat());
+    let o = pods("fix", &small_budget);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(
@@ -647,19 +646,11 @@ fn every_command_that_evaluates_takes_the_limits_from_flags_or_the_configuration
         out.contains("small (Pod)") && out.contains("fixed      "),
         "{out}"
     );
-    let o = run(&[
-        &["check", "-s", "kubernetes-pod-security", p][..],
-        &small_budget,
-        &["--explain", "k8s-run-as-non-root"],
-    ]
-    .concat());
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("huge was not evaluated"),
-        "{}",
-        stderr(&o)
-    );
-    let o = run(&["fix", "-s", "kubernetes-pod-security", p]);
+    stops_on_huge(pods(
+        "check",
+        &[&small_budget[..], &["--explain", "k8s-run-as-non-root"]].concat(),
+    ));
+    let o = pods("fix", &[]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let standard = root().join("policies/kubernetes-pod-security");
     let s = standard.to_str().unwrap();
@@ -675,34 +666,21 @@ fn every_command_that_evaluates_takes_the_limits_from_flags_or_the_configuration
         "version: 1\nlimits:\n  max_instructions: 1000000\n",
     )
     .unwrap();
-    let o = run(&["check", "-s", "kubernetes-pod-security", p]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("huge was not evaluated"),
-        "{}",
-        stderr(&o)
-    );
-    let o = run(&["fix", "-s", "kubernetes-pod-security", p]);
+    stops_on_huge(pods("check", &[]));
+    let o = pods("fix", &[]);
     assert!(
         stdout(&o).contains("huge was not evaluated"),
         "{}",
         stdout(&o)
     );
-    let o = run(&[
-        "check",
-        "-s",
-        "kubernetes-pod-security",
-        p,
-        "--max-instructions",
-        "1000000000",
-    ]);
+    let o = pods("check", &["--max-instructions", "1000000000"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     std::fs::write(
         dir.join(".tenet/config.yaml"),
         "version: 1\nlimits:\n  timeout_ms: 0\n",
     )
     .unwrap();
-    let o = run(&["check", "-s", "kubernetes-pod-security", p]);
+    let o = pods("check", &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("greater than 0"), "{}", stderr(&o));
 }
