@@ -26,6 +26,8 @@ pub struct Session<'a> {
     pub select: Select,
     /// What the inputs hold (detected from each input by default).
     pub input_format: Format,
+    /// Values for the variables of Terraform root modules (`--var`, `--var-file`).
+    pub terraform: tenet_runtime::iac::tfsource::Options,
 }
 
 /// Where a [`Session::check`] sends what it finds. The default collects nothing.
@@ -154,6 +156,7 @@ impl Session<'_> {
         let opts = eval::Run {
             now,
             format: self.input_format,
+            terraform: &self.terraform,
             chunk: CHUNK,
             keep: &keep,
             finish: &finish,

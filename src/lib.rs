@@ -173,6 +173,7 @@ impl Standard {
                 ..Select::default()
             },
             input_format: tenet_runtime::iac::Format::Auto,
+            terraform: Default::default(),
         }
     }
 

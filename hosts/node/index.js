@@ -129,7 +129,16 @@ function classify(doc) {
       : (lower.startsWith('aws::') || lower.startsWith('aws_')) ? 'aws'
         : (lower.includes('.googleapis.com/') || lower.startsWith('google_') || field === 'assetType') ? 'gcp'
           : 'unknown');
-  const name = str(doc.name) ?? str(doc.Name) ?? '';
+  let name = str(doc.name) ?? str(doc.Name) ?? '';
+  // A Terraform resource is named by its address without the type (`web[1]`, `module.net.this`),
+  // as the Rust runtime does.
+  const address = str(doc.address);
+  if (address !== undefined) {
+    const at = address.indexOf(`${ty}.`);
+    if (at === 0 || (at > 0 && address.slice(0, at).endsWith('.'))) {
+      name = address.slice(0, at) + address.slice(at + ty.length + 1);
+    }
+  }
   if (field === 'assetType') {
     const data = doc.resource && doc.resource.data;
     const short = str(data && typeof data === 'object' ? data.name : undefined) ?? name.split('/').pop();

@@ -306,6 +306,8 @@ pub struct Run<'a, T> {
     pub chunk: usize,
     /// What the inputs hold ([`crate::iac::Format::Auto`]: detect from each input's content).
     pub format: crate::iac::Format,
+    /// Values for the variables of Terraform root modules.
+    pub terraform: &'a crate::iac::tfsource::Options,
     /// Which resources to evaluate (the others become [`Item::Filtered`]).
     pub keep: &'a (dyn Fn(&Identity) -> bool + Sync),
     /// Finishes an evaluated resource in the worker that evaluated it (triage, rendering): what
@@ -471,7 +473,15 @@ pub fn run<T: Send>(
             }
             inputs = &owned;
         }
-        index(meta, inputs, opts.format, opts.chunk, &plan, &proj)?
+        index(
+            meta,
+            inputs,
+            opts.format,
+            opts.terraform,
+            opts.chunk,
+            &plan,
+            &proj,
+        )?
     };
     let pool = Pool {
         standard,
@@ -587,6 +597,7 @@ pub fn run<T: Send>(
             stream::read_each(
                 inputs,
                 opts.format,
+                opts.terraform,
                 opts.chunk,
                 &mut |b| tx.send(Ok(b)).map_err(closed),
                 &mut |e| failures.send(Err(e)).map_err(closed),
@@ -706,6 +717,7 @@ fn index(
     meta: &Metadata,
     inputs: &[Input],
     format: crate::iac::Format,
+    terraform: &crate::iac::tfsource::Options,
     chunk: usize,
     plan: &Plan,
     proj: &tenet_stdlib::abi::Projection,
@@ -721,6 +733,7 @@ fn index(
     stream::read_each(
         inputs,
         format,
+        terraform,
         chunk,
         &mut |b| {
             let found: Vec<Result<IndexEntries, InputError>> = b

@@ -116,6 +116,14 @@ pub fn rewrite(
     edits: &[(&crate::resource::Resource, &Value)],
 ) -> Result<String, FixError> {
     let t = text.trim_start();
+    if ext == Some("tf") {
+        return Err(FixError(
+            "Terraform source is not rewritten: its resources are shown evaluated (variables, \
+             count, modules), so writing them back would replace expressions; change the `.tf` \
+             file by hand, guided by the diff and the JSON Patch"
+                .into(),
+        ));
+    }
     if is_template(file, text, ext) {
         return Err(FixError(
             "templates and plans are not rewritten: their resources are shown evaluated, so \

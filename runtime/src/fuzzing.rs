@@ -15,6 +15,8 @@ pub enum Loader {
     Yaml,
     /// JSON or YAML read as a forced template format: ARM, CloudFormation, Terraform plan.
     Template,
+    /// `.tf` text: Terraform source, parsed and evaluated.
+    Terraform,
 }
 
 /// Runs one fuzz input through `loader`. The first byte chooses among the variants of the
@@ -33,6 +35,7 @@ pub fn read_inventory(loader: Loader, data: &[u8]) {
             [Some("json"), Some("yaml")][pick as usize % 2],
             [Format::Arm, Format::CloudFormation, Format::TerraformPlan][pick as usize / 2 % 3],
         ),
+        Loader::Terraform => (Some("tf"), Format::Auto),
     };
     let whole = read(bytes, ext, format, crate::input::CHUNK);
     let streamed = read(bytes, ext, format, 16);
@@ -101,6 +104,11 @@ mod tests {
             ),
             (Loader::Template, "tests/fixtures/iac/logs.yaml"),
             (Loader::Template, "tests/fixtures/iac/storage.json"),
+            (Loader::Terraform, "examples/terraform/app/main.tf"),
+            (
+                Loader::Terraform,
+                "examples/terraform/modules/bucket/main.tf",
+            ),
         ];
         for (loader, path) in seeds {
             let Ok(text) = std::fs::read(root.join(path)) else {
@@ -110,6 +118,7 @@ mod tests {
                 Loader::Json => 3u8,
                 Loader::Yaml => 1,
                 Loader::Template => 6,
+                Loader::Terraform => 1,
             };
             // A few cuts per seed and variant keep the smoke test short in a debug build; the
             // fuzz targets explore the rest.
@@ -121,7 +130,7 @@ mod tests {
                     read_inventory(loader, &data);
                     if cut > 0 {
                         let mut m = data.clone();
-                        let marks = b"{}[]\":,-\n !&*";
+                        let marks = b"{}[]\":,-\n !&*$%=(";
                         m[1 + cut / 2] = marks[cut % marks.len()];
                         read_inventory(loader, &m);
                     }

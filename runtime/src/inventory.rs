@@ -64,20 +64,23 @@ pub fn read_bytes(
 
 /// Reads inputs into memory (see [`load_projected`]).
 pub fn load_inputs(inputs: &[Input], proj: Option<&Projection>) -> Result<Inventory, InputError> {
-    load_inputs_as(inputs, Format::Auto, proj)
+    load_inputs_as(inputs, Format::Auto, &Default::default(), proj)
 }
 
 /// Reads inputs into memory, in `format` (see [`load_projected`]).
 pub fn load_inputs_as(
     inputs: &[Input],
     format: Format,
+    terraform: &crate::iac::tfsource::Options,
     proj: Option<&Projection>,
 ) -> Result<Inventory, InputError> {
     let mut inv = Inventory {
         projection: proj.cloned(),
         ..Inventory::default()
     };
-    stream::read(inputs, format, CHUNK, &mut |b| add_batch(&b, &mut inv))?;
+    stream::read(inputs, format, terraform, CHUNK, &mut |b| {
+        add_batch(&b, &mut inv)
+    })?;
     Ok(inv)
 }
 

@@ -353,9 +353,20 @@ pub fn classify<D: Doc>(obj: D) -> Option<Identity> {
             "unknown".into()
         }
     });
-    let name = s(obj.get("name"))
+    let mut name = s(obj.get("name"))
         .or_else(|| s(obj.get("Name")))
         .unwrap_or_default();
+    // A Terraform resource is named by its address without the type, so the instances of a
+    // `count` or `for_each` and the same block in two module calls stay apart: `web[1]`,
+    // `module.net.this`.
+    if let Some(address) = s(obj.get("address")) {
+        let typed = format!("{ty}.");
+        if let Some(at) = address.find(&typed) {
+            if at == 0 || address[..at].ends_with('.') {
+                name = format!("{}{}", &address[..at], &address[at + typed.len()..]);
+            }
+        }
+    }
     if field == "assetType" {
         // Cloud Asset Inventory: `name` is the full asset name; the short name is the resource's.
         let short = s(obj

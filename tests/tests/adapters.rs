@@ -21,7 +21,7 @@ fn corpus_file(path: &str) -> Option<PathBuf> {
 /// The resources of a file: place, provider, type, name, id, then each document.
 fn listing(path: &str, format: Format) -> Option<String> {
     let inputs = input::inputs(&[corpus_file(path)?]).unwrap();
-    let inv = inventory::load_inputs_as(&inputs, format, None).unwrap();
+    let inv = inventory::load_inputs_as(&inputs, format, &Default::default(), None).unwrap();
     let mut out = String::new();
     for r in &inv.resources {
         let _ = writeln!(
@@ -121,7 +121,8 @@ fn forcing_the_format() {
     )
     .unwrap()])
     .unwrap();
-    let e = inventory::load_inputs_as(&inputs, Format::CloudFormation, None).unwrap_err();
+    let e = inventory::load_inputs_as(&inputs, Format::CloudFormation, &Default::default(), None)
+        .unwrap_err();
     assert!(e.file.ends_with("servicemonitor-frontend.yaml"), "{e}");
     assert!(e.message.contains("Resources"), "{e}");
 }

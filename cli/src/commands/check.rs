@@ -61,6 +61,7 @@ impl Format {
   tenet check --standard examples/standard --explain storage-secure-transfer examples/inventory.json
   tenet check --standard k8s.wasm manifests/ --format github --output sarif=tenet.sarif --output junit=tenet.xml
   tenet check --standard aws-foundations templates/stack.yaml
+  tenet check --standard azure-security-baseline infra/ --var-file prod.tfvars --var env=prod
   terraform show -json plan.out | tenet check --standard aws-foundations --input-format terraform-plan -
 
 ", check_exit_codes!()))]
@@ -75,6 +76,14 @@ pub struct Args {
     /// What the inputs hold: detected from each file's content by default (docs/inventories.md).
     #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = input_format)]
     pub input_format: InputFormat,
+    /// A value for a variable of the Terraform root modules read (repeatable), applied after
+    /// their terraform.tfvars and *.auto.tfvars; VALUE is HCL (`[22, 443]`) or else a string.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = terraform_var)]
+    pub var: Vec<(String, String)>,
+    /// A Terraform variables file applied to the root modules read (repeatable), after their own
+    /// *.tfvars and before --var.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_file: Vec<PathBuf>,
     /// Output format.
     #[arg(short, long, value_enum, default_value = "table")]
     pub format: Format,
@@ -171,6 +180,24 @@ pub struct Args {
 }
 
 /// Parses `--input-format`.
+/// A `--var NAME=VALUE`.
+fn terraform_var(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err("expected NAME=VALUE".into()),
+    }
+}
+
+impl Args {
+    /// The Terraform variable values of `--var-file` and `--var`.
+    pub fn terraform(&self) -> tenet::runtime::iac::tfsource::Options {
+        tenet::runtime::iac::tfsource::Options {
+            vars: self.var.clone(),
+            var_files: self.var_file.clone(),
+        }
+    }
+}
+
 pub fn input_format(name: &str) -> Result<InputFormat, String> {
     InputFormat::parse(name)
         .ok_or_else(|| format!("expected one of {}", InputFormat::NAMES.join(", ")))
@@ -348,10 +375,11 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
         super::list_inputs(&a.inventory, &a.exclude, a.rooted.clone(), a.verbose).ok_or(ERROR)?;
     let mut triage = triage(a, now)?;
     if let Some(rec) = &a.explain {
-        let inv = inventory::load_inputs_as(&inputs, a.input_format, None).map_err(|e| {
-            error(e);
-            ERROR
-        })?;
+        let inv = inventory::load_inputs_as(&inputs, a.input_format, &a.terraform(), None)
+            .map_err(|e| {
+                error(e);
+                ERROR
+            })?;
         let code = super::explain::run(&loaded, &inv.resources, rec, now, select.resource.as_ref());
         if code != OK {
             return Err(code);
@@ -366,6 +394,7 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
             triage,
             select,
             input_format: a.input_format,
+            terraform: a.terraform(),
         };
         let assessed = session.assess(&inv.resources).map_err(|e| {
             error(e);
@@ -454,6 +483,7 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
         triage,
         select,
         input_format: a.input_format,
+        terraform: a.terraform(),
     };
     let total = input::total_bytes(&inputs);
     let bar = (std::io::stderr().is_terminal() && total >= 4 << 20 && !super::quiet()).then(|| {

@@ -704,7 +704,7 @@ fn files_that_are_not_infrastructure_and_the_repository_exclude_list_are_passed_
         stderr(&o)
     );
     assert!(
-        stderr(&o).contains("1 not JSON, JSON Lines or YAML"),
+        stderr(&o).contains("1 not JSON, JSON Lines, YAML or Terraform"),
         "{}",
         stderr(&o)
     );

@@ -19,6 +19,7 @@ mod hostile;
 mod readme;
 mod reports;
 mod standards;
+mod terraform;
 mod triage;
 
 use common::*;

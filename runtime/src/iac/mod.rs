@@ -5,7 +5,9 @@
 //!
 //! - [`cloudformation`]: `Resources` with `Ref`, `Fn::Sub`, `Fn::Join`, `Fn::If`, ... evaluated;
 //! - [`arm`]: `resources` (and their child resources) with template expressions evaluated;
-//! - [`terraform`]: `planned_values` of `terraform show -json`, unknown-after-apply values marked.
+//! - [`terraform`]: `planned_values` of `terraform show -json`, unknown-after-apply values marked;
+//! - [`tfsource`]: Terraform source folders (`.tf`), evaluated into the resources a plan would
+//!   show.
 //!
 //! A value that cannot be known before deployment is the unknown value of the value model
 //! (`{"$tenet.unknown": true}`, [`unknown`]): rules treat it like a missing value, and
@@ -14,6 +16,7 @@
 pub mod arm;
 pub mod cloudformation;
 pub mod terraform;
+pub mod tfsource;
 
 use serde_json::Value;
 
@@ -33,6 +36,8 @@ pub enum Format {
     Arm,
     /// A Terraform plan (`terraform show -json`).
     TerraformPlan,
+    /// Terraform source (`.tf`): each folder one module ([`tfsource`]).
+    Terraform,
 }
 
 impl Format {
@@ -44,6 +49,7 @@ impl Format {
         "cloudformation",
         "arm",
         "terraform-plan",
+        "terraform",
     ];
 
     /// The format of a name of [`Format::NAMES`].
@@ -54,6 +60,7 @@ impl Format {
             "cloudformation" | "cfn" => Format::CloudFormation,
             "arm" => Format::Arm,
             "terraform-plan" | "tfplan" => Format::TerraformPlan,
+            "terraform" | "tf" | "hcl" => Format::Terraform,
             _ => return None,
         })
     }
@@ -132,7 +139,7 @@ pub fn adapt(format: Format, doc: &Value) -> Result<Vec<Adapted>, String> {
         Format::CloudFormation => cloudformation::resources(doc),
         Format::Arm => arm::resources(doc),
         Format::TerraformPlan => terraform::resources(doc),
-        Format::Auto | Format::Inventory => Err("not a template".into()),
+        Format::Auto | Format::Inventory | Format::Terraform => Err("not a template".into()),
     }
 }
 

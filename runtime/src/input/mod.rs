@@ -1,10 +1,13 @@
 //! What tenet reads: inputs (files, directories, standard input, bytes in memory), cut into
 //! pieces in bounded batches ([`stream`]), with YAML ([`yaml`]), JSON splitting without parsing
-//! ([`split`]) and the line and column of every property ([`locate`]).
+//! ([`split`]), the line and column of every property ([`locate`]) and Terraform folders
+//! ([`terraform`]).
 
+pub mod batch;
 pub mod locate;
 pub mod split;
 pub mod stream;
+pub mod terraform;
 pub mod yaml;
 
 use crate::error::{err, InputError};
@@ -74,13 +77,13 @@ pub struct Listing {
 }
 
 /// Why a file of a directory walk is passed over: not a format tenet reads.
-pub const OTHER_FORMAT: &str = "not JSON, JSON Lines or YAML";
+pub const OTHER_FORMAT: &str = "not JSON, JSON Lines, YAML or Terraform";
 
 /// Why a file of a directory walk is passed over: nothing in it looks like infrastructure.
 pub const NOT_INFRASTRUCTURE: &str = "JSON or YAML with nothing that looks like infrastructure (no `apiVersion`, `kind`, `type`, `Type`, `Resources`, `resources`, `assetType` or Terraform plan member)";
 
 /// Expands command-line paths into inputs: directories become their inventory files (`.json`,
-/// `.jsonl`, `.ndjson`, `.yaml`, `.yml`), recursively and sorted; `-` is standard input.
+/// `.jsonl`, `.ndjson`, `.yaml`, `.yml`, `.tf`), recursively and sorted; `-` is standard input.
 pub fn inputs(paths: &[PathBuf]) -> Result<Vec<Input>, InputError> {
     inputs_with(paths, &Walk::default())
 }
@@ -151,11 +154,15 @@ const HEAD: usize = 64 << 10;
 /// first [`HEAD`] bytes (read into `head`) are searched for the members every supported shape
 /// has near its start.
 fn passed_over(path: &Path, head: &mut Vec<u8>) -> Option<&'static str> {
-    if !matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("json" | "jsonl" | "ndjson" | "yaml" | "yml")
-    ) {
-        return Some(OTHER_FORMAT);
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("json" | "jsonl" | "ndjson" | "yaml" | "yml") => {}
+        // Terraform source is infrastructure by its extension (override files merge into
+        // others, which is not modelled: they are passed over).
+        Some("tf") => {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            return (!crate::iac::tfsource::load::is_source(name)).then_some(OTHER_FORMAT);
+        }
+        _ => return Some(OTHER_FORMAT),
     }
     use std::io::Read as _;
     head.clear();

@@ -14,7 +14,8 @@
 //! - YAML (multi-document) is parsed whole: YAML inventories are expected to be small;
 //! - CloudFormation and ARM templates and Terraform plans (detected by their top-level members,
 //!   or forced with a [`Format`]) are parsed whole and handed on as the resources their adapter
-//!   ([`crate::iac`]) finds, each with the places of its properties ([`super::locate`]).
+//!   ([`crate::iac`]) finds, each with the places of its properties ([`super::locate`]);
+//! - Terraform source (`.tf`) is read a folder at a time ([`super::terraform`]).
 //!
 //! Nothing here builds the resources themselves; see [`crate::scan`] and [`crate::eval`].
 
@@ -31,70 +32,17 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-/// One unit of work: where it starts, and what it is.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Piece {
-    /// The text `start..end` of the batch is one JSON value: a resource.
-    Json {
-        /// Start offset in the batch text.
-        start: usize,
-        /// End offset.
-        end: usize,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column (characters).
-        col: usize,
-    },
-    /// The text `start..end` is one line of JSON Lines: a resource or a list of resources.
-    Line {
-        /// Start offset in the batch text.
-        start: usize,
-        /// End offset.
-        end: usize,
-        /// 1-based line.
-        line: usize,
-    },
-    /// A parsed document: a YAML document (a resource or a list of resources), or a resource
-    /// of a template ([`crate::iac`]).
-    Value {
-        /// The document.
-        value: Value,
-        /// 1-based line where it starts.
-        line: usize,
-        /// 1-based column.
-        col: usize,
-        /// Where its properties are in the file, when known.
-        places: Option<Places>,
-        /// Whether it is one resource already (from a template adapter), not to be expanded.
-        resource: bool,
-    },
-}
-
-/// Pieces of one input with the text they point into.
-#[derive(Debug, Default)]
-pub struct Batch {
-    /// The input's name.
-    pub file: Arc<str>,
-    /// The input's name relative to its repository ([`crate::resource::Origin::scope`]).
-    pub scope: Arc<str>,
-    /// The place in the input of the batch's first piece (pieces before it in earlier batches).
-    pub first: usize,
-    /// Text the JSON pieces point into.
-    pub text: Vec<u8>,
-    /// The pieces, in input order.
-    pub pieces: Vec<Piece>,
-    /// Input bytes this batch accounts for (for progress).
-    pub bytes: u64,
-}
+pub use super::batch::{Batch, Piece};
 
 /// Reads every input in order, handing each batch to `sink`; reads are `chunk` bytes.
 pub fn read(
     inputs: &[Input],
     format: Format,
+    terraform: &crate::iac::tfsource::Options,
     chunk: usize,
     sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
 ) -> Result<(), InputError> {
-    read_each(inputs, format, chunk, sink, &mut Err)
+    read_each(inputs, format, terraform, chunk, sink, &mut Err)
 }
 
 /// [`read`], going on past inputs that cannot be read or parsed: each such failure goes to
@@ -103,12 +51,14 @@ pub fn read(
 pub fn read_each(
     inputs: &[Input],
     format: Format,
+    terraform: &crate::iac::tfsource::Options,
     chunk: usize,
     sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
     failed: &mut dyn FnMut(InputError) -> Result<(), InputError>,
 ) -> Result<(), InputError> {
     let chunk = chunk.max(16);
     let mut roots = super::Roots::default();
+    let mut terraform = super::terraform::Folders::new(inputs, terraform.clone());
     for input in inputs {
         let name = input.name();
         let ext = match input {
@@ -122,6 +72,11 @@ pub fn read_each(
                 .map(str::to_ascii_lowercase),
             Input::Stdin => None,
         };
+        if super::terraform::is_terraform(ext.as_deref(), format) {
+            // Its own failures go to `failed`; an error here stops the read.
+            terraform.read(input, &mut roots, sink, failed)?;
+            continue;
+        }
         let reader: Box<dyn Read + '_> = match input {
             Input::File(p) => match std::fs::File::open(p) {
                 Ok(f) => Box::new(f),
@@ -163,6 +118,14 @@ pub fn read_bytes(
     chunk: usize,
     sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
 ) -> Result<(), InputError> {
+    if super::terraform::is_terraform(ext, format) {
+        let input = Input::Bytes {
+            name: name.to_string(),
+            bytes: Arc::new(bytes.to_vec()),
+        };
+        let mut folders = super::terraform::Folders::default();
+        return folders.read(&input, &mut super::Roots::default(), sink, &mut Err);
+    }
     let file: Arc<str> = Arc::from(name);
     Stream::new(file.clone(), file, Box::new(bytes), chunk.max(16), format).run(ext, sink)
 }

@@ -1,0 +1,200 @@
+//! `tenet check` on Terraform source: folders as modules, variables and local modules
+//! evaluated, broken files as located errors, files named alone, standard input, no rewrites.
+
+use super::*;
+
+fn json(args: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let mut all = vec!["check", "--standard", "aws-foundations", "--now", NOW];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    let o = tenet(&all);
+    let v = serde_json::from_slice(&o.stdout);
+    assert!(v.is_ok(), "{}", stderr(&o));
+    (o.status.code(), v.unwrap())
+}
+
+/// `recommendation resource` of the findings that apply.
+fn ids(report: &serde_json::Value) -> Vec<String> {
+    let mut ids: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["state"] != "not_applicable")
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["recommendation"].as_str().unwrap(),
+                f["resource"]["id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+#[test]
+fn a_repository_of_modules_is_evaluated_like_a_plan() {
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "aws-foundations",
+        "examples/terraform",
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    insta::assert_snapshot!(transcript(&o));
+
+    // The called modules are read through their caller, not again on their own: five
+    // resources, the tfvars' two public instances and the caller's port 22.
+    let (_, report) = json(&["examples/terraform", "--all"]);
+    assert_eq!(report["summary"]["resources"], 5);
+    assert_eq!(
+        ids(&report)
+            .iter()
+            .filter(|i| i.starts_with("aws-ec2-no-public-ip") || i.starts_with("aws-sg-no"))
+            .collect::<Vec<_>>(),
+        [
+            "aws-ec2-no-public-ip aws_instance.web[0]",
+            "aws-ec2-no-public-ip aws_instance.web[1]",
+            "aws-sg-no-internet-http module.firewall.aws_security_group.this",
+            "aws-sg-no-internet-rdp module.firewall.aws_security_group.this",
+            "aws-sg-no-internet-ssh module.firewall.aws_security_group.this",
+        ]
+    );
+    let ssh = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["recommendation"] == "aws-sg-no-internet-ssh" && f["state"] != "not_applicable")
+        .unwrap();
+    assert_eq!(ssh["state"], "not_compliant");
+    assert_eq!(
+        ssh["resource"]["file"],
+        "examples/terraform/modules/firewall/main.tf"
+    );
+    assert_eq!(ssh["resource"]["line"], 9);
+
+    // The module folder named alone is a root module: its variable has no value, so the rules
+    // that read it are undecided (not compliant), never passed.
+    let (code, alone) = json(&["examples/terraform/modules/firewall", "--all"]);
+    assert_eq!(code, Some(1));
+    let states: Vec<&str> = alone["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["recommendation"] == "aws-sg-no-internet-ssh" && f["state"] != "not_applicable"
+        })
+        .map(|f| f["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["not_compliant"]);
+}
+
+#[test]
+fn a_file_named_alone_is_judged_with_its_folder() {
+    // variables.tf declares nothing but is read: the tfvars make two public instances.
+    let (_, report) = json(&["examples/terraform/app/main.tf"]);
+    assert_eq!(report["summary"]["resources"], 5);
+    let (_, report) = json(&["examples/terraform/app/variables.tf"]);
+    assert_eq!(report["summary"]["resources"], 0);
+    assert_eq!(report["errors"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn a_broken_file_is_a_located_error_and_the_rest_is_evaluated() {
+    let dir = scratch("tf-broken");
+    copy_dir(&root().join("examples/terraform"), &dir);
+    std::fs::write(
+        dir.join("app/broken.tf"),
+        "resource \"aws_instance\" \"x\" {\n  ami = = \"a\"\n}\n",
+    )
+    .unwrap();
+    let (code, report) = json(&[dir.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "an error result fails the run");
+    assert_eq!(report["summary"]["resources"], 5);
+    let e = &report["errors"][0];
+    assert!(
+        e["file"].as_str().unwrap().ends_with("app/broken.tf"),
+        "{e}"
+    );
+    assert_eq!(e["line"], 2);
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid Terraform"),
+        "{e}"
+    );
+}
+
+#[test]
+fn standard_input_and_no_rewrites() {
+    let mut c = tenet_command(&[
+        "check",
+        "--standard",
+        "aws-foundations",
+        "-",
+        "--input-format",
+        "terraform",
+        "--format",
+        "json",
+    ]);
+    c.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"resource \"aws_instance\" \"a\" {\n  associate_public_ip_address = true\n}\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["findings"][0]["resource"]["id"], "aws_instance.a");
+    assert_eq!(report["findings"][0]["resource"]["file"], "<stdin>");
+
+    let dir = scratch("tf-fix");
+    copy_dir(&root().join("examples/terraform"), &dir);
+    let main = dir.join("app/main.tf");
+    let before = std::fs::read(&main).unwrap();
+    let o = tenet(&[
+        "fix",
+        "--standard",
+        "aws-foundations",
+        dir.join("app").to_str().unwrap(),
+        "--write",
+    ]);
+    assert_ne!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(std::fs::read(&main).unwrap(), before);
+}
+
+#[test]
+fn var_files_and_vars_override_the_folders_tfvars() {
+    let vars = write("tf-prod.tfvars", b"instances = 3\nopen_ports = [443]\n");
+    let (code, report) = json(&[
+        "examples/terraform",
+        "--var-file",
+        vars.to_str().unwrap(),
+        "--var",
+        "public=false",
+    ]);
+    assert_eq!(code, Some(0), "{report}");
+    assert_eq!(report["summary"]["resources"], 6, "three instances");
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+    // A value that is not HCL is a string; a flag without `=` is refused.
+    let (_, report) = json(&["examples/terraform", "--var", "public=yes please"]);
+    assert_eq!(report["summary"]["resources"], 5);
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "aws-foundations",
+        "examples/terraform",
+        "--var",
+        "public",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("NAME=VALUE"), "{}", stderr(&o));
+}

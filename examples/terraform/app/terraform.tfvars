@@ -1,0 +1,4 @@
+env        = "prod"
+instances  = 2
+public     = true
+open_ports = [22, 443]

@@ -1,0 +1,63 @@
+//! What the readers hand on: [`Piece`]s (one resource's text, or a parsed document) in
+//! [`Batch`]es, from the streamed reader ([`super::stream`]) and the Terraform reader
+//! ([`super::terraform`]) alike.
+
+use super::locate::Places;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// One unit of work: where it starts, and what it is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    /// The text `start..end` of the batch is one JSON value: a resource.
+    Json {
+        /// Start offset in the batch text.
+        start: usize,
+        /// End offset.
+        end: usize,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column (characters).
+        col: usize,
+    },
+    /// The text `start..end` is one line of JSON Lines: a resource or a list of resources.
+    Line {
+        /// Start offset in the batch text.
+        start: usize,
+        /// End offset.
+        end: usize,
+        /// 1-based line.
+        line: usize,
+    },
+    /// A parsed document: a YAML document (a resource or a list of resources), or a resource
+    /// of a template ([`crate::iac`]).
+    Value {
+        /// The document.
+        value: Value,
+        /// 1-based line where it starts.
+        line: usize,
+        /// 1-based column.
+        col: usize,
+        /// Where its properties are in the file, when known.
+        places: Option<Places>,
+        /// Whether it is one resource already (from a template adapter), not to be expanded.
+        resource: bool,
+    },
+}
+
+/// Pieces of one input with the text they point into.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// The input's name.
+    pub file: Arc<str>,
+    /// The input's name relative to its repository ([`crate::resource::Origin::scope`]).
+    pub scope: Arc<str>,
+    /// The place in the input of the batch's first piece (pieces before it in earlier batches).
+    pub first: usize,
+    /// Text the JSON pieces point into.
+    pub text: Vec<u8>,
+    /// The pieces, in input order.
+    pub pieces: Vec<Piece>,
+    /// Input bytes this batch accounts for (for progress).
+    pub bytes: u64,
+}
