@@ -27,7 +27,7 @@ pub struct Session<'a> {
     /// What the inputs hold (detected from each input by default).
     pub input_format: Format,
     /// Values for the variables of Terraform root modules (`--var`, `--var-file`).
-    pub terraform: tenet_runtime::iac::tfsource::Options,
+    pub given: tenet_runtime::iac::Given,
 }
 
 /// Where a [`Session::check`] sends what it finds. The default collects nothing.
@@ -156,7 +156,7 @@ impl Session<'_> {
         let opts = eval::Run {
             now,
             format: self.input_format,
-            terraform: &self.terraform,
+            given: &self.given,
             chunk: CHUNK,
             keep: &keep,
             finish: &finish,

@@ -173,7 +173,7 @@ impl Standard {
                 ..Select::default()
             },
             input_format: tenet_runtime::iac::Format::Auto,
-            terraform: Default::default(),
+            given: Default::default(),
         }
     }
 

@@ -307,7 +307,7 @@ pub struct Run<'a, T> {
     /// What the inputs hold ([`crate::iac::Format::Auto`]: detect from each input's content).
     pub format: crate::iac::Format,
     /// Values for the variables of Terraform root modules.
-    pub terraform: &'a crate::iac::tfsource::Options,
+    pub given: &'a crate::iac::Given,
     /// Which resources to evaluate (the others become [`Item::Filtered`]).
     pub keep: &'a (dyn Fn(&Identity) -> bool + Sync),
     /// Finishes an evaluated resource in the worker that evaluated it (triage, rendering): what
@@ -477,7 +477,7 @@ pub fn run<T: Send>(
             meta,
             inputs,
             opts.format,
-            opts.terraform,
+            opts.given,
             opts.chunk,
             &plan,
             &proj,
@@ -597,7 +597,7 @@ pub fn run<T: Send>(
             stream::read_each(
                 inputs,
                 opts.format,
-                opts.terraform,
+                opts.given,
                 opts.chunk,
                 &mut |b| tx.send(Ok(b)).map_err(closed),
                 &mut |e| failures.send(Err(e)).map_err(closed),
@@ -717,7 +717,7 @@ fn index(
     meta: &Metadata,
     inputs: &[Input],
     format: crate::iac::Format,
-    terraform: &crate::iac::tfsource::Options,
+    given: &crate::iac::Given,
     chunk: usize,
     plan: &Plan,
     proj: &tenet_stdlib::abi::Projection,
@@ -733,7 +733,7 @@ fn index(
     stream::read_each(
         inputs,
         format,
-        terraform,
+        given,
         chunk,
         &mut |b| {
             let found: Vec<Result<IndexEntries, InputError>> = b

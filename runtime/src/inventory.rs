@@ -71,14 +71,14 @@ pub fn load_inputs(inputs: &[Input], proj: Option<&Projection>) -> Result<Invent
 pub fn load_inputs_as(
     inputs: &[Input],
     format: Format,
-    terraform: &crate::iac::tfsource::Options,
+    given: &crate::iac::Given,
     proj: Option<&Projection>,
 ) -> Result<Inventory, InputError> {
     let mut inv = Inventory {
         projection: proj.cloned(),
         ..Inventory::default()
     };
-    stream::read(inputs, format, terraform, CHUNK, &mut |b| {
+    stream::read(inputs, format, given, CHUNK, &mut |b| {
         add_batch(&b, &mut inv)
     })?;
     Ok(inv)

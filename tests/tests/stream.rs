@@ -22,10 +22,10 @@ fn streamed(c: &tenet_compiler::Compiled, inputs: &[Input], chunk: usize) -> (Ve
     let keep = |_: &tenet_runtime::resource::Identity| true;
     let finish = |e: eval::Evaluated, _: &mut Vec<u8>| e;
     let progress = |_: u64| {};
-    let terraform = Default::default();
+    let given = Default::default();
     let opts = eval::Run {
         format: tenet_runtime::iac::Format::Auto,
-        terraform: &terraform,
+        given: &given,
         now: NOW,
         chunk,
         keep: &keep,

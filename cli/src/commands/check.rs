@@ -84,6 +84,10 @@ pub struct Args {
     /// *.tfvars and before --var.
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_file: Vec<PathBuf>,
+    /// An ARM parameter file applied to every ARM template read (repeatable), after the
+    /// template's own NAME.parameters.json beside it.
+    #[arg(long = "parameters", value_name = "FILE")]
+    pub parameters: Vec<PathBuf>,
     /// Output format.
     #[arg(short, long, value_enum, default_value = "table")]
     pub format: Format,
@@ -189,11 +193,12 @@ fn terraform_var(s: &str) -> Result<(String, String), String> {
 }
 
 impl Args {
-    /// The Terraform variable values of `--var-file` and `--var`.
-    pub fn terraform(&self) -> tenet::runtime::iac::tfsource::Options {
-        tenet::runtime::iac::tfsource::Options {
+    /// The values given to templates and modules: `--var`, `--var-file`, `--parameters`.
+    pub fn given(&self) -> tenet::runtime::iac::Given {
+        tenet::runtime::iac::Given {
             vars: self.var.clone(),
             var_files: self.var_file.clone(),
+            arm_parameters: self.parameters.clone(),
         }
     }
 }
@@ -375,8 +380,8 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
         super::list_inputs(&a.inventory, &a.exclude, a.rooted.clone(), a.verbose).ok_or(ERROR)?;
     let mut triage = triage(a, now)?;
     if let Some(rec) = &a.explain {
-        let inv = inventory::load_inputs_as(&inputs, a.input_format, &a.terraform(), None)
-            .map_err(|e| {
+        let inv =
+            inventory::load_inputs_as(&inputs, a.input_format, &a.given(), None).map_err(|e| {
                 error(e);
                 ERROR
             })?;
@@ -394,7 +399,7 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
             triage,
             select,
             input_format: a.input_format,
-            terraform: a.terraform(),
+            given: a.given(),
         };
         let assessed = session.assess(&inv.resources).map_err(|e| {
             error(e);
@@ -483,7 +488,7 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
         triage,
         select,
         input_format: a.input_format,
-        terraform: a.terraform(),
+        given: a.given(),
     };
     let total = input::total_bytes(&inputs);
     let bar = (std::io::stderr().is_terminal() && total >= 4 << 20 && !super::quiet()).then(|| {

@@ -188,7 +188,7 @@ pub fn run(a: Args) -> u8 {
         },
         select: Select::default(),
         input_format: tenet::runtime::iac::Format::Auto,
-        terraform: Default::default(),
+        given: Default::default(),
     };
     let assessed = match session.assess(&inv.resources) {
         Ok(r) => r,

@@ -256,7 +256,7 @@ fn run_standard(
         },
         select: Select::default(),
         input_format: tenet::runtime::iac::Format::Auto,
-        terraform: Default::default(),
+        given: Default::default(),
     };
     let ids: Vec<&str> = meta.recommendations.iter().map(|r| r.id.as_str()).collect();
     outln!("{} ({})", meta.standard.id, dir.display());

@@ -464,3 +464,67 @@ fn filters_and_grouping() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn arm_parameter_files_give_the_template_its_values() {
+    let tls = |args: &[&str]| -> (Option<i32>, String) {
+        let mut all = vec![
+            "check",
+            "--standard",
+            "azure-security-baseline",
+            "--recommendation",
+            "az-storage-min-tls",
+            "--all",
+            "--format",
+            "json",
+            "--now",
+            NOW,
+        ];
+        all.extend_from_slice(args);
+        let o = tenet(&all);
+        let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+        let state = r["findings"][0]["state"]
+            .as_str()
+            .unwrap_or("none")
+            .to_string();
+        (o.status.code(), format!("{state} {}", stderr(&o).trim()).trim().to_string())
+    };
+    let dir = scratch("arm-params");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let template = dir.join("azuredeploy.json");
+    std::fs::copy(root().join("tests/fixtures/iac/storage.json"), &template).unwrap();
+    let t = template.to_str().unwrap();
+    // The default (TLS1_0) alone.
+    assert_eq!(tls(&[t]).1, "not_compliant");
+    // The parameter file beside it, with the name in another case: TLS1_2.
+    let params = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+      "contentVersion": "1.0.0.0", "parameters": {"TLS": {"value": "TLS1_2"}}}"#;
+    std::fs::write(dir.join("azuredeploy.parameters.json"), params).unwrap();
+    assert_eq!(tls(&[t]).1, "compliant");
+    // A directory walk reads the parameter file as part of its template: no resource, no
+    // skipped document, one resource in all.
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "azure-security-baseline",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["summary"]["resources"], 1);
+    assert_eq!(r["skipped"].as_array().unwrap().len(), 0, "{r}");
+    // --parameters comes last; a Key Vault reference is unknown, so undecided.
+    let kv = write(
+        "kv.parameters.json",
+        br#"{"parameters": {"tls": {"reference": {"keyVault": {"id": "x"}, "secretName": "s"}}}}"#,
+    );
+    assert_eq!(
+        tls(&[t, "--parameters", kv.to_str().unwrap()]).1,
+        "not_compliant"
+    );
+    let (code, out) = tls(&[t, "--parameters", "/nonexistent.json"]);
+    assert_eq!(code, Some(2));
+    assert!(out.contains("cannot read the parameter file"), "{out}");
+}

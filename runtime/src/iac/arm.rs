@@ -24,10 +24,31 @@ struct Ctx<'a> {
 
 const MAX_DEPTH: usize = 32;
 
-/// The resources of a template.
-pub fn resources(t: &Value) -> Result<Vec<Adapted>, String> {
+/// The resources of a template, with `given` parameter values (from a parameter file) in place
+/// of the defaults. A parameter file itself declares no resources.
+pub fn resources(t: &Value, given: &Map<String, Value>) -> Result<Vec<Adapted>, String> {
+    if t.get("$schema")
+        .and_then(Value::as_str)
+        .is_some_and(|s| s.contains("eploymentParameters.json"))
+    {
+        return Ok(Vec::new());
+    }
+    let mut params = t
+        .get("parameters")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    for (name, value) in given {
+        let declared = params
+            .iter_mut()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .and_then(|(_, p)| p.as_object_mut());
+        if let Some(p) = declared {
+            p.insert("defaultValue".into(), value.clone());
+        }
+    }
     let ctx = Ctx {
-        params: t.get("parameters").and_then(Value::as_object),
+        params: Some(&params),
         vars: t.get("variables").and_then(Value::as_object),
         level: 0,
     };
@@ -90,7 +111,7 @@ impl Ctx<'_> {
             .unwrap_or_default();
         if let Some(passed) = props.get("parameters").and_then(Value::as_object) {
             for (name, p) in &mut params {
-                let Some(v) = passed.get(name).and_then(|x| x.get("value")) else {
+                let Some(v) = named(passed, name).and_then(|x| x.get("value")) else {
                     continue;
                 };
                 if let Some(o) = p.as_object_mut() {
@@ -228,10 +249,10 @@ impl Ctx<'_> {
         let text = |i: usize| -> Option<String> { arg(i)?.as_str().map(str::to_string) };
         Some(match f {
             "parameters" => {
-                let p = self.params?.get(&text(0)?)?;
+                let p = named(self.params?, &text(0)?)?;
                 self.known(p.get("defaultValue")?, depth)?
             }
-            "variables" => self.known(self.vars?.get(&text(0)?)?, depth)?,
+            "variables" => self.known(named(self.vars?, &text(0)?)?, depth)?,
             "concat" => {
                 let vals = all()?;
                 if vals.iter().all(Value::is_array) {
@@ -367,6 +388,16 @@ impl Ctx<'_> {
             _ => return None,
         })
     }
+}
+
+/// A parameter or variable by name: Azure resolves `parameters('HttpsOnly')` to a parameter
+/// declared `httpsOnly` (names are case-insensitive; an exact match wins).
+fn named<'m>(m: &'m Map<String, Value>, name: &str) -> Option<&'m Value> {
+    m.get(name).or_else(|| {
+        m.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
 }
 
 fn contains_unknown(v: &Value) -> bool {
@@ -572,6 +603,20 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn parameter_and_variable_names_are_case_insensitive() {
+        let t = json!({
+            "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+            "parameters": {"httpsOnly": {"type": "bool", "defaultValue": true}},
+            "variables": {"minTls": "TLS1_2"},
+            "resources": [{"type": "Microsoft.Web/sites", "name": "app",
+                "properties": {"httpsOnly": "[parameters('HttpsOnly')]", "tls": "[variables('MINTLS')]"}}]
+        });
+        let r = resources(&t, &Map::new()).unwrap();
+        assert_eq!(r[0].doc["properties"]["httpsOnly"], true);
+        assert_eq!(r[0].doc["properties"]["tls"], "TLS1_2");
+    }
+
+    #[test]
     fn expressions_are_evaluated_where_known() {
         let t = json!({
             "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
@@ -596,7 +641,7 @@ mod tests {
                 "name": "[concat(parameters('open'), uniqueString(resourceGroup().id))]"
             }]
         });
-        let r = resources(&t).unwrap();
+        let r = resources(&t, &Map::new()).unwrap();
         assert_eq!(r.len(), 3);
         let d = &r[0].doc;
         assert_eq!(d["name"], "websa");
@@ -641,7 +686,7 @@ mod tests {
                 }
             }]
         });
-        let r = resources(&t).unwrap();
+        let r = resources(&t, &Map::new()).unwrap();
         assert_eq!(r.len(), 4);
         assert_eq!(r[1].doc["properties"]["minimumTlsVersion"], "TLS1_2");
         assert_eq!(r[1].pointer, "/resources/0/properties/template/resources/0");

@@ -18,9 +18,84 @@ pub mod cloudformation;
 pub mod terraform;
 pub mod tfsource;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
 
 pub use tenet_stdlib::value::{is_unknown, unknown};
+
+/// Values given from outside the files read: Terraform variables for root modules and ARM
+/// template parameters.
+#[derive(Clone, Debug, Default)]
+pub struct Given {
+    /// `NAME=VALUE` pairs (`--var`), applied last; a value that parses as HCL is that value,
+    /// anything else the string itself.
+    pub vars: Vec<(String, String)>,
+    /// Terraform variable files (`--var-file`), applied after a folder's own `*.tfvars`.
+    pub var_files: Vec<PathBuf>,
+    /// ARM parameter files (`--parameters`), applied after a template's own
+    /// `NAME.parameters.json`.
+    pub arm_parameters: Vec<PathBuf>,
+}
+
+/// Largest ARM parameter file read.
+const MAX_PARAMETERS: u64 = 16 << 20;
+
+impl Given {
+    /// The parameter values for the ARM template at `template` (`None` for standard input):
+    /// `NAME.parameters.json` beside `NAME.json`, then each `--parameters` file, later values
+    /// overriding earlier ones. A `--parameters` file that cannot be read is an error; the file
+    /// beside the template is read when it parses (a directory walk reports it otherwise).
+    pub fn arm_values(&self, template: Option<&Path>) -> Result<Map<String, Value>, String> {
+        let mut out = Map::new();
+        if let Some(sibling) = template.and_then(arm_sibling) {
+            if let Ok(values) = arm_parameter_file(&sibling) {
+                out.extend(values);
+            }
+        }
+        for f in &self.arm_parameters {
+            out.extend(arm_parameter_file(f)?);
+        }
+        Ok(out)
+    }
+}
+
+/// `NAME.parameters.json` beside `NAME.json`, when it exists.
+fn arm_sibling(template: &Path) -> Option<PathBuf> {
+    let name = template.file_name()?.to_str()?;
+    let stem = name.strip_suffix(".json")?;
+    let p = template.with_file_name(format!("{stem}.parameters.json"));
+    p.is_file().then_some(p)
+}
+
+/// The `value` of each parameter of an ARM parameter file (a Key Vault `reference` is unknown).
+fn arm_parameter_file(path: &Path) -> Result<Map<String, Value>, String> {
+    use std::io::Read as _;
+    let shown = path.display();
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_PARAMETERS + 1).read_to_string(&mut text))
+        .map_err(|e| format!("cannot read the parameter file {shown}: {e}"))?;
+    if text.len() as u64 > MAX_PARAMETERS {
+        return Err(format!("the parameter file {shown} is larger than 16 MiB"));
+    }
+    let doc: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| format!("the parameter file {shown} is not JSON: {e}"))?;
+    let Some(params) = doc.get("parameters").and_then(Value::as_object) else {
+        return Err(format!(
+            "the parameter file {shown} has no `parameters` object"
+        ));
+    };
+    Ok(params
+        .iter()
+        .map(|(k, p)| {
+            let v = match p.get("value") {
+                Some(v) => v.clone(),
+                None => unknown(),
+            };
+            (k.clone(), v)
+        })
+        .collect())
+}
 
 /// What an input holds, detected from its content or forced with `--input-format`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -83,7 +158,11 @@ pub fn detect_keys<'a>(keys: impl Iterator<Item = (&'a str, Option<&'a str>)>) -
         match k {
             "AWSTemplateFormatVersion" => cfn = true,
             "Resources" => cfn = true,
-            "$schema" => arm |= string.is_some_and(|s| s.contains("eploymentTemplate.json")),
+            "$schema" => {
+                arm |= string.is_some_and(|s| {
+                    s.contains("eploymentTemplate.json") || s.contains("eploymentParameters.json")
+                })
+            }
             "format_version" => tf_version = true,
             "planned_values" | "resource_changes" => tf_plan = true,
             _ => {}
@@ -133,11 +212,16 @@ pub struct Adapted {
     pub pointer: String,
 }
 
-/// The resources of a template in `format`, or why it is not one.
-pub fn adapt(format: Format, doc: &Value) -> Result<Vec<Adapted>, String> {
+/// The resources of a template in `format`, or why it is not one; `arm` holds the parameter
+/// values given to an ARM template.
+pub fn adapt(
+    format: Format,
+    doc: &Value,
+    arm: &Map<String, Value>,
+) -> Result<Vec<Adapted>, String> {
     match format {
         Format::CloudFormation => cloudformation::resources(doc),
-        Format::Arm => arm::resources(doc),
+        Format::Arm => arm::resources(doc, arm),
         Format::TerraformPlan => terraform::resources(doc),
         Format::Auto | Format::Inventory | Format::Terraform => Err("not a template".into()),
     }

@@ -38,11 +38,11 @@ pub use super::batch::{Batch, Piece};
 pub fn read(
     inputs: &[Input],
     format: Format,
-    terraform: &crate::iac::tfsource::Options,
+    given: &crate::iac::Given,
     chunk: usize,
     sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
 ) -> Result<(), InputError> {
-    read_each(inputs, format, terraform, chunk, sink, &mut Err)
+    read_each(inputs, format, given, chunk, sink, &mut Err)
 }
 
 /// [`read`], going on past inputs that cannot be read or parsed: each such failure goes to
@@ -51,14 +51,14 @@ pub fn read(
 pub fn read_each(
     inputs: &[Input],
     format: Format,
-    terraform: &crate::iac::tfsource::Options,
+    given: &crate::iac::Given,
     chunk: usize,
     sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
     failed: &mut dyn FnMut(InputError) -> Result<(), InputError>,
 ) -> Result<(), InputError> {
     let chunk = chunk.max(16);
     let mut roots = super::Roots::default();
-    let mut terraform = super::terraform::Folders::new(inputs, terraform.clone());
+    let mut terraform = super::terraform::Folders::new(inputs, given.clone());
     for input in inputs {
         let name = input.name();
         let ext = match input {
@@ -100,7 +100,13 @@ pub fn read_each(
             stopped |= r.is_err();
             r
         };
-        match Stream::new(file, scope, reader, chunk, format).run(ext.as_deref(), &mut pass) {
+        let mut stream = Stream::new(file, scope, reader, chunk, format);
+        stream.given = given;
+        stream.path = match input {
+            Input::File(p) => Some(p.as_path()),
+            _ => None,
+        };
+        match stream.run(ext.as_deref(), &mut pass) {
             Ok(()) => {}
             Err(e) if stopped => return Err(e),
             Err(e) => failed(e)?,
@@ -129,6 +135,13 @@ pub fn read_bytes(
     let file: Arc<str> = Arc::from(name);
     Stream::new(file.clone(), file, Box::new(bytes), chunk.max(16), format).run(ext, sink)
 }
+
+/// No values given from outside.
+static NOTHING_GIVEN: crate::iac::Given = crate::iac::Given {
+    vars: Vec::new(),
+    var_files: Vec::new(),
+    arm_parameters: Vec::new(),
+};
 
 /// Line and column of a position in a stream, advanced incrementally.
 #[derive(Clone, Copy, Debug)]
@@ -169,6 +182,10 @@ impl Cursor {
 
 struct Stream<'r> {
     file: Arc<str>,
+    /// The file read, when it is one (an ARM template's parameter file is found beside it).
+    path: Option<&'r Path>,
+    /// Values given from outside: ARM parameters.
+    given: &'r crate::iac::Given,
     r: Box<dyn Read + 'r>,
     chunk: usize,
     /// Unconsumed input; `buf[0]` is at absolute offset `base`.
@@ -194,6 +211,8 @@ impl<'r> Stream<'r> {
         format: Format,
     ) -> Stream<'r> {
         Stream {
+            path: None,
+            given: &NOTHING_GIVEN,
             format,
             scope,
             pieces_before: 0,
@@ -377,7 +396,14 @@ impl<'r> Stream<'r> {
             // Looked like a template by its keys, but is not one.
             return self.whole_inventory(sink);
         }
-        let adapted = iac::adapt(format, &doc).map_err(|m| self.error(1, 1, m))?;
+        let arm = match format {
+            Format::Arm => self
+                .given
+                .arm_values(self.path)
+                .map_err(|m| self.error(0, 0, m))?,
+            _ => serde_json::Map::new(),
+        };
+        let adapted = iac::adapt(format, &doc, &arm).map_err(|m| self.error(1, 1, m))?;
         let index = locate::json(text).map(Arc::new);
         let mut pieces = Vec::with_capacity(adapted.len());
         for a in adapted {
@@ -557,7 +583,9 @@ impl<'r> Stream<'r> {
                 f => f,
             };
             if format.is_template() {
-                let adapted = iac::adapt(format, &value).map_err(|m| self.error(line, 1, m))?;
+                let none = serde_json::Map::new();
+                let adapted =
+                    iac::adapt(format, &value, &none).map_err(|m| self.error(line, 1, m))?;
                 for a in adapted {
                     pieces.push(placed(a, index.as_ref(), &base));
                 }

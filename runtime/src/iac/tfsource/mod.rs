@@ -21,7 +21,7 @@ pub mod load;
 pub mod value;
 
 use crate::error::{err, InputError};
-use crate::iac::{is_unknown, unknown};
+use crate::iac::{is_unknown, unknown, Given as Options};
 use eval::{Budget, Ctx, Fail, Scope, R};
 use expand::Key;
 use load::Module;
@@ -33,16 +33,6 @@ use std::rc::Rc;
 
 /// Deepest chain of local module calls followed.
 const MAX_MODULE_DEPTH: usize = 16;
-
-/// Values given to a root module's variables from outside its folder.
-#[derive(Clone, Debug, Default)]
-pub struct Options {
-    /// `NAME=VALUE` pairs (`--var`), applied last; a value that parses as HCL is that value,
-    /// anything else the string itself.
-    pub vars: Vec<(String, String)>,
-    /// Variable files (`--var-file`), applied after the folder's own `*.tfvars`.
-    pub var_files: Vec<PathBuf>,
-}
 
 /// Loads each module folder once per root module.
 #[derive(Debug, Default)]
