@@ -1,4 +1,5 @@
-//! `tenet standards`: the built-in standards, with their ids, titles and sizes.
+//! `tenet standards`: the built-in standards, with their ids, titles and sizes; a standard's
+//! reference page; which input shapes each recommendation covers.
 
 use super::{builtin_dir, error, policy_files, ERROR, OK};
 
@@ -7,6 +8,7 @@ use super::{builtin_dir, error, policy_files, ERROR, OK};
 #[command(after_help = "Examples:
   tenet standards
   tenet standards --doc kubernetes-pod-security > docs/standards/kubernetes-pod-security.md
+  tenet standards --coverage azure-security-baseline
   tenet check --standard kubernetes-pod-security manifests/
 
 Built-in standards are compiled from the folders of policies/ when tenet is built; set
@@ -18,6 +20,88 @@ pub struct Args {
     /// Print the reference page (Markdown) of one standard: a built-in name or a directory.
     #[arg(long, value_name = "STANDARD")]
     pub doc: Option<String>,
+    /// Print which input shapes each recommendation of a standard covers (a built-in name or a
+    /// directory), read from the resource types it applies to, with a total per shape.
+    #[arg(long, value_name = "STANDARD", conflicts_with = "doc")]
+    pub coverage: Option<String>,
+}
+
+/// The input shapes a resource type belongs to, by its naming family.
+pub const SHAPES: &[&str] = &[
+    "ARM / Azure API",
+    "CloudFormation",
+    "Asset Inventory",
+    "Kubernetes",
+    "Terraform",
+];
+
+/// The shape of a type name: `Microsoft.X/y` (ARM templates and the Azure APIs), `AWS::X::Y`
+/// (CloudFormation), `x.googleapis.com/Y` (Cloud Asset Inventory), `azurerm_`/`aws_`/`google_`
+/// (Terraform plans and source), a bare kind (Kubernetes). Globs are read by their prefix.
+pub fn shape_of(ty: &str) -> Option<usize> {
+    let l = ty.to_ascii_lowercase();
+    if l.starts_with("microsoft.") {
+        Some(0)
+    } else if l.starts_with("aws::") {
+        Some(1)
+    } else if l.contains(".googleapis.com/") {
+        Some(2)
+    } else if ["azurerm_", "azuread_", "aws_", "google_"]
+        .iter()
+        .any(|p| l.starts_with(p))
+    {
+        Some(4)
+    } else if ty.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && ty.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        Some(3)
+    } else {
+        None
+    }
+}
+
+/// The coverage table of a standard: one row per recommendation, a mark per shape it covers,
+/// then per shape how many recommendations cover it.
+pub fn coverage(meta: &tenet::stdlib::abi::Metadata) -> String {
+    use std::fmt::Write as _;
+    let mut out = format!(
+        "{:<36} {}\n",
+        "recommendation",
+        SHAPES
+            .iter()
+            .map(|s| format!("{s:<16}"))
+            .collect::<String>()
+            .trim_end()
+    );
+    let mut totals = [0usize; SHAPES.len()];
+    for r in &meta.recommendations {
+        let mut has = [false; SHAPES.len()];
+        for t in r.applies.iter().flat_map(|a| a.types.iter()) {
+            if let Some(k) = shape_of(t) {
+                has[k] = true;
+            }
+        }
+        for (k, h) in has.iter().enumerate() {
+            totals[k] += usize::from(*h);
+        }
+        let marks: String = has
+            .iter()
+            .map(|h| format!("{:<16}", if *h { "yes" } else { "-" }))
+            .collect();
+        let _ = writeln!(out, "{:<36} {}", r.id, marks.trim_end());
+    }
+    let n = meta.recommendations.len().max(1);
+    let _ = writeln!(out);
+    for (k, s) in SHAPES.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{s}: {} of {} recommendations ({:.0}%)",
+            totals[k],
+            meta.recommendations.len(),
+            100.0 * totals[k] as f64 / n as f64
+        );
+    }
+    out
 }
 
 /// The reference page of a standard: its controls, then every recommendation with severity,
@@ -117,19 +201,27 @@ fn metadata_of(spec: &str) -> Result<tenet::stdlib::abi::Metadata, String> {
         .map_err(|f| f.render(super::color_stderr()))
 }
 
+/// Prints what `render` makes of the standard named by `spec`.
+fn page(spec: &str, render: fn(&tenet::stdlib::abi::Metadata) -> String) -> u8 {
+    match metadata_of(spec) {
+        Ok(meta) => {
+            out!("{}", render(&meta));
+            OK
+        }
+        Err(e) => {
+            error(e);
+            ERROR
+        }
+    }
+}
+
 /// Runs `tenet standards`.
 pub fn run(a: Args) -> u8 {
+    if let Some(spec) = &a.coverage {
+        return page(spec, coverage);
+    }
     if let Some(spec) = &a.doc {
-        return match metadata_of(spec) {
-            Ok(meta) => {
-                out!("{}", markdown(&meta));
-                OK
-            }
-            Err(e) => {
-                error(e);
-                ERROR
-            }
-        };
+        return page(spec, markdown);
     }
     // The standards built in, or those of $TENET_POLICIES.
     let names: Vec<String> = match builtin_dir() {

@@ -487,7 +487,10 @@ fn arm_parameter_files_give_the_template_its_values() {
             .as_str()
             .unwrap_or("none")
             .to_string();
-        (o.status.code(), format!("{state} {}", stderr(&o).trim()).trim().to_string())
+        (
+            o.status.code(),
+            format!("{state} {}", stderr(&o).trim()).trim().to_string(),
+        )
     };
     let dir = scratch("arm-params");
     let _ = std::fs::remove_dir_all(&dir);

@@ -159,3 +159,12 @@ fn a_binary_copied_alone_lists_and_runs_every_built_in_standard() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stdout(&o).contains("not_compliant"), "{}", stdout(&o));
 }
+
+#[test]
+fn coverage_says_which_shapes_each_recommendation_covers() {
+    let o = tenet(&["standards", "--coverage", "aws-foundations"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!(stdout(&o));
+    let o = tenet(&["standards", "--coverage", "no-such-standard"]);
+    assert_eq!(o.status.code(), Some(2));
+}
