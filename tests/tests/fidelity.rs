@@ -22,6 +22,7 @@ const FRAMEWORKS: &[(&str, &str)] = &[
     ("arm", "azure-security-baseline"),
     ("cloudformation", "aws-foundations"),
     ("terraform_plan", "aws-foundations"),
+    ("terraform", "aws-foundations"),
 ];
 
 /// Checkov's resource id of a tenet resource. ARM resources are matched by type and position
@@ -126,12 +127,12 @@ fn built_in_standards_agree_with_checkov() {
         let mut by_check: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, r) in c.metadata.recommendations.iter().enumerate() {
             // The built-in rules are written for CloudFormation; only those that also apply to a
-            // Terraform type claim to judge Terraform plans.
+            // Terraform type claim to judge Terraform plans and source.
             let terraform = r
                 .applies
                 .iter()
                 .any(|a| a.types.iter().any(|t| t.starts_with("aws_")));
-            if *framework == "terraform_plan" && !terraform {
+            if framework.starts_with("terraform") && !terraform {
                 continue;
             }
             for id in r.refs.get("checkov").into_iter().flatten() {
