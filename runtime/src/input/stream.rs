@@ -236,24 +236,18 @@ impl<'r> Stream<'r> {
         if self.eof {
             return Ok(false);
         }
-        let want = self.buf.len() + self.chunk;
         let before = self.buf.len();
-        while self.buf.len() < want {
-            let old = self.buf.len();
-            self.buf.resize(want, 0);
-            match self.r.read(&mut self.buf[old..]) {
-                Ok(0) => {
-                    self.buf.truncate(old);
-                    self.eof = true;
-                    break;
-                }
-                Ok(n) => self.buf.truncate(old + n),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => self.buf.truncate(old),
-                Err(e) => {
-                    self.buf.truncate(old);
-                    return Err(self.error(0, 0, format!("cannot read: {e}")));
-                }
-            }
+        // `read_to_end` fills the buffer as bytes arrive, growing it as needed: a chunk-sized
+        // buffer zeroed before each read cost more than reading a small file itself.
+        match self
+            .r
+            .by_ref()
+            .take(self.chunk as u64)
+            .read_to_end(&mut self.buf)
+        {
+            Ok(n) if n < self.chunk => self.eof = true,
+            Ok(_) => {}
+            Err(e) => return Err(self.error(0, 0, format!("cannot read: {e}"))),
         }
         if !self.bom_checked && self.buf.len() >= 3 {
             self.bom_checked = true;
