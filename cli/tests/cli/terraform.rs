@@ -198,3 +198,31 @@ fn var_files_and_vars_override_the_folders_tfvars() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("NAME=VALUE"), "{}", stderr(&o));
 }
+
+#[test]
+fn modules_downloaded_by_terraform_init_are_not_read() {
+    let dir = scratch("tf-init");
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&root().join("examples/terraform"), &dir);
+    let downloaded = dir.join("app/.terraform/modules/vpc");
+    std::fs::create_dir_all(&downloaded).unwrap();
+    std::fs::write(
+        downloaded.join("main.tf"),
+        "resource \"aws_instance\" \"x\" {\n  associate_public_ip_address = true\n}\n",
+    )
+    .unwrap();
+    let (_, report) = json(&[dir.to_str().unwrap()]);
+    assert_eq!(report["summary"]["resources"], 5, "{report}");
+}
+
+#[test]
+fn another_file_forced_to_terraform_is_a_module_of_its_own() {
+    let f = write(
+        "forced.hcl",
+        b"resource \"aws_instance\" \"a\" {\n  associate_public_ip_address = true\n}\n",
+    );
+    let (code, report) = json(&[f.to_str().unwrap(), "--input-format", "terraform"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(report["findings"][0]["resource"]["id"], "aws_instance.a");
+    assert_eq!(report["findings"][0]["resource"]["line"], 1);
+}

@@ -217,9 +217,12 @@ fn walk_dir(
         .follow_links(false)
         .overrides(overrides)
         .filter_entry(move |e| {
-            // The repository's own folder and tenet's settings hold no infrastructure.
+            // The repository's own folder, tenet's settings and the copies of remote modules
+            // that `terraform init` downloads (`.terraform/modules`) are not the repository's
+            // infrastructure.
             e.file_name() != ".git"
                 && e.file_name() != ".tenet"
+                && e.file_name() != ".terraform"
                 && !rooted.as_ref().is_some_and(|g| {
                     let is_dir = e.file_type().is_some_and(|t| t.is_dir());
                     // Paths outside the root are not the configuration's to exclude.

@@ -107,7 +107,9 @@ impl Folders {
     ) -> Result<(), InputError> {
         let name = input.name();
         let evaluated = match input {
-            Input::File(p) => {
+            // A `.tf` file is read with its folder; any other file forced to Terraform
+            // (`--input-format terraform`) is a module of its own, as standard input is.
+            Input::File(p) if p.extension().is_some_and(|e| e == "tf") => {
                 let shown = match p.parent() {
                     Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
                     _ => PathBuf::from("."),
@@ -135,16 +137,19 @@ impl Folders {
                 });
                 ev
             }
-            Input::Stdin | Input::Bytes { .. } => {
+            _ => {
                 let bytes = match input {
                     Input::Bytes { bytes, .. } => bytes.to_vec(),
                     _ => {
                         use std::io::Read as _;
                         let mut b = Vec::new();
-                        let read = std::io::stdin()
-                            .lock()
-                            .take(load::MAX_FILE + 1)
-                            .read_to_end(&mut b);
+                        let reader: Result<Box<dyn std::io::Read>, std::io::Error> = match input {
+                            Input::File(p) => std::fs::File::open(p)
+                                .map(|f| Box::new(f) as Box<dyn std::io::Read>),
+                            _ => Ok(Box::new(std::io::stdin().lock())),
+                        };
+                        let read =
+                            reader.and_then(|r| r.take(load::MAX_FILE + 1).read_to_end(&mut b));
                         if let Err(e) = read {
                             return failed(err(&name, 0, 0, format!("cannot read: {e}")));
                         }
