@@ -75,6 +75,19 @@ fn a_repository_of_modules_is_evaluated_like_a_plan() {
         "examples/terraform/modules/firewall/main.tf"
     );
     assert_eq!(ssh["resource"]["line"], 9);
+    // A finding points at the attribute its deciding clause reads: the instance's
+    // `associate_public_ip_address` (line 11), whose value came from terraform.tfvars.
+    let public = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["recommendation"] == "aws-ec2-no-public-ip" && f["state"] == "not_compliant")
+        .unwrap();
+    assert_eq!(
+        public["property"],
+        serde_json::json!({"path": "values.associate_public_ip_address", "line": 11, "column": 3}),
+        "{public}"
+    );
 
     // The module folder named alone is a root module: its variable has no value, so the rules
     // that read it are undecided (not compliant), never passed.

@@ -411,7 +411,9 @@ fn found(ctx: &Ctx, d: &Decl, t: &str, n: &str, k: &Key, s: &Scope) -> Result<Fo
         })
         .collect();
     let at = file.position(d.start());
+    // The resource and its `values` are the block: a path is found member by member from there.
     entries.push((String::new(), at.0, at.1));
+    entries.push(("/values".to_string(), at.0, at.1));
     let mut doc = Map::new();
     doc.insert(
         "address".into(),
