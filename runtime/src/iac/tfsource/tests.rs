@@ -324,3 +324,20 @@ fn cycles_are_unknown_and_runaway_growth_is_a_located_error() {
         ev.errors[0]
     );
 }
+
+#[test]
+fn a_module_that_calls_itself_stops_with_a_located_error() {
+    let ev = folder(
+        "self-call",
+        &[(
+            "main.tf",
+            "module \"me\" {\n  source = \"./\"\n}\nresource \"aws_s3_bucket\" \"b\" {}\n",
+        )],
+        ".",
+    );
+    assert_eq!(ev.errors.len(), 1, "{:?}", ev.errors);
+    assert!(ev.errors[0].message.contains("16 deep"), "{}", ev.errors[0]);
+    assert_eq!(ev.errors[0].file, "main.tf");
+    // What was found before the limit is reported.
+    assert!(addresses(&ev).contains(&"aws_s3_bucket.b".to_string()));
+}
