@@ -608,7 +608,7 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
     if applicable == 0 && !a.allow_empty {
         error(format!(
             "nothing was checked: {} resource{} read{}{}, and no selected recommendation applies \
-             to any of them; check the inputs and the filters, or pass --allow-empty to accept \
+             to any of them; check the inputs and the filters{}, or pass --allow-empty to accept \
              an empty run",
             tally.resources,
             if tally.resources == 1 { "" } else { "s" },
@@ -619,6 +619,13 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
             match tally.failed.len() {
                 0 => String::new(),
                 n => format!(", {n} input{} not readable", if n == 1 { "" } else { "s" }),
+            },
+            // Resources were read, but of types or shapes the standard does not cover.
+            if tally.resources > 0 {
+                " (`tenet standards --coverage STANDARD` lists the shapes each recommendation \
+                 reads)"
+            } else {
+                ""
             }
         ));
         return Err(ERROR);

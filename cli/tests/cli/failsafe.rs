@@ -56,6 +56,12 @@ fn resources_no_recommendation_applies_to_are_not_a_pass() {
         "{}",
         stderr(&o)
     );
+    // Resources of a shape no recommendation covers: the message says where to look.
+    assert!(
+        stderr(&o).contains("tenet standards --coverage"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
