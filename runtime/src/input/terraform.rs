@@ -11,7 +11,7 @@
 use super::batch::{Batch, Piece};
 use super::locate::Places;
 use super::{Input, Roots};
-use crate::error::{err, InputError};
+use crate::error::InputError;
 use crate::iac::tfsource::{self, load};
 use crate::iac::Given as Options;
 use std::collections::{HashMap, HashSet};
@@ -138,44 +138,16 @@ impl Folders {
                 ev
             }
             _ => {
-                let bytes = match input {
-                    Input::Bytes { bytes, .. } => bytes.to_vec(),
-                    _ => {
-                        use std::io::Read as _;
-                        let mut b = Vec::new();
-                        let reader: Result<Box<dyn std::io::Read>, std::io::Error> = match input {
-                            Input::File(p) => std::fs::File::open(p)
-                                .map(|f| Box::new(f) as Box<dyn std::io::Read>),
-                            _ => Ok(Box::new(std::io::stdin().lock())),
-                        };
-                        let read =
-                            reader.and_then(|r| r.take(load::MAX_FILE + 1).read_to_end(&mut b));
-                        if let Err(e) = read {
-                            return failed(err(&name, 0, 0, format!("cannot read: {e}")));
-                        }
-                        b
-                    }
+                let text = match input {
+                    Input::Bytes { bytes, .. } => load::read_text(bytes.as_slice(), &name),
+                    Input::File(p) => load::read(p, &name),
+                    Input::Stdin => load::read_text(std::io::stdin().lock(), &name),
                 };
-                if bytes.len() as u64 > load::MAX_FILE {
-                    return failed(err(
-                        &name,
-                        0,
-                        0,
-                        format!("Terraform text larger than {} MiB", load::MAX_FILE >> 20),
-                    ));
-                }
-                let size = bytes.len() as u64;
-                let text = match String::from_utf8(bytes) {
+                let text = match text {
                     Ok(t) => t,
-                    Err(e) => {
-                        return failed(crate::error::utf8_error(
-                            &name,
-                            e.as_bytes(),
-                            1,
-                            e.utf8_error(),
-                        ))
-                    }
+                    Err(e) => return failed(e),
                 };
+                let size = text.len() as u64;
                 let mut ev = tfsource::text(&name, text);
                 ev.files = vec![(name.clone(), size)];
                 ev

@@ -166,11 +166,17 @@ pub fn text(name: &str, text: String, errors: &mut Vec<InputError>) -> Module {
     m
 }
 
-fn read(path: &Path, shown: &str) -> Result<String, InputError> {
-    use std::io::Read as _;
+/// The text of a file, at most [`MAX_FILE`] bytes of UTF-8.
+pub fn read(path: &Path, shown: &str) -> Result<String, InputError> {
     let f = std::fs::File::open(path).map_err(|e| err(shown, 0, 0, format!("cannot read: {e}")))?;
+    read_text(f, shown)
+}
+
+/// The text `r` gives (a file, standard input), at most [`MAX_FILE`] bytes of UTF-8.
+pub fn read_text(r: impl std::io::Read, shown: &str) -> Result<String, InputError> {
+    use std::io::Read as _;
     let mut bytes = Vec::new();
-    f.take(MAX_FILE + 1)
+    r.take(MAX_FILE + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| err(shown, 0, 0, format!("cannot read: {e}")))?;
     if bytes.len() as u64 > MAX_FILE {

@@ -310,10 +310,10 @@ fn root_inputs(
     for f in &opts.var_files {
         let shown = f.display().to_string();
         let mut errors = loader.errors.borrow_mut();
-        let text = match std::fs::read_to_string(f) {
+        let text = match load::read(f, &shown) {
             Ok(t) => t,
             Err(e) => {
-                errors.push(err(&shown, 0, 0, format!("cannot read: {e}")));
+                errors.push(e);
                 continue;
             }
         };
