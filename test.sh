@@ -27,7 +27,8 @@ step "tests"
 cargo test --workspace --locked
 if [ ! -d ../shared/corpus/files ]; then
   echo "../shared/corpus is absent: the corpus tests (adapters, fidelity, no compliance by absence," \
-    "the fix round trip and the corpus half of the Node conformance test) passed by skipping;" \
+    "the fix round trip, property locations and the corpus half of the Node conformance test)" \
+    "passed by skipping;" \
     "see \`-- --show-output\`"
 fi
 

@@ -188,7 +188,21 @@ impl Standard {
             name: "<memory>".into(),
             bytes: Arc::new(text.into_bytes()),
         };
-        self.findings(&[input])
+        // Places in the text made from the values mean nothing to the caller.
+        let unplaced = |mut fs: Vec<Finding>| {
+            for f in &mut fs {
+                f.property = None;
+            }
+            fs
+        };
+        match self.findings(&[input]) {
+            Ok(fs) => Ok(unplaced(fs)),
+            Err(Error::NotEvaluated { errors, findings }) => Err(Error::NotEvaluated {
+                errors,
+                findings: unplaced(findings),
+            }),
+            Err(e) => Err(e),
+        }
     }
 
     /// Evaluates inventory files or directories (JSON, JSON Lines, YAML, templates).

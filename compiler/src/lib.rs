@@ -3,6 +3,7 @@
 //! The pipeline, one module per stage:
 //! [`source`] (files, spans) → [`syntax`] (pest grammar → spanned AST) → [`check`] (names, types,
 //! metadata → checked [`ir`]) → [`codegen`] (IR → wasm module with a metadata section).
+//! [`origin`] traces where clauses read in the resource, for the metadata hosts locate findings with.
 //! [`interp`] evaluates the same IR directly: the reference the wasm back end is tested against.
 //! [`format`](mod@format) lays policy files out canonically (`tenet fmt`).
 //!
@@ -27,6 +28,7 @@ pub mod format;
 pub mod fuzzing;
 pub mod interp;
 pub mod ir;
+pub mod origin;
 pub mod source;
 pub mod syntax;
 
@@ -243,6 +245,7 @@ fn compile_parsed(sources: Sources, files: Vec<syntax::ast::File>) -> Result<Com
 /// The metadata section of a program.
 pub fn metadata_of(p: &ir::Program) -> Metadata {
     let (projection, lookup_proj) = ir::project(p);
+    let (clause_origins, var_origins) = origin::origins(p);
     let lookups = p
         .lookups
         .iter()
@@ -273,8 +276,24 @@ pub fn metadata_of(p: &ir::Program) -> Metadata {
                 description: r.meta.description.clone(),
             })
             .collect(),
-        clauses: p.clauses.clone(),
-        vars: p.vars.clone(),
+        clauses: p
+            .clauses
+            .iter()
+            .zip(clause_origins)
+            .map(|(c, origin)| abi::ClauseMeta {
+                origin,
+                ..c.clone()
+            })
+            .collect(),
+        vars: p
+            .vars
+            .iter()
+            .zip(var_origins)
+            .map(|(v, origin)| abi::VarMeta {
+                origin,
+                ..v.clone()
+            })
+            .collect(),
         projection,
         lookups,
     }

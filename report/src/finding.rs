@@ -271,10 +271,15 @@ pub(crate) fn property(
 ) -> Option<Place> {
     let places = e.resource.origin.places.as_ref()?;
     let x = explanation?;
-    let reads = reason
-        .and_then(|r| r.clause)
-        .and_then(|c| meta.clauses.get(c as usize))
-        .map(|c| c.reads.as_str())
-        .filter(|r| !r.is_empty())?;
+    let reason = reason?;
+    let clause = reason.clause.and_then(|c| meta.clauses.get(c as usize))?;
+    let own = (e.resource.origin.line, e.resource.origin.col);
+    if let Some(at) = clause.origin.as_ref() {
+        if let Some(p) = places.locate(at, &meta.vars, &reason.bindings, own) {
+            return Some(p);
+        }
+    }
+    // Modules that predate origins, and origins that do not resolve: the path as written.
+    let reads = Some(clause.reads.as_str()).filter(|r| !r.is_empty())?;
     places.find(&concrete_path(reads, &x.bindings))
 }

@@ -15,6 +15,7 @@
 
 use crate::engine::{Instance, Standard};
 use crate::error::{json_message, utf8_error, InputError, RuntimeError};
+use crate::input::locate::{Index, Places};
 use crate::input::stream::{self, element_ranges, Batch, Piece};
 use crate::input::Input;
 use crate::inventory;
@@ -332,6 +333,12 @@ fn prepare(
     out: &mut Vec<Result<Prepared, Skipped>>,
 ) -> Result<(), InputError> {
     let doc = b.first + index;
+    let placed = |start: usize, end: usize, line: usize, col: usize| {
+        b.located.as_ref().map(|text| Places {
+            index: Arc::new(Index::lazy(text.clone(), (start, end), line, col)),
+            base: String::new(),
+        })
+    };
     let origin = |line: usize, col: usize, item: usize| Origin {
         file: b.file.clone(),
         scope: b.scope.clone(),
@@ -371,7 +378,11 @@ fn prepare(
         } => {
             let bytes = &b.text[*start..*end];
             std::str::from_utf8(bytes).map_err(|e| utf8_error(&b.file, bytes, *line, e))?;
-            out.push(scan_one(bytes, *line, *col, 0)?);
+            let mut one = scan_one(bytes, *line, *col, 0)?;
+            if let Ok(p) = &mut one {
+                p.origin.places = placed(*start, *end, *line, *col);
+            }
+            out.push(one);
         }
         Piece::Line { start, end, line } => {
             let bytes = &b.text[*start..*end];

@@ -2,6 +2,10 @@
 
 /// Appends `s` to a JSON Pointer, escaped (`~` as `~0`, `/` as `~1`).
 pub fn escape(s: &str, out: &mut String) {
+    if !s.contains(['~', '/']) {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         match c {
             '~' => out.push_str("~0"),

@@ -496,8 +496,52 @@ pub struct ClauseMeta {
     /// `version_compare(properties.minimumTlsVersion ?? "TLS1_0", "TLS1_2") >= 0`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reads: String,
+    /// Where the value the clause reads comes from in the resource, through the helpers, `let`s
+    /// and quantifiers it was written with; hosts resolve it against the record's bindings to
+    /// point at the property's line (`reads` is the fallback when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
     /// Where it is.
     pub span: SourceLoc,
+}
+
+/// Where a value comes from in the resource's document, as far as the compiler can tell: a path
+/// from a base, which is the resource (none of `var`, `first`, `concat`, `items` set), a
+/// quantifier variable's element, the first present of several alternatives (`a ?? b`), the
+/// lists joined by `concat` or a list written in the rule (both indexed by the path's first
+/// step).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Origin {
+    /// Base: the element a quantifier variable (index into [`Metadata::vars`]) is bound to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub var: Option<u32>,
+    /// Base: the first of these that is present in the document.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub first: Vec<Origin>,
+    /// Base: these lists joined, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub concat: Vec<Origin>,
+    /// Base: a list written in the rule (`[props]`), of these values (`null`: not from the
+    /// resource).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<Option<Origin>>,
+    /// Members and elements below the base (negative indexes count from the end).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<Step>,
+    /// The value is computed from this place (`lower(x)`, `keys(m)`, `m[k]` with a computed key):
+    /// point at it, but do not index into it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub near: bool,
+}
+
+/// One step of an [`Origin`] path: a member by name or an element by index.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Step {
+    /// An element.
+    Index(i64),
+    /// A member.
+    Key(String),
 }
 
 /// A quantifier variable.
@@ -507,6 +551,9 @@ pub struct VarMeta {
     pub name: String,
     /// The collection it ranges over, as written.
     pub source: String,
+    /// Where that collection comes from in the resource (absent for lookups and computed lists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
 }
 
 /// A cross-resource lookup the host indexes.

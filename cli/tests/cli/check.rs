@@ -287,6 +287,87 @@ fn skips_documents_without_a_type() {
     assert_eq!(v["skipped"][0]["line"], 1);
 }
 
+/// The `property` of each finding of `rec` in a JSON report: (path, line, column).
+fn properties(args: &[&str], rec: &str) -> Vec<(String, u64, u64)> {
+    let mut all = vec!["check", "--now", NOW, "--format", "json"];
+    all.extend_from_slice(args);
+    let o = tenet(&all);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["recommendation"] == rec)
+        .map(|f| {
+            let p = &f["property"];
+            (
+                p["path"].as_str().unwrap_or("(none)").to_string(),
+                p["line"].as_u64().unwrap_or(0),
+                p["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+/// A finding points at the property its deciding clause read, traced through the helpers,
+/// `let`s and quantifiers the rule is written with, in YAML and JSON alike; when nothing the
+/// clause reads is in the file, at the resource itself.
+#[test]
+fn findings_point_at_the_property_through_helpers_and_quantifiers() {
+    // `all c in all_containers(pod) { truthy(c.resources.limits.cpu) }` with `pod` the first
+    // present of `spec.template.spec ?? … ?? spec`: the second container lacks the cpu limit.
+    let yaml = write(
+        "located.yaml",
+        b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        image: nginx:1.25\n        resources:\n          limits:\n            cpu: 100m\n      - name: b\n        image: nginx:1.25\n        resources:\n          limits:\n            memory: 1Gi\n",
+    );
+    let y = yaml.to_str().unwrap();
+    let k8s = ["--standard", "kubernetes-pod-security", y];
+    assert_eq!(
+        properties(&k8s, "k8s-cpu-limits"),
+        [(
+            "spec.template.spec.containers[1].resources.limits".to_string(),
+            17,
+            11
+        )]
+    );
+    assert_eq!(
+        properties(&k8s, "k8s-image-digest"),
+        [("spec.template.spec.containers[0].image".to_string(), 10, 9)]
+    );
+    // The same rule on a Pod in a JSON file: `pod` is `spec` there.
+    let json = write(
+        "located.json",
+        b"{\"apiVersion\": \"v1\", \"kind\": \"Pod\",\n \"metadata\": {\"name\": \"p\"},\n \"spec\": {\"containers\": [\n   {\"name\": \"a\", \"image\": \"nginx:1.25\"}]}}\n",
+    );
+    let j = json.to_str().unwrap();
+    assert_eq!(
+        properties(
+            &["--standard", "kubernetes-pod-security", j],
+            "k8s-cpu-limits"
+        ),
+        [("spec.containers[0]".to_string(), 4, 4)]
+    );
+    // A CloudFormation group whose ingress rules are a list, and the group itself as a rule:
+    // the rule open to the internet is pointed at, not the resource.
+    let cfn = write(
+        "located-sg.yaml",
+        b"Resources:\n  Web:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: web\n      SecurityGroupIngress:\n      - IpProtocol: tcp\n        FromPort: 443\n        ToPort: 443\n        CidrIp: 0.0.0.0/0\n      - IpProtocol: tcp\n        FromPort: 22\n        ToPort: 22\n        CidrIp: 0.0.0.0/0\n  Logs:\n    Type: AWS::S3::Bucket\n",
+    );
+    let c = cfn.to_str().unwrap();
+    let aws = ["--standard", "aws-foundations", c];
+    let ssh = properties(&aws, "aws-sg-no-internet-ssh");
+    assert_eq!(ssh.len(), 1);
+    assert!(
+        ssh[0].0.starts_with("Properties.SecurityGroupIngress[1]") && (11..=14).contains(&ssh[0].1),
+        "{ssh:?}"
+    );
+    // A bucket declared without Properties: nothing the rule reads is in the file.
+    assert_eq!(
+        properties(&aws, "aws-s3-versioning"),
+        [(String::new(), 15, 3)]
+    );
+}
+
 #[test]
 fn templates_are_read_with_property_locations() {
     let region = |standard: &str, input: &str, rule: &str| -> (u64, u64) {

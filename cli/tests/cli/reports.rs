@@ -446,3 +446,58 @@ recommendation low-one "Low" {
         "{m}"
     );
 }
+
+/// Annotations land on the lines that matter: over the real corpus, every finding of the built-in
+/// standards is placed at the property its deciding clause read or its nearest parent in the file
+/// (the resource itself only when nothing the clause reads is written there), YAML and JSON alike.
+#[test]
+fn corpus_findings_point_at_their_property() {
+    let corpus = root().join("../shared/corpus/files");
+    if !corpus.is_dir() {
+        println!(
+            "skipped corpus_findings_point_at_their_property: {} is absent",
+            corpus.display()
+        );
+        return;
+    }
+    let (mut all, mut located, mut below) = (0usize, 0usize, 0usize);
+    for (folder, standard) in [
+        ("kubernetes", "kubernetes-pod-security"),
+        ("arm", "azure-security-baseline"),
+        ("cloudformation", "aws-foundations"),
+        ("terraform_plan", "aws-foundations"),
+        ("terraform", "aws-foundations"),
+    ] {
+        let dir = corpus.join(folder);
+        let o = tenet(&[
+            "check",
+            "--standard",
+            standard,
+            dir.to_str().unwrap(),
+            "--now",
+            NOW,
+            "--format",
+            "json",
+        ]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let findings = v["findings"].as_array().unwrap();
+        let n = findings.len();
+        let l = findings
+            .iter()
+            .filter(|f| f["property"].is_object())
+            .count();
+        let b = findings
+            .iter()
+            .filter(|f| {
+                f["property"]["path"]
+                    .as_str()
+                    .is_some_and(|p| !p.is_empty())
+            })
+            .count();
+        println!("{folder}: {n} findings, {l} located, {b} below the resource");
+        (all, located, below) = (all + n, located + l, below + b);
+    }
+    assert!(all > 4000, "{all} findings");
+    assert!(located * 100 >= all * 99, "{located} of {all} located");
+    assert!(below * 10 >= all * 9, "{below} of {all} below the resource");
+}

@@ -12,6 +12,7 @@ impl<'a> Checker<'a> {
         self.program.vars.push(VarMeta {
             name: name.to_string(),
             source: source.to_string(),
+            origin: None,
         });
         self.program.vars.len() as VarId - 1
     }
@@ -29,6 +30,7 @@ impl<'a> Checker<'a> {
             text: self.text(span),
             path,
             reads,
+            origin: None,
             span: self.sources.locate(span),
         });
         self.program.clauses.len() as ClauseId - 1
@@ -69,6 +71,7 @@ impl<'a> Checker<'a> {
             text,
             reads: path.clone(),
             path,
+            origin: None,
             span: self.sources.locate(span),
         });
         self.program.clauses.len() as ClauseId - 1

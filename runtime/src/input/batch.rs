@@ -60,4 +60,7 @@ pub struct Batch {
     pub pieces: Vec<Piece>,
     /// Input bytes this batch accounts for (for progress).
     pub bytes: u64,
+    /// When the text is a whole JSON inventory of at most [`super::locate::SMALL`] bytes: the
+    /// text again, shared by its resources' places (indexed when a finding first needs them).
+    pub located: Option<Arc<[u8]>>,
 }

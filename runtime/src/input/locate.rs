@@ -2,36 +2,106 @@
 //! here from JSON text (a structural walk), and by [`super::yaml`] from YAML as it reads it, so a
 //! finding can point at the property that decided it, not just at its resource.
 //!
-//! Indexes are built for files read whole (YAML, and infrastructure-as-code templates); large JSON
-//! inventories, which are streamed, keep resource-level locations only.
+//! Indexes are built for files read whole (YAML, infrastructure-as-code templates, Terraform) and,
+//! lazily, for the resources of JSON inventories up to [`SMALL`]; larger JSON inventories, which
+//! are streamed, keep resource-level locations only.
 
 use crate::pointer::escape;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
-/// The positions of the nodes of one file: `(pointer, line, column)` sorted by pointer. A
-/// member's position is that of its key; an element's, that of its first character.
+/// The positions of the nodes of one file: line and column by JSON Pointer. A member's position
+/// is that of its key; an element's, that of its first character.
+///
+/// Built as a file is read (YAML, templates, Terraform), or on first use from the text of one
+/// JSON resource, so files whose resources all pass never pay for it.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Index {
-    entries: Vec<(String, u32, u32)>,
+    table: OnceLock<Table>,
+    text: Option<Lazy>,
+}
+
+/// Line and column by pointer (looked up whole, never in order, so no sorting to build it).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Table(HashMap<String, (u32, u32)>);
+
+impl Table {
+    /// The table of nodes given in any order; the first of repeated pointers stands.
+    fn new(entries: Vec<(String, u32, u32)>) -> Table {
+        let mut m = HashMap::with_capacity(entries.len());
+        for (p, l, c) in entries {
+            m.entry(p).or_insert((l, c));
+        }
+        Table(m)
+    }
+}
+
+/// A JSON resource's text, indexed when a finding first asks where a property is.
+#[derive(Debug, PartialEq, Eq)]
+struct Lazy {
+    /// The whole file (shared by its resources).
+    file: Arc<[u8]>,
+    /// The resource's bytes in it.
+    range: (usize, usize),
+    /// Where the resource starts (1-based).
+    line: u32,
+    col: u32,
 }
 
 impl Index {
-    pub(crate) fn from_unsorted(mut entries: Vec<(String, u32, u32)>) -> Index {
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        entries.dedup_by(|a, b| a.0 == b.0);
-        Index { entries }
+    pub(crate) fn from_unsorted(entries: Vec<(String, u32, u32)>) -> Index {
+        Index {
+            table: OnceLock::from(Table::new(entries)),
+            text: None,
+        }
+    }
+
+    /// The index of the JSON value `file[range]`, which starts at `line`:`col` of its file,
+    /// built on first use; pointers are relative to that value.
+    pub(crate) fn lazy(file: Arc<[u8]>, range: (usize, usize), line: usize, col: usize) -> Index {
+        Index {
+            table: OnceLock::new(),
+            text: Some(Lazy {
+                file,
+                range,
+                line: line as u32,
+                col: col as u32,
+            }),
+        }
+    }
+
+    fn table(&self) -> &Table {
+        self.table.get_or_init(|| {
+            let Some(t) = &self.text else {
+                return Table::default();
+            };
+            let text = t
+                .file
+                .get(t.range.0..t.range.1)
+                .and_then(|b| std::str::from_utf8(b).ok());
+            let Some(mut table) = text.and_then(json_table) else {
+                return Table::default();
+            };
+            for (l, c) in table.0.values_mut() {
+                // Nodes on the resource's first line are shifted by its column.
+                if *l == 1 {
+                    *c += t.col - 1;
+                }
+                *l += t.line - 1;
+            }
+            table
+        })
     }
 
     /// The line and column of the node at `pointer`.
     pub fn get(&self, pointer: &str) -> Option<(usize, usize)> {
-        let i = self
-            .entries
-            .binary_search_by(|e| e.0.as_str().cmp(pointer))
-            .ok()?;
-        let (_, l, c) = &self.entries[i];
+        let (l, c) = self.table().0.get(pointer)?;
         Some((*l as usize, *c as usize))
     }
 }
+
+/// The largest JSON inventory whose resources get property locations.
+pub const SMALL: usize = 1 << 20;
 
 /// A resource's places: the index of its file and the pointer of the resource in it.
 #[derive(Clone, Debug)]
@@ -64,44 +134,54 @@ impl Places {
     /// `properties.securityRules[2].sourceAddressPrefix`) that is in the file; `None` when not
     /// even its first member is (a computed or added value).
     pub fn find(&self, path: &str) -> Option<Place> {
-        let segs = segments(path);
-        let mut best = None;
+        self.find_segs(&segments(path))
+    }
+
+    /// [`Places::find`] for a path already split into members and indexes.
+    pub(super) fn find_segs(&self, segs: &[Seg]) -> Option<Place> {
+        // The whole pointer and path once, then the deepest prefix the file has: most paths are
+        // there whole or nearly, so this asks the index once or twice.
         let mut ptr = self.base.clone();
         let mut shown = String::new();
-        for s in &segs {
+        let mut cuts = Vec::with_capacity(segs.len());
+        for s in segs {
             ptr.push('/');
             escape(s.text(), &mut ptr);
             match s {
-                Seg::Key(k) if shown.is_empty() => shown.push_str(k),
                 Seg::Key(k) => {
-                    shown.push('.');
+                    if !shown.is_empty() {
+                        shown.push('.');
+                    }
                     shown.push_str(k);
                 }
-                Seg::Index(i) => shown.push_str(&format!("[{i}]")),
-            }
-            match self.index.get(&ptr) {
-                Some((line, column)) => {
-                    best = Some(Place {
-                        path: shown.clone(),
-                        line,
-                        column,
-                    })
+                Seg::Index(i) => {
+                    shown.push('[');
+                    shown.push_str(i);
+                    shown.push(']');
                 }
-                None => break,
             }
+            cuts.push((ptr.len(), shown.len()));
         }
-        best
+        cuts.iter().rev().find_map(|&(p, s)| {
+            let (line, column) = self.index.get(&ptr[..p])?;
+            Some(Place {
+                path: shown[..s].to_string(),
+                line,
+                column,
+            })
+        })
     }
 }
 
-#[derive(Debug, PartialEq)]
-enum Seg {
+/// A member or an element index (as text) of a path.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Seg {
     Key(String),
     Index(String),
 }
 
 impl Seg {
-    fn text(&self) -> &str {
+    pub(super) fn text(&self) -> &str {
         match self {
             Seg::Key(k) | Seg::Index(k) => k,
         }
@@ -149,20 +229,33 @@ fn segments(path: &str) -> Vec<Seg> {
 
 /// The index of a JSON text (already known to be valid JSON); `None` if it is not.
 pub fn json(text: &str) -> Option<Index> {
-    let mut offsets: Vec<(String, usize)> = Vec::new();
+    Some(Index {
+        table: OnceLock::from(json_table(text)?),
+        text: None,
+    })
+}
+
+fn json_table(text: &str) -> Option<Table> {
+    let mut nodes: Vec<(String, usize)> = Vec::new();
     let b = text.as_bytes();
     let i = skip_ws(b, 0);
     let mut ptr = String::new();
-    walk_json(text, i, &mut ptr, &mut offsets, 0)?;
-    let at: Vec<usize> = offsets.iter().map(|o| o.1).collect();
+    walk_json(text, i, &mut ptr, &mut nodes, 0)?;
+    let at: Vec<usize> = nodes.iter().map(|n| n.1).collect();
     let pos = super::split::positions(text, &at);
-    Some(Index::from_unsorted(
-        offsets
+    Some(Table::new(
+        nodes
             .into_iter()
             .zip(pos)
             .map(|((p, _), (l, c))| (p, l as u32, c as u32))
             .collect(),
     ))
+}
+
+/// Appends a decimal index without allocating.
+fn push_index(ptr: &mut String, k: usize) {
+    use std::fmt::Write as _;
+    let _ = write!(ptr, "{k}");
 }
 
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
@@ -192,10 +285,15 @@ fn walk_json(
             }
             loop {
                 let kend = super::split::value_end_at(b, j)?;
-                let key: String = serde_json::from_str(&text[j..kend]).ok()?;
+                let raw = text.get(j + 1..kend.checked_sub(1)?)?;
                 let len = ptr.len();
                 ptr.push('/');
-                escape(&key, ptr);
+                if raw.contains('\\') {
+                    let key: String = serde_json::from_str(&text[j..kend]).ok()?;
+                    escape(&key, ptr);
+                } else {
+                    escape(raw, ptr);
+                }
                 out.push((ptr.clone(), j));
                 j = skip_ws(b, kend);
                 if b.get(j) != Some(&b':') {
@@ -221,7 +319,7 @@ fn walk_json(
             loop {
                 let len = ptr.len();
                 ptr.push('/');
-                ptr.push_str(&k.to_string());
+                push_index(ptr, k);
                 out.push((ptr.clone(), j));
                 j = walk_json(text, j, ptr, out, depth + 1)?;
                 ptr.truncate(len);
@@ -292,5 +390,23 @@ mod tests {
                 Seg::Key("d".into())
             ]
         );
+    }
+
+    #[test]
+    fn a_lazy_index_places_one_resource_of_a_file() {
+        let file = "[{\"a\": 1},\n  {\"type\": \"t\",\n   \"spec\": {\"x\": [1, 2]}}]\n";
+        let start = file.find("{\"type").unwrap();
+        let end = file.rfind(']').unwrap();
+        let index = Index::lazy(Arc::from(file.as_bytes()), (start, end), 2, 3);
+        let p = places(index, "");
+        // A member on the resource's first line is shifted by its column; the others by lines.
+        assert_eq!(p.find("type").map(|p| (p.line, p.column)), Some((2, 4)));
+        assert_eq!(
+            p.find("spec.x[1]").map(|p| (p.line, p.column)),
+            Some((3, 22))
+        );
+        // Not valid JSON: no places, no panic.
+        let broken = Index::lazy(Arc::from(&b"{\"a\": "[..]), (0, 6), 1, 1);
+        assert_eq!(broken.get("/a"), None);
     }
 }

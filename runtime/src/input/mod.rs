@@ -1,10 +1,11 @@
 //! What tenet reads: inputs (files, directories, standard input, bytes in memory), cut into
 //! pieces in bounded batches ([`stream`]), with YAML ([`yaml`]), JSON splitting without parsing
-//! ([`split`]), the line and column of every property ([`locate`]) and Terraform folders
+//! ([`split`]), the line and column of every property ([`locate`]) and of what a clause read ([`origin`]) and Terraform folders
 //! ([`terraform`]).
 
 pub mod batch;
 pub mod locate;
+pub mod origin;
 pub mod split;
 pub mod stream;
 pub mod terraform;

@@ -200,6 +200,8 @@ struct Stream<'r> {
     scope: Arc<str>,
     /// Pieces handed over in earlier batches.
     pieces_before: usize,
+    /// Whether [`Batch::located`] is given.
+    located: bool,
 }
 
 impl<'r> Stream<'r> {
@@ -216,6 +218,7 @@ impl<'r> Stream<'r> {
             format,
             scope,
             pieces_before: 0,
+            located: false,
             file,
             r,
             chunk,
@@ -284,6 +287,7 @@ impl<'r> Stream<'r> {
         self.base += keep as u64;
         let first = self.pieces_before;
         self.pieces_before += pieces.len();
+        let located = self.located.then(|| Arc::from(&text[..]));
         sink(Batch {
             file: self.file.clone(),
             scope: self.scope.clone(),
@@ -291,6 +295,7 @@ impl<'r> Stream<'r> {
             text,
             pieces: std::mem::take(pieces),
             bytes: keep as u64,
+            located,
         })
     }
 
@@ -313,6 +318,7 @@ impl<'r> Stream<'r> {
                 text: Vec::new(),
                 pieces: it.by_ref().take(VALUES).collect(),
                 bytes: 0,
+                located: None,
             })?;
         }
         let n = self.buf.len();
@@ -463,6 +469,7 @@ impl<'r> Stream<'r> {
             });
         }
         let n = self.buf.len();
+        self.located = n <= locate::SMALL;
         self.flush(&mut pieces, n, sink)
     }
 
