@@ -284,6 +284,9 @@ pub struct Config {
     /// Report files written without `--output`: `FORMAT=PATH`, as `--output` takes them.
     #[serde(default)]
     pub outputs: Vec<String>,
+    /// SARIF rules' help page without `--help-uri`: a template with `{standard}` and `{id}`.
+    #[serde(default)]
+    pub help_uri: Option<String>,
     /// Evaluation limits used without the matching flags, by every command that evaluates.
     #[serde(default)]
     pub limits: ConfigLimits,

@@ -171,6 +171,11 @@ pub struct Args {
     /// repeat. Files are replaced atomically.
     #[arg(long, value_name = "FORMAT=PATH")]
     pub output: Vec<String>,
+    /// SARIF: each rule's help page, with `{standard}` and `{id}` filled in (e.g.
+    /// `https://github.com/ORG/REPO/blob/main/docs/standards/{standard}.md#{id}`); default:
+    /// `help_uri` in .tenet/config.yaml, else the recommendation's first web link.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub help_uri: Option<String>,
     /// Unhealthy resources listed per recommendation in the table (0: all).
     #[arg(long, default_value = "20", value_name = "N")]
     pub limit: usize,
@@ -330,6 +335,9 @@ fn with_config(mut a: Args) -> Result<Args, u8> {
         }
         if a.output.is_empty() {
             a.output = c.outputs;
+        }
+        if a.help_uri.is_none() {
+            a.help_uri = c.help_uri;
         }
         a.limits = a.limits.or(&c.limits);
         a.rooted = Some((c.root, c.exclude));
@@ -663,15 +671,20 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
     for (format, path) in &outputs {
         let text = match format {
             Format::Sarif => {
-                let (doc, dropped) =
-                    sarif::sarif(meta, &findings, baseline.as_ref(), &tally.failed);
+                let opts = sarif::Options {
+                    help_uri: a.help_uri.clone(),
+                    ..sarif::Options::default()
+                };
+                let (text, dropped) =
+                    sarif::render(meta, &findings, baseline.as_ref(), &tally.failed, &opts);
                 if dropped > 0 {
                     warn(format!(
-                        "SARIF: {dropped} results left out (code scanning accepts at most {} per run); the most severe are kept",
-                        sarif::MAX_RESULTS
+                        "SARIF: {dropped} results left out (code scanning accepts at most {} per run and {} MB compressed); the most severe are kept",
+                        sarif::MAX_RESULTS,
+                        sarif::MAX_GZIP / 1_000_000
                     ));
                 }
-                serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+                text
             }
             Format::Junit => junit::junit(meta, &summary, &findings, &tally.failed),
             Format::Github => github::github(&findings, &tally.failed),

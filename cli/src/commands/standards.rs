@@ -175,6 +175,37 @@ pub fn markdown(meta: &tenet::stdlib::abi::Metadata) -> String {
             if r.fix.is_empty() { "" } else { "yes" }
         );
     }
+    // One section per recommendation: the page a SARIF rule's help links to
+    // (`--help-uri …/{standard}.md#{id}`; the heading is the anchor).
+    let _ = writeln!(out, "\n## Details\n");
+    for r in &meta.recommendations {
+        let _ = writeln!(
+            out,
+            "### {}\n\n**{}** ({}{})\n",
+            r.id,
+            r.title,
+            r.severity,
+            r.control
+                .as_deref()
+                .map(|c| format!(", control {c}"))
+                .unwrap_or_default()
+        );
+        if !r.description.is_empty() {
+            let _ = writeln!(out, "{}\n", r.description);
+        }
+        if !r.remediation.is_empty() {
+            let _ = writeln!(out, "Remediation: {}\n", r.remediation);
+        }
+        if !r.fix.is_empty() {
+            let _ = writeln!(out, "Automated fix: `{}`\n", cell(&r.fix));
+        }
+        for l in &r.links {
+            let _ = writeln!(out, "- <{l}>");
+        }
+        if !r.links.is_empty() {
+            let _ = writeln!(out);
+        }
+    }
     out
 }
 

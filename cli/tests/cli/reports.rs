@@ -309,6 +309,8 @@ recommendation named "Buckets are named never" {
         &format!("markdown={}", md.display()),
         "--limit",
         "0",
+        "--help-uri",
+        "https://docs.example.com/{standard}.md#{id}",
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     // The Markdown summary stays under GitHub's 1 MiB for a job summary, and says so.
@@ -324,11 +326,24 @@ recommendation named "Buckets are named never" {
         "{}",
         stderr(&o)
     );
-    let s: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let bytes = std::fs::read(&out).unwrap();
+    // Code scanning's other limits: 10 MB compressed, 1,000 locations per result.
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut z, &bytes).unwrap();
+    let compressed = z.finish().unwrap().len();
+    assert!(compressed <= 10_000_000, "{compressed} bytes compressed");
+    let s: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert_valid_sarif(&s);
     let run = &s["runs"][0];
     let results = run["results"].as_array().unwrap();
     assert_eq!(results.len(), 25_000);
+    assert!(results
+        .iter()
+        .all(|r| r["locations"].as_array().unwrap().len() <= 1_000));
+    assert_eq!(
+        run["tool"]["driver"]["rules"][1]["helpUri"],
+        "https://docs.example.com/many.md#named"
+    );
     // The 10,000 high findings are all kept.
     assert_eq!(
         results.iter().filter(|r| r["level"] == "error").count(),
