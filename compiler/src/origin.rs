@@ -26,7 +26,34 @@ pub fn origins(p: &Program) -> (Vec<Option<Origin>>, Vec<Option<Origin>>) {
             }
         }
     }
-    (t.clauses, t.vars)
+    // Deeper origins than any rule needs are left out: the metadata is JSON that hosts read with
+    // a nesting limit (serde_json's is 128), and an origin only places a finding.
+    let shallow = |o: Option<Origin>| o.filter(|o| depth(o) <= MAX_DEPTH);
+    (
+        t.clauses.into_iter().map(shallow).collect(),
+        t.vars.into_iter().map(shallow).collect(),
+    )
+}
+
+/// The deepest origin kept in the metadata (in origins within origins).
+pub const MAX_DEPTH: usize = 16;
+
+/// How many origins deep an origin is, without recursion.
+fn depth(o: &Origin) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(o, 1)];
+    while let Some((o, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        for c in o
+            .first
+            .iter()
+            .chain(&o.concat)
+            .chain(o.items.iter().flatten())
+        {
+            stack.push((c, d + 1));
+        }
+    }
+    deepest
 }
 
 struct Tracer {
@@ -275,6 +302,25 @@ recommendation lower "Lower" {
   compliant when lower(properties.siteConfig.minTlsVersion ?? "") == "1.2"
 }
 "#;
+
+    #[test]
+    fn origins_too_deep_for_the_metadata_are_left_out() {
+        // 64 nested joins, through helpers that double: the metadata must still load
+        // (serde_json refuses 128 levels of nesting).
+        let mut src = String::from(
+            "standard deep \"Deep\" { version \"1\" }\nfn c0(x) = concat(x, spec.b)\n",
+        );
+        for k in 1..=6 {
+            src.push_str(&format!("fn c{k}(x) = c{j}(c{j}(x))\n", j = k - 1));
+        }
+        src.push_str("recommendation r \"R\" {\n  severity low\n  applies kubernetes \"Pod\"\n  compliant when all x in c6(spec.a) { x == 1 }\n}\n");
+        let c = compile_str("deep.tenet", &src).map_err(|f| f.render(false));
+        let m = c.unwrap_or_else(|e| panic!("{e}")).metadata;
+        let json = serde_json::to_string(&m).unwrap_or_default();
+        let back: Result<tenet_stdlib::abi::Metadata, _> = serde_json::from_str(&json);
+        assert!(back.is_ok(), "{back:?}");
+        assert!(m.vars[0].origin.is_none());
+    }
 
     #[test]
     fn origins_follow_helpers_lets_and_quantifiers() {
