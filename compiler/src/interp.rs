@@ -100,7 +100,7 @@ impl St<'_> {
         p.recs.iter().map(|r| self.rec(r)).collect()
     }
 
-    fn applies(&self, r: &Rec) -> bool {
+    fn applies(&self, r: &Variant) -> bool {
         r.applies.iter().any(|(prov, types)| {
             (prov == "*" || ci_eq(prov, self.input.provider))
                 && types.iter().any(|t| match t {
@@ -120,12 +120,12 @@ impl St<'_> {
         self.reason = None;
         self.err_rec = None;
         let root = self.input.resource;
-        if !self.applies(r) {
+        let Some(r) = r.variants.iter().find(|v| self.applies(v)) else {
             return RecResult {
                 outcome: Outcome::NotApplicable,
                 reason: None,
             };
-        }
+        };
         if let Some(w) = &r.when {
             let t = self.tri(w, root);
             if self.err != 0 {

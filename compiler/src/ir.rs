@@ -40,6 +40,16 @@ pub struct Program {
 pub struct Rec {
     /// Metadata.
     pub meta: RecMeta,
+    /// What it decides for each input shape, tried in order: the first whose `applies` selects
+    /// the resource judges it; a resource none selects is not applicable.
+    pub variants: Vec<Variant>,
+    /// A risk factor (evaluated after the recommendations; compliant means present).
+    pub factor: bool,
+}
+
+/// The condition, remediation and fix of a recommendation for the resources its selectors pick.
+#[derive(Clone, Debug)]
+pub struct Variant {
     /// Resource selectors: provider (lower case, `*` for any) and type matchers.
     pub applies: Vec<(String, Vec<TypeMatch>)>,
     /// Applicability filter.
@@ -48,10 +58,8 @@ pub struct Rec {
     pub cond: Node,
     /// Remediation template.
     pub remediation: Vec<TPart>,
-    /// Fix operations, if the recommendation has a fix.
+    /// Fix operations, if this variant has a fix.
     pub fix: Option<Vec<Fix>>,
-    /// A risk factor (evaluated after the recommendations; compliant means present).
-    pub factor: bool,
 }
 
 /// How a resource type is matched (ASCII case-insensitively).
@@ -268,8 +276,8 @@ pub fn depth(n: &Node) -> usize {
 /// Computes the projection of the resource (and of each lookup) that a program reads.
 pub fn project(p: &Program) -> (Projection, Vec<Projection>) {
     let mut pr = Projector::new(p);
-    for r in &p.recs {
-        pr.rec(r);
+    for v in p.recs.iter().flat_map(|r| &r.variants) {
+        pr.rec(v);
     }
     (pr.root, pr.lookups)
 }
@@ -278,7 +286,9 @@ pub fn project(p: &Program) -> (Projection, Vec<Projection>) {
 /// and fix (tests use it to tell which recommendations depend on a part of a document).
 pub fn reads(p: &Program, r: &Rec) -> Projection {
     let mut pr = Projector::new(p);
-    pr.rec(r);
+    for v in &r.variants {
+        pr.rec(v);
+    }
     pr.root
 }
 
@@ -303,7 +313,7 @@ impl Projector {
         }
     }
 
-    fn rec(&mut self, r: &Rec) {
+    fn rec(&mut self, r: &Variant) {
         for n in r.when.iter().chain(std::iter::once(&r.cond)) {
             self.node(n);
         }

@@ -16,7 +16,7 @@ pub fn origins(p: &Program) -> (Vec<Option<Origin>>, Vec<Option<Origin>>) {
         clauses: vec![None; p.clauses.len()],
         vars: vec![None; p.vars.len()],
     };
-    for r in &p.recs {
+    for r in p.recs.iter().flat_map(|r| &r.variants) {
         for n in r.when.iter().chain(std::iter::once(&r.cond)) {
             t.walk(n);
         }

@@ -476,10 +476,69 @@ pub struct RecMeta {
     /// The remediation template as written.
     #[serde(default)]
     pub remediation: String,
-    /// The fix as written (empty when there is none).
+    /// The fix as written (empty when there is none); with several variants, the first fix
+    /// any of them has.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub fix: String,
     /// Where the recommendation is declared.
+    pub span: SourceLoc,
+    /// Written with `applies … { … }` blocks: the condition, remediation and fix for each input
+    /// shape, in the order they are tried (the first whose `applies` selects a resource judges
+    /// it). Empty for a recommendation written with one condition; `applies`, `condition`,
+    /// `remediation` and `fix` above then say it all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<VariantMeta>,
+}
+
+impl RecMeta {
+    /// The variants of the recommendation: those it lists, or the one its own fields describe.
+    pub fn shapes(&self) -> Vec<VariantMeta> {
+        if !self.variants.is_empty() {
+            return self.variants.clone();
+        }
+        vec![VariantMeta {
+            applies: self.applies.clone(),
+            condition: self.condition.clone(),
+            remediation: self.remediation.clone(),
+            fix: self.fix.clone(),
+            span: self.span.clone(),
+        }]
+    }
+}
+
+impl VariantMeta {
+    /// Whether this variant's `applies` select a resource of `provider` and `kind`, as the
+    /// module decides it: providers and types ASCII case-insensitively, types also by glob.
+    pub fn selects(&self, provider: &str, kind: &str) -> bool {
+        self.applies.iter().any(|a| {
+            (a.provider == "*" || a.provider.eq_ignore_ascii_case(provider))
+                && a.types.iter().any(|t| {
+                    if t.contains(['*', '?', '[', '{']) {
+                        crate::automata::glob_regex(t, true)
+                            .and_then(|re| crate::automata::cached_regex(&re))
+                            .is_some_and(|re| re.is_match(kind.as_bytes()))
+                    } else {
+                        t.eq_ignore_ascii_case(kind)
+                    }
+                })
+        })
+    }
+}
+
+/// What a recommendation decides for the resources one `applies` selects.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct VariantMeta {
+    /// The types it judges.
+    pub applies: Vec<AppliesMeta>,
+    /// The compliance condition as written.
+    pub condition: String,
+    /// The remediation template as written.
+    #[serde(default)]
+    pub remediation: String,
+    /// The fix as written (empty when this variant has none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fix: String,
+    /// Where the variant is written (the `applies` block).
     pub span: SourceLoc,
 }
 

@@ -492,51 +492,69 @@ impl<'r> Policy<'r> {
     }
 }
 
+/// The selectors generated recommendations pick from (they overlap: the first that selects a
+/// resource judges it).
+const APPLIES: &[&str] = &[
+    "azure \"Microsoft.Storage/storageAccounts\"",
+    "* \"*\"",
+    "aws [\"AWS::S3::*\", \"x\"]",
+    "azure \"microsoft.storage/*\"",
+];
+
+/// A condition with its filter, remediation and fix.
+fn body(p: &mut Policy) -> String {
+    let cond = p.bool_expr(3);
+    let when = if p.r.one_in(4) {
+        format!("when {}\n", p.bool_expr(1))
+    } else {
+        String::new()
+    };
+    let placeholder = p.path().replace('"', "\\\"");
+    let rem =
+        format!("remediation \"{{name}} has {{s}} / {{{placeholder}}} / {{o[0]}} / {{n}}\"\n");
+    let fix = match p.r.below(4) {
+        0 => "fix { set s = lower(name ?? \"x\") remove x.s append 1 to l }\n".to_string(),
+        1 => format!("fix {{ remove e in o where {} }}\n", {
+            p.vars.push(("e".into(), true));
+            let b = p.bool_expr(1);
+            p.vars.pop();
+            b
+        }),
+        // Through a `let` of alternative paths: the first one present is patched.
+        2 if p.r.one_in(2) => {
+            "let t = x ?? m ?? self\nfix { set t.s = lower(name ?? \"x\") remove t.n }\n"
+                .to_string()
+        }
+        2 => format!("let t = x.o ?? o\nfix {{ remove e in t where {} }}\n", {
+            p.vars.push(("e".into(), true));
+            let b = p.bool_expr(1);
+            p.vars.pop();
+            b
+        }),
+        _ => String::new(),
+    };
+    format!("{when}compliant when {cond}\n{rem}{fix}")
+}
+
 /// A whole standard of `n` recommendations, with remediation templates and fixes.
 pub fn standard(r: &mut Rng, n: usize) -> String {
     let mut out = String::from("standard gen \"Generated\" { version \"0\" }\n");
     for i in 0..n {
         let mut p = Policy::new(r);
-        let cond = p.bool_expr(3);
-        let when = if p.r.one_in(4) {
-            format!("when {}\n", p.bool_expr(1))
-        } else {
-            String::new()
-        };
-        let placeholder = p.path().replace('"', "\\\"");
-        let rem =
-            format!("remediation \"{{name}} has {{s}} / {{{placeholder}}} / {{o[0]}} / {{n}}\"\n");
-        let fix = match p.r.below(4) {
-            0 => "fix { set s = lower(name ?? \"x\") remove x.s append 1 to l }\n".to_string(),
-            1 => format!("fix {{ remove e in o where {} }}\n", {
-                p.vars.push(("e".into(), true));
-                let b = p.bool_expr(1);
-                p.vars.pop();
-                b
-            }),
-            // Through a `let` of alternative paths: the first one present is patched.
-            2 if p.r.one_in(2) => {
-                "let t = x ?? m ?? self\nfix { set t.s = lower(name ?? \"x\") remove t.n }\n"
-                    .to_string()
+        // One body, or (one in three) two `applies … { … }` blocks, each with its own.
+        let shapes = if p.r.one_in(3) { 2 } else { 0 };
+        let mut rec = String::new();
+        for k in 0..shapes.max(1) {
+            let applies = p.r.pick(APPLIES).to_string();
+            let body = body(&mut p);
+            if shapes == 0 {
+                rec.push_str(&format!("applies {applies}\n{body}"));
+            } else {
+                rec.push_str(&format!("applies {applies} {{ // shape {k}\n{body}}}\n"));
             }
-            2 => format!("let t = x.o ?? o\nfix {{ remove e in t where {} }}\n", {
-                p.vars.push(("e".into(), true));
-                let b = p.bool_expr(1);
-                p.vars.pop();
-                b
-            }),
-            _ => String::new(),
-        };
-        let applies =
-            p.r.pick(&[
-                "azure \"Microsoft.Storage/storageAccounts\"",
-                "* \"*\"",
-                "aws [\"AWS::S3::*\", \"x\"]",
-                "azure \"microsoft.storage/*\"",
-            ])
-            .to_string();
+        }
         out.push_str(&format!(
-            "recommendation r{i} \"R{i}\" {{\nseverity high\napplies {applies}\n{when}compliant when {cond}\n{rem}{fix}}}\n"
+            "recommendation r{i} \"R{i}\" {{\nseverity high\n{rec}}}\n"
         ));
     }
     out

@@ -246,6 +246,17 @@ pub fn run(a: Args) -> u8 {
                 _ if rec.fix.is_empty() => {
                     statuses.push((j, Status::NotFixable("no fix is defined".into())))
                 }
+                _ if rec
+                    .shapes()
+                    .iter()
+                    .find(|v| v.selects(&r.identity.provider, &r.identity.kind))
+                    .is_none_or(|v| v.fix.is_empty()) =>
+                {
+                    statuses.push((
+                        j,
+                        Status::NotFixable(format!("no fix is defined for {}", r.identity.kind)),
+                    ))
+                }
                 Some(Value::Array(_)) => statuses.push((
                     j,
                     Status::NotFixable(

@@ -193,11 +193,22 @@ pub fn markdown(meta: &tenet::stdlib::abi::Metadata) -> String {
         if !r.description.is_empty() {
             let _ = writeln!(out, "{}\n", r.description);
         }
-        if !r.remediation.is_empty() {
-            let _ = writeln!(out, "Remediation: {}\n", r.remediation);
-        }
-        if !r.fix.is_empty() {
-            let _ = writeln!(out, "Automated fix: `{}`\n", cell(&r.fix));
+        let shapes = r.shapes();
+        for v in &shapes {
+            if shapes.len() > 1 {
+                let types: Vec<String> = v
+                    .applies
+                    .iter()
+                    .flat_map(|a| a.types.iter().map(|t| format!("`{t}`")))
+                    .collect();
+                let _ = writeln!(out, "For {}:\n", types.join(", "));
+            }
+            if !v.remediation.is_empty() {
+                let _ = writeln!(out, "Remediation: {}\n", v.remediation);
+            }
+            if !v.fix.is_empty() {
+                let _ = writeln!(out, "Automated fix: `{}`\n", cell(&v.fix));
+            }
         }
         for l in &r.links {
             let _ = writeln!(out, "- <{l}>");

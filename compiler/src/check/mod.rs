@@ -7,6 +7,7 @@
 
 mod expr;
 mod metadata;
+mod variant;
 
 use crate::diagnostics::{suggest, Code, Diagnostic, Level};
 use crate::ir::*;
@@ -15,7 +16,7 @@ use crate::syntax::ast::{self, BinOp, ExprKind, FieldValue, Quant};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use tenet_stdlib::abi::{
-    AppliesMeta, ClauseMeta, ControlMeta, LookupMeta, RecMeta, StandardMeta, VarMeta,
+    AppliesMeta, ClauseMeta, ControlMeta, LookupMeta, RecMeta, StandardMeta, VarMeta, VariantMeta,
 };
 use tenet_stdlib::{automata, Ty};
 

@@ -64,16 +64,10 @@ impl Gen<'_> {
         GEN + self.funcs.len() as u32 - 1
     }
 
-    /// `$cond_i(root) -> outcome`.
-    pub(super) fn cond_fn(&mut self, r: &Rec) -> u32 {
-        let mut f = Fb::new(1);
-        for g in [pl::G_ERR, pl::G_REASON, pl::G_ERR_REC] {
-            f.c(0);
-            f.i(I::GlobalSet(g));
-        }
-        // applicability by provider and type
-        f.i(I::Block(BlockType::Empty));
-        for (prov, types) in &r.applies {
+    /// Leaves 1 on the stack when one of `applies`' selectors picks the resource, else 0.
+    fn selects(&mut self, f: &mut Fb, applies: &[(String, Vec<TypeMatch>)]) {
+        f.i(I::Block(RESULT_I32));
+        for (prov, types) in applies {
             f.i(I::Block(BlockType::Empty)); // this selector fails
             if prov != "*" {
                 let g = self.selector(Selector::Provider(prov.clone()));
@@ -87,17 +81,44 @@ impl Gen<'_> {
                     TypeMatch::Glob(pi) => Selector::Glob(*pi),
                 };
                 let g = self.selector(sel);
+                f.c(1);
                 f.i(I::GlobalGet(g));
                 f.i(I::BrIf(1));
+                f.i(I::Drop);
             }
             f.i(I::End);
         }
         f.c(0);
-        f.i(I::Return);
         f.i(I::End);
+    }
+
+    /// `$cond_i(root) -> outcome`: the first variant whose selectors pick the resource decides.
+    pub(super) fn cond_fn(&mut self, r: &Rec) -> u32 {
+        let mut f = Fb::new(1);
+        for g in [pl::G_ERR, pl::G_REASON, pl::G_ERR_REC] {
+            f.c(0);
+            f.i(I::GlobalSet(g));
+        }
         let t = f.local(ValType::I32);
-        if let Some(w) = &r.when {
-            self.tri(&mut f, w);
+        for v in &r.variants {
+            self.selects(&mut f, &v.applies);
+            f.i(I::If(BlockType::Empty));
+            self.decide(&mut f, v, t);
+            f.i(I::End);
+        }
+        f.c(0);
+        self.finish(
+            format!("cond:{}", r.meta.id),
+            f,
+            vec![ValType::I32],
+            vec![ValType::I32],
+        )
+    }
+
+    /// Returns the outcome of one variant: its filter, then its condition.
+    fn decide(&mut self, f: &mut Fb, v: &Variant, t: u32) {
+        if let Some(w) = &v.when {
+            self.tri(f, w);
             f.set(t);
             f.i(I::GlobalGet(pl::G_ERR));
             f.i(I::If(BlockType::Empty));
@@ -112,7 +133,7 @@ impl Gen<'_> {
             f.i(I::Return);
             f.i(I::End);
         }
-        self.tri(&mut f, &r.cond);
+        self.tri(f, &v.cond);
         f.set(t);
         f.i(I::GlobalGet(pl::G_ERR));
         f.i(I::If(BlockType::Empty));
@@ -124,45 +145,48 @@ impl Gen<'_> {
         f.c(1);
         f.i(I::I32Eq);
         f.i(I::I32Sub);
-        self.finish(
-            format!("cond:{}", r.meta.id),
-            f,
-            vec![ValType::I32],
-            vec![ValType::I32],
-        )
+        f.i(I::Return);
     }
 
-    /// `$rem_i(root, reason) -> string`.
+    /// `$rem_i(root, reason) -> string`: the remediation of the variant that decided.
     pub(super) fn rem_fn(&mut self, r: &Rec) -> u32 {
         let mut f = Fb::new(2);
         f.reason = Some(1);
-        let mut vals = Vec::new();
-        for part in &r.remediation {
-            if let TPart::Value(n) = part {
-                vals.push(self.val_local(&mut f, n));
-            }
-        }
         let s = f.local(ValType::I32);
-        self.call(&mut f, "text_begin");
-        f.set(s);
-        let mut vi = vals.into_iter();
-        for part in &r.remediation {
-            match part {
-                TPart::Text(t) => {
-                    let a = self.data.intern(t.as_bytes());
-                    f.c(a as i32);
-                    f.c(t.len() as i32);
-                    self.call(&mut f, "wbytes");
+        for v in &r.variants {
+            self.selects(&mut f, &v.applies);
+            f.i(I::If(BlockType::Empty));
+            let mut vals = Vec::new();
+            for part in &v.remediation {
+                if let TPart::Value(n) = part {
+                    vals.push(self.val_local(&mut f, n));
                 }
-                TPart::Value(_) => {
-                    if let Some(l) = vi.next() {
-                        f.get(l);
-                        self.call(&mut f, "wtext");
+            }
+            self.call(&mut f, "text_begin");
+            f.set(s);
+            let mut vi = vals.into_iter();
+            for part in &v.remediation {
+                match part {
+                    TPart::Text(t) => {
+                        let a = self.data.intern(t.as_bytes());
+                        f.c(a as i32);
+                        f.c(t.len() as i32);
+                        self.call(&mut f, "wbytes");
+                    }
+                    TPart::Value(_) => {
+                        if let Some(l) = vi.next() {
+                            f.get(l);
+                            self.call(&mut f, "wtext");
+                        }
                     }
                 }
             }
+            f.get(s);
+            self.call(&mut f, "text_end");
+            f.i(I::Return);
+            f.i(I::End);
         }
-        f.get(s);
+        self.call(&mut f, "text_begin");
         self.call(&mut f, "text_end");
         self.finish(
             format!("remediation:{}", r.meta.id),
@@ -199,24 +223,50 @@ impl Gen<'_> {
         }
     }
 
-    /// `$fix_i(root, reason) -> list of operations, or 0 when a value is missing`.
-    pub(super) fn fix_fn(&mut self, id: &str, ops: &[Fix]) -> u32 {
+    /// `$fix_i(root, reason) -> list of operations, or 0 when a value is missing or the variant
+    /// that decided has no fix`.
+    pub(super) fn fix_fn(&mut self, r: &Rec) -> u32 {
         let mut f = Fb::new(2);
         f.reason = Some(1);
         let vec = f.local(ValType::I32);
-        self.call(&mut f, "vec_new");
-        f.set(vec);
         let pa = f.local(ValType::I32);
+        for v in &r.variants {
+            self.selects(&mut f, &v.applies);
+            f.i(I::If(BlockType::Empty));
+            match &v.fix {
+                Some(ops) => {
+                    self.call(&mut f, "vec_new");
+                    f.set(vec);
+                    self.fix_ops(&mut f, ops, vec, pa);
+                    f.get(vec);
+                    self.call(&mut f, "vec_array");
+                }
+                None => f.c(0),
+            }
+            f.i(I::Return);
+            f.i(I::End);
+        }
+        f.c(0);
+        self.finish(
+            format!("fix:{}", r.meta.id),
+            f,
+            vec![ValType::I32; 2],
+            vec![ValType::I32],
+        )
+    }
+
+    /// The operations of one fix, pushed onto the list in local `vec`.
+    fn fix_ops(&mut self, f: &mut Fb, ops: &[Fix], vec: u32, pa: u32) {
         for op in ops {
             let path = match op {
                 Fix::Set(p, _) | Fix::Append(p, _) | Fix::Remove(p) => p,
                 Fix::RemoveWhere { ptr, .. } => ptr,
             };
-            self.fix_pointer(&mut f, path, pa);
+            self.fix_pointer(f, path, pa);
             match op {
                 Fix::Set(_, n) | Fix::Append(_, n) => {
-                    let v = self.val_local(&mut f, n);
-                    no_fix_if_zero(&mut f, v);
+                    let v = self.val_local(f, n);
+                    no_fix_if_zero(f, v);
                     f.get(vec);
                     let name = if matches!(op, Fix::Set(..)) {
                         "set"
@@ -227,8 +277,8 @@ impl Gen<'_> {
                     f.c(o);
                     f.get(pa);
                     f.get(v);
-                    self.call(&mut f, "fix_op");
-                    self.call(&mut f, "vec_push");
+                    self.call(f, "fix_op");
+                    self.call(f, "vec_push");
                 }
                 Fix::Remove(_) => {
                     f.get(vec);
@@ -236,20 +286,20 @@ impl Gen<'_> {
                     f.c(o);
                     f.get(pa);
                     f.c(0);
-                    self.call(&mut f, "fix_op");
-                    self.call(&mut f, "vec_push");
+                    self.call(f, "fix_op");
+                    self.call(f, "vec_push");
                 }
                 Fix::RemoveWhere {
                     list, var, cond, ..
                 } => {
-                    let l = self.val_local(&mut f, list);
+                    let l = self.val_local(f, list);
                     let (i, vp, vi) = (
                         f.local(ValType::I32),
                         f.local(ValType::I32),
                         f.local(ValType::I32),
                     );
                     f.get(l);
-                    self.call(&mut f, "known");
+                    self.call(f, "known");
                     f.i(I::If(BlockType::Empty));
                     f.get(l);
                     f.i(I::I32Load8U(mem(0)));
@@ -257,7 +307,7 @@ impl Gen<'_> {
                     f.i(I::I32Eq);
                     f.i(I::If(BlockType::Empty));
                     f.get(l);
-                    self.call(&mut f, "count_of");
+                    self.call(f, "count_of");
                     f.set(i);
                     f.vars.insert(*var, (vp, vi));
                     f.i(I::Block(BlockType::Empty));
@@ -271,12 +321,12 @@ impl Gen<'_> {
                     f.set(i);
                     f.get(l);
                     f.get(i);
-                    self.call(&mut f, "index");
+                    self.call(f, "index");
                     f.set(vp);
                     f.get(i);
                     f.set(vi);
                     f.scope.push(*var);
-                    self.tri(&mut f, cond);
+                    self.tri(f, cond);
                     f.scope.pop();
                     f.c(1);
                     f.i(I::I32Eq);
@@ -286,10 +336,10 @@ impl Gen<'_> {
                     f.c(o);
                     f.get(pa);
                     f.get(i);
-                    self.call(&mut f, "ptr_index");
+                    self.call(f, "ptr_index");
                     f.c(0);
-                    self.call(&mut f, "fix_op");
-                    self.call(&mut f, "vec_push");
+                    self.call(f, "fix_op");
+                    self.call(f, "vec_push");
                     f.i(I::End);
                     f.i(I::Br(0));
                     f.i(I::End);
@@ -299,14 +349,6 @@ impl Gen<'_> {
                 }
             }
         }
-        f.get(vec);
-        self.call(&mut f, "vec_array");
-        self.finish(
-            format!("fix:{id}"),
-            f,
-            vec![ValType::I32; 2],
-            vec![ValType::I32],
-        )
     }
 
     /// `$run(root) -> output address`.

@@ -203,7 +203,11 @@ pub fn generate(p: &Program, metadata: &Metadata) -> Result<Vec<u8>, CodegenErro
     for r in &g.p.recs {
         let cond = g.cond_fn(r);
         let rem = Some(g.rem_fn(r));
-        let fix = r.fix.as_ref().map(|ops| g.fix_fn(&r.meta.id, ops));
+        let fix = r
+            .variants
+            .iter()
+            .any(|v| v.fix.is_some())
+            .then(|| g.fix_fn(r));
         recs.push((cond, rem, fix));
     }
     let run = g.run_fn(&recs);

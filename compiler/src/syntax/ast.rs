@@ -95,12 +95,25 @@ pub struct Function {
     pub is_condition: bool,
 }
 
-/// A recommendation.
+/// A recommendation (or a risk factor).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Recommendation {
     /// id, title and metadata.
     pub header: Header,
-    /// `applies provider "type"` clauses.
+    /// The items written directly in the recommendation: its `applies` lines and the condition,
+    /// remediation and fix for the types they name.
+    pub body: Body,
+    /// `applies provider "type" { … }` blocks: a condition, remediation and fix of their own for
+    /// the types each names (one per input shape).
+    pub shapes: Vec<Body>,
+    /// A `risk_factor` (its `present when` condition is in `compliant`), not a recommendation.
+    pub factor: bool,
+}
+
+/// What a recommendation decides for the resources some `applies` select.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Body {
+    /// `applies provider "type"` selectors (exactly one in a block).
     pub applies: Vec<(Name, Vec<Name>)>,
     /// `when` applicability filters.
     pub when: Vec<Expr>,
@@ -112,8 +125,32 @@ pub struct Recommendation {
     pub remediation: Vec<Template>,
     /// Fix operations (`None` when there is no fix block).
     pub fix: Option<(Vec<FixOp>, Span)>,
-    /// A `risk_factor` (its `present when` condition is in `compliant`), not a recommendation.
-    pub factor: bool,
+    /// The block (for a shape), or the recommendation's header (for its own items).
+    pub span: Span,
+}
+
+impl Body {
+    /// An empty body at `span`.
+    pub fn new(span: Span) -> Body {
+        Body {
+            applies: Vec::new(),
+            when: Vec::new(),
+            compliant: Vec::new(),
+            lets: Vec::new(),
+            remediation: Vec::new(),
+            fix: None,
+            span,
+        }
+    }
+
+    /// Whether the body holds a condition, filter, binding, remediation or fix.
+    pub fn has_items(&self) -> bool {
+        !(self.when.is_empty()
+            && self.compliant.is_empty()
+            && self.lets.is_empty()
+            && self.remediation.is_empty()
+            && self.fix.is_none())
+    }
 }
 
 /// Remediation text with `{expr}` placeholders.

@@ -297,16 +297,11 @@ impl Lower {
                 fields: Vec::new(),
                 span,
             },
-            applies: Vec::new(),
-            when: Vec::new(),
-            compliant: Vec::new(),
-            lets: Vec::new(),
-            remediation: Vec::new(),
-            fix: None,
+            body: Body::new(span),
+            shapes: Vec::new(),
             factor: false,
         };
         for item in inner {
-            let ispan = self.span(&item);
             match item.as_rule() {
                 Rule::applies => {
                     let mut it = item.into_inner();
@@ -318,39 +313,59 @@ impl Lower {
                         Some(t) => vec![self.name(t)],
                         None => Vec::new(),
                     };
-                    r.applies.push((provider, types));
-                }
-                Rule::compliant | Rule::present => r
-                    .compliant
-                    .push(self.expr(item.into_inner().next().ok_or_else(missing)?)?),
-                Rule::when_clause => r
-                    .when
-                    .push(self.expr(item.into_inner().next().ok_or_else(missing)?)?),
-                Rule::let_item => {
-                    let mut it = item.into_inner();
-                    let name = self.name(it.next().ok_or_else(missing)?);
-                    let e = self.expr(it.next().ok_or_else(missing)?)?;
-                    r.lets.push((name, e));
-                }
-                Rule::remediation => {
-                    let s = item.into_inner().next().ok_or_else(missing)?;
-                    r.remediation.push(self.template(s)?);
-                }
-                Rule::fix_block => {
-                    let mut ops = Vec::new();
-                    for op in item.into_inner() {
-                        ops.push(self.fix_op(op)?);
+                    match it.next() {
+                        Some(block) => {
+                            let mut b = Body::new(self.span(&block));
+                            b.applies.push((provider, types));
+                            for x in block.into_inner() {
+                                self.body_item(&mut b, x, span)?;
+                            }
+                            r.shapes.push(b);
+                        }
+                        None => r.body.applies.push((provider, types)),
                     }
-                    r.fix = Some((ops, ispan));
                 }
                 Rule::field => {
                     let f = self.field(item)?;
                     r.header.fields.push(f);
                 }
-                _ => {}
+                _ => self.body_item(&mut r.body, item, span)?,
             }
         }
         Ok(r)
+    }
+
+    /// A condition, filter, binding, remediation or fix, into the body it is written in.
+    fn body_item(&mut self, b: &mut Body, item: Pair<Rule>, span: Span) -> Result<(), Diagnostic> {
+        let missing = || Diagnostic::error(Code::E0001, span, "incomplete recommendation");
+        let ispan = self.span(&item);
+        match item.as_rule() {
+            Rule::compliant | Rule::present => b
+                .compliant
+                .push(self.expr(item.into_inner().next().ok_or_else(missing)?)?),
+            Rule::when_clause => b
+                .when
+                .push(self.expr(item.into_inner().next().ok_or_else(missing)?)?),
+            Rule::let_item => {
+                let mut it = item.into_inner();
+                let name = self.name(it.next().ok_or_else(missing)?);
+                let e = self.expr(it.next().ok_or_else(missing)?)?;
+                b.lets.push((name, e));
+            }
+            Rule::remediation => {
+                let s = item.into_inner().next().ok_or_else(missing)?;
+                b.remediation.push(self.template(s)?);
+            }
+            Rule::fix_block => {
+                let mut ops = Vec::new();
+                for op in item.into_inner() {
+                    ops.push(self.fix_op(op)?);
+                }
+                b.fix = Some((ops, ispan));
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     fn fix_op(&mut self, p: Pair<Rule>) -> Result<FixOp, Diagnostic> {
@@ -779,7 +794,7 @@ mod tests {
         let Decl::Recommendation(r) = &f.decls[0] else {
             panic!()
         };
-        let parts = &r.remediation[0].parts;
+        let parts = &r.body.remediation[0].parts;
         assert_eq!(parts.len(), 5, "{parts:?}");
         assert_eq!(parts[2], TemplatePart::Text(" on {x} ".into()));
     }
