@@ -22,7 +22,11 @@ const FRAMEWORKS: &[(&str, &str)] = &[
     ("arm", "azure-security-baseline"),
     ("cloudformation", "aws-foundations"),
     ("terraform_plan", "aws-foundations"),
+    ("terraform_plan", "azure-security-baseline"),
+    ("terraform_plan", "gcp-foundations"),
     ("terraform", "aws-foundations"),
+    ("terraform", "azure-security-baseline"),
+    ("terraform", "gcp-foundations"),
 ];
 
 /// Checkov's resource id of a tenet resource. ARM resources are matched by type and position
@@ -37,6 +41,12 @@ fn checkov_id(framework: &str, r: &tenet_runtime::resource::Resource) -> String 
             r.name
         ),
         "cloudformation" => format!("{}.{}", r.kind, r.name),
+        // Checkov names a data source of Terraform source without the `data.` of its address
+        // and without its instance key.
+        "terraform" => match r.id.strip_prefix("data.") {
+            Some(d) => d.split('[').next().unwrap_or(d).to_string(),
+            None => r.id.clone(),
+        },
         _ => r.id.clone(),
     }
 }
@@ -126,12 +136,15 @@ fn built_in_standards_agree_with_checkov() {
         // Checkov check id -> indexes of the recommendations that name it.
         let mut by_check: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, r) in c.metadata.recommendations.iter().enumerate() {
-            // The built-in rules are written for CloudFormation; only those that also apply to a
-            // Terraform type claim to judge Terraform plans and source.
-            let terraform = r
-                .applies
-                .iter()
-                .any(|a| a.types.iter().any(|t| t.starts_with("aws_")));
+            // Only the recommendations that apply to a Terraform type claim to judge Terraform
+            // plans and source.
+            let terraform = r.applies.iter().any(|a| {
+                a.types.iter().any(|t| {
+                    ["aws_", "azurerm_", "google_"]
+                        .iter()
+                        .any(|p| t.starts_with(p))
+                })
+            });
             if framework.starts_with("terraform") && !terraform {
                 continue;
             }
@@ -193,11 +206,17 @@ fn built_in_standards_agree_with_checkov() {
                 Default::default()
             };
             let mut outcome: HashMap<(String, usize), Outcome> = HashMap::new();
+            // Each resource's (provider, type), to tell which recommendations select it.
+            let mut kind: HashMap<String, (String, String)> = HashMap::new();
             for (n, (r, res)) in inv.resources.iter().zip(&results).enumerate() {
                 let key = match ours.get(&n.to_string()) {
                     Some(k) => k.clone(),
                     None => checkov_id(framework, r),
                 };
+                kind.insert(
+                    key.clone(),
+                    (r.identity.provider.clone(), r.identity.kind.clone()),
+                );
                 for (i, x) in res.iter().enumerate() {
                     outcome.insert((key.clone(), i), x.outcome);
                 }
@@ -207,7 +226,28 @@ fn built_in_standards_agree_with_checkov() {
                 let raw = v["resource"].as_str().unwrap_or_default();
                 let resource = theirs.get(raw).map_or(raw, String::as_str);
                 let checkov = v["result"].as_str().unwrap_or_default();
-                for &i in &by_check[check] {
+                // Where several recommendations name the check (one per resource type), the
+                // ones that select the resource are compared; if none does, all are, so a type
+                // no recommendation covers shows as a difference.
+                let named = &by_check[check];
+                let selecting: Vec<usize> = named
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        kind.get(resource).is_some_and(|(p, k)| {
+                            c.metadata.recommendations[i]
+                                .shapes()
+                                .iter()
+                                .any(|v| v.selects(p, k))
+                        })
+                    })
+                    .collect();
+                let compared = if selecting.is_empty() {
+                    named.clone()
+                } else {
+                    selecting
+                };
+                for i in compared {
                     let tenet = outcome
                         .get(&(resource.to_string(), i))
                         .map_or("absent", |o| o.as_str());

@@ -262,6 +262,12 @@ fn run_standard(
     outln!("{} ({})", meta.standard.id, dir.display());
     // Outcomes seen per recommendation; (clause, value) pairs seen.
     let mut seen: Vec<BTreeSet<Outcome>> = vec![BTreeSet::new(); ids.len()];
+    // The same per variant (`applies … { … }` block) of each recommendation.
+    let shapes: Vec<_> = meta.recommendations.iter().map(|r| r.shapes()).collect();
+    let mut seen_shape: Vec<Vec<BTreeSet<Outcome>>> = shapes
+        .iter()
+        .map(|v| vec![BTreeSet::new(); v.len()])
+        .collect();
     let mut clause_values: BTreeSet<(u32, u8)> = BTreeSet::new();
     let tests = test_files(dir);
     if tests.is_empty() {
@@ -366,6 +372,12 @@ fn run_standard(
             for (i, id) in ids.iter().enumerate() {
                 let outcome = got.outcome(i);
                 seen[i].insert(outcome);
+                if let Some(k) = shapes[i]
+                    .iter()
+                    .position(|v| v.selects(&mine.identity.provider, &mine.identity.kind))
+                {
+                    seen_shape[i][k].insert(outcome);
+                }
                 let Some(want) = case.expect.get(*id).or_else(|| case.expect.get("default")) else {
                     continue;
                 };
@@ -476,6 +488,33 @@ fn run_standard(
                 meta.standard.id,
                 lacking.join(", no ")
             ));
+        }
+        // Each block of a recommendation written per shape needs both verdicts of its own.
+        if shapes[i].len() > 1 {
+            for (v, got) in shapes[i].iter().zip(&seen_shape[i]) {
+                let lacking: Vec<&str> = [Outcome::Compliant, Outcome::NotCompliant]
+                    .iter()
+                    .filter(|o| !got.contains(o))
+                    .map(|o| o.as_str())
+                    .collect();
+                if !lacking.is_empty() {
+                    let types: Vec<&str> = v
+                        .applies
+                        .iter()
+                        .flat_map(|a| a.types.iter().map(String::as_str))
+                        .collect();
+                    let named = match types.as_slice() {
+                        [one] => (*one).to_string(),
+                        [first, rest @ ..] => format!("{first} and {} more types", rest.len()),
+                        [] => String::new(),
+                    };
+                    totals.missing_outcomes.push(format!(
+                        "{}/{id} for {named}: no {} case",
+                        meta.standard.id,
+                        lacking.join(", no ")
+                    ));
+                }
+            }
         }
     }
     let n = meta.clauses.len();

@@ -46,10 +46,10 @@ fn a_repository_of_modules_is_evaluated_like_a_plan() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     insta::assert_snapshot!(transcript(&o));
 
-    // The called modules are read through their caller, not again on their own: five
+    // The called modules are read through their caller, not again on their own: seven
     // resources, the tfvars' two public instances and the caller's port 22.
     let (_, report) = json(&["examples/terraform", "--all"]);
-    assert_eq!(report["summary"]["resources"], 5);
+    assert_eq!(report["summary"]["resources"], 7);
     assert_eq!(
         ids(&report)
             .iter()
@@ -109,7 +109,7 @@ fn a_repository_of_modules_is_evaluated_like_a_plan() {
 fn a_file_named_alone_is_judged_with_its_folder() {
     // variables.tf declares nothing but is read: the tfvars make two public instances.
     let (_, report) = json(&["examples/terraform/app/main.tf"]);
-    assert_eq!(report["summary"]["resources"], 5);
+    assert_eq!(report["summary"]["resources"], 7);
     let (_, report) = json(&["examples/terraform/app/variables.tf"]);
     assert_eq!(report["summary"]["resources"], 0);
     assert_eq!(report["errors"].as_array().unwrap().len(), 0);
@@ -126,7 +126,7 @@ fn a_broken_file_is_a_located_error_and_the_rest_is_evaluated() {
     .unwrap();
     let (code, report) = json(&[dir.to_str().unwrap()]);
     assert_eq!(code, Some(2), "an error result fails the run");
-    assert_eq!(report["summary"]["resources"], 5);
+    assert_eq!(report["summary"]["resources"], 7);
     let e = &report["errors"][0];
     assert!(
         e["file"].as_str().unwrap().ends_with("app/broken.tf"),
@@ -195,11 +195,11 @@ fn var_files_and_vars_override_the_folders_tfvars() {
         "public=false",
     ]);
     assert_eq!(code, Some(0), "{report}");
-    assert_eq!(report["summary"]["resources"], 6, "three instances");
+    assert_eq!(report["summary"]["resources"], 8, "three instances");
     assert_eq!(report["findings"].as_array().unwrap().len(), 0);
     // A value that is not HCL is a string; a flag without `=` is refused.
     let (_, report) = json(&["examples/terraform", "--var", "public=yes please"]);
-    assert_eq!(report["summary"]["resources"], 5);
+    assert_eq!(report["summary"]["resources"], 7);
     let o = tenet(&[
         "check",
         "--standard",
@@ -225,7 +225,7 @@ fn modules_downloaded_by_terraform_init_are_not_read() {
     )
     .unwrap();
     let (_, report) = json(&[dir.to_str().unwrap()]);
-    assert_eq!(report["summary"]["resources"], 5, "{report}");
+    assert_eq!(report["summary"]["resources"], 7, "{report}");
 }
 
 #[test]
@@ -238,4 +238,63 @@ fn another_file_forced_to_terraform_is_a_module_of_its_own() {
     assert_eq!(code, Some(1));
     assert_eq!(report["findings"][0]["resource"]["id"], "aws_instance.a");
     assert_eq!(report["findings"][0]["resource"]["line"], 1);
+}
+
+/// `state recommendation resource property:line` of every finding of a check in JSON.
+fn findings_of(standard: &str, dir: &str) -> String {
+    let o = tenet(&[
+        "check",
+        "--standard",
+        standard,
+        dir,
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["errors"], serde_json::json!([]), "{}", stderr(&o));
+    let mut lines = vec![format!("{} resources", v["summary"]["resources"])];
+    for f in v["findings"].as_array().unwrap() {
+        lines.push(format!(
+            "{} {} {} {}:{}",
+            f["state"].as_str().unwrap(),
+            f["recommendation"].as_str().unwrap(),
+            f["resource"]["id"].as_str().unwrap(),
+            f["property"]["path"].as_str().unwrap_or("-"),
+            f["property"]["line"]
+        ));
+    }
+    lines.join("\n")
+}
+
+#[test]
+fn azure_and_gcp_source_are_judged_by_their_standards() {
+    // Variables, a local, count and a dynamic block over a variable (Azure); for_each over a map
+    // (GCP). Findings point at the attribute their clause read, inside dynamic blocks too.
+    insta::assert_snapshot!(
+        findings_of("azure-security-baseline", "tests/fixtures/iac/terraform/azure"),
+        @r#"
+    4 resources
+    not_compliant az-storage-min-tls azurerm_storage_account.data values.min_tls_version:19
+    not_compliant az-storage-no-public-blob azurerm_storage_account.data values:15
+    not_compliant az-storage-no-public-network azurerm_storage_account.data values:15
+    not_compliant az-storage-geo-replication azurerm_storage_account.data values.account_replication_type:18
+    not_compliant az-storage-no-shared-key azurerm_storage_account.data values:15
+    not_compliant az-storage-infrastructure-encryption azurerm_storage_account.data values:15
+    not_compliant az-nsg-no-internet-ssh azurerm_network_security_group.admin values.security_rule[0].destination_port_range:39
+    not_compliant az-keyvault-rbac azurerm_key_vault.kv[0] values:46
+    not_compliant az-keyvault-purge-protection azurerm_key_vault.kv[1] values.purge_protection_enabled:49
+    not_compliant az-keyvault-rbac azurerm_key_vault.kv[1] values:46
+    "#
+    );
+    insta::assert_snapshot!(
+        findings_of("gcp-foundations", "tests/fixtures/iac/terraform/gcp"),
+        @r#"
+    4 resources
+    not_compliant gcp-firewall-no-internet-ssh google_compute_firewall.rule["ssh"] values.allow[0].ports:18
+    not_compliant gcp-vm-no-public-ip google_compute_instance.vm values.network_interface[0].access_config:33
+    not_compliant gcp-bucket-logging google_storage_bucket.logs values:41
+    "#
+    );
 }

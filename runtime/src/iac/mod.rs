@@ -203,6 +203,44 @@ pub fn detect(doc: &Value) -> Format {
     }
 }
 
+/// Terraform data sources read as resources: policy documents written in the configuration,
+/// judged like the policies that use them (every other data source is read from the deployment,
+/// so it is unknown).
+pub const DOCUMENTS: &[&str] = &["aws_iam_policy_document"];
+
+/// In a Terraform AWS resource's `values`, the IAM policies written as JSON text (`policy`,
+/// `assume_role_policy`, and the `policy` of `inline_policy` blocks) are read as the JSON they
+/// hold, so rules see the same statements as in CloudFormation. Text that is not a JSON object
+/// stays text.
+pub fn decode_policies(ty: &str, values: &mut Value) {
+    if !ty.starts_with("aws_") {
+        return;
+    }
+    let Some(m) = values.as_object_mut() else {
+        return;
+    };
+    fn decode(v: &mut Value) {
+        if let Some(Ok(parsed @ Value::Object(_))) = v.as_str().map(serde_json::from_str::<Value>) {
+            *v = parsed;
+        }
+    }
+    for key in ["policy", "assume_role_policy"] {
+        if let Some(v) = m.get_mut(key) {
+            decode(v);
+        }
+    }
+    for block in m
+        .get_mut("inline_policy")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(v) = block.get_mut("policy") {
+            decode(v);
+        }
+    }
+}
+
 /// One resource of a template: its document, and the JSON Pointer of the object it comes from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Adapted {

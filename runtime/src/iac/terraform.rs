@@ -4,7 +4,9 @@
 //! entry in `resource_changes`. Attributes known only after apply (`after_unknown`) are
 //! [`unknown`] in `values` instead of absent, so a rule can tell the two apart; attributes that
 //! are `null` (not set) are left out, so they are absent as in any other inventory. Data sources
-//! are left out: they are read, not deployed.
+//! are left out: they are read, not deployed (except the policy documents of
+//! [`super::DOCUMENTS`], written in the configuration). IAM policies written as JSON text are
+//! read as JSON ([`super::decode_policies`]).
 
 use super::{adapt_err, is_unknown, unknown, Adapted};
 use serde_json::{Map, Value};
@@ -55,12 +57,16 @@ fn module(
         .enumerate()
     {
         let Some(obj) = r.as_object() else { continue };
-        if obj.get("mode").and_then(Value::as_str) == Some("data") {
+        let ty = obj.get("type").and_then(Value::as_str).unwrap_or_default();
+        if obj.get("mode").and_then(Value::as_str) == Some("data")
+            && !super::DOCUMENTS.contains(&ty)
+        {
             continue;
         }
         let mut doc = obj.clone();
         if let Some(v) = doc.get_mut("values") {
             drop_nulls(v, 0);
+            super::decode_policies(ty, v);
         }
         let change = obj
             .get("address")
@@ -185,5 +191,31 @@ mod tests {
         );
         assert!(is_unknown(&r[1].doc["values"]["ingress"][0]["id"]));
         assert!(resources(&json!({"format_version": "1"})).is_err());
+    }
+
+    #[test]
+    fn policy_documents_are_kept_and_json_policies_read_as_json() {
+        let plan = json!({
+            "planned_values": {"root_module": {"resources": [
+                {"address": "data.aws_iam_policy_document.d", "mode": "data", "type": "aws_iam_policy_document", "name": "d",
+                 "values": {"statement": [{"actions": ["*"], "resources": ["*"]}]}},
+                {"address": "data.aws_region.r", "mode": "data", "type": "aws_region", "name": "r", "values": {}},
+                {"address": "aws_iam_policy.p", "mode": "managed", "type": "aws_iam_policy", "name": "p",
+                 "values": {"policy": "{\"Statement\": [{\"Effect\": \"Allow\"}]}", "name": "p"}}
+            ]}}
+        });
+        let out = resources(&plan).unwrap_or_default();
+        let addresses: Vec<&str> = out
+            .iter()
+            .filter_map(|a| a.doc["address"].as_str())
+            .collect();
+        assert_eq!(
+            addresses,
+            ["data.aws_iam_policy_document.d", "aws_iam_policy.p"]
+        );
+        assert_eq!(
+            out[1].doc["values"]["policy"]["Statement"][0]["Effect"],
+            "Allow"
+        );
     }
 }

@@ -386,20 +386,34 @@ pub struct Found {
     pub places: Vec<(String, u32, u32)>,
 }
 
-/// Every managed resource instance of `ctx`'s module.
+/// Every managed resource instance of `ctx`'s module, then its policy documents (`data` blocks of
+/// the types in [`crate::iac::DOCUMENTS`]).
 pub fn resources(ctx: &Ctx, out: &mut Vec<Found>) -> Result<(), Fail> {
-    for d in &ctx.module.resources {
-        let (Some(t), Some(n)) = (d.label(0), d.label(1)) else {
-            continue;
-        };
-        for (k, s) in instances(ctx, &d.block.body)? {
-            out.push(found(ctx, d, t, n, &k, &s)?);
+    for (mode, decls) in [
+        ("managed", &ctx.module.resources),
+        ("data", &ctx.module.documents),
+    ] {
+        for d in decls {
+            let (Some(t), Some(n)) = (d.label(0), d.label(1)) else {
+                continue;
+            };
+            for (k, s) in instances(ctx, &d.block.body)? {
+                out.push(found(ctx, d, mode, t, n, &k, &s)?);
+            }
         }
     }
     Ok(())
 }
 
-fn found(ctx: &Ctx, d: &Decl, t: &str, n: &str, k: &Key, s: &Scope) -> Result<Found, Fail> {
+fn found(
+    ctx: &Ctx,
+    d: &Decl,
+    mode: &str,
+    t: &str,
+    n: &str,
+    k: &Key,
+    s: &Scope,
+) -> Result<Found, Fail> {
     let mut offsets = Vec::new();
     let values = body(ctx, &d.block.body, s, "/values", &mut offsets, 0)?;
     let file = &ctx.module.files[d.file];
@@ -415,11 +429,12 @@ fn found(ctx: &Ctx, d: &Decl, t: &str, n: &str, k: &Key, s: &Scope) -> Result<Fo
     entries.push((String::new(), at.0, at.1));
     entries.push(("/values".to_string(), at.0, at.1));
     let mut doc = Map::new();
+    let data = if mode == "data" { "data." } else { "" };
     doc.insert(
         "address".into(),
-        Value::String(format!("{}{t}.{n}{}", ctx.prefix, k.suffix())),
+        Value::String(format!("{}{data}{t}.{n}{}", ctx.prefix, k.suffix())),
     );
-    doc.insert("mode".into(), Value::String("managed".into()));
+    doc.insert("mode".into(), Value::String(mode.into()));
     doc.insert("type".into(), Value::String(t.to_string()));
     doc.insert("name".into(), Value::String(n.to_string()));
     if let Some(i) = k.index() {
@@ -431,7 +446,9 @@ fn found(ctx: &Ctx, d: &Decl, t: &str, n: &str, k: &Key, s: &Scope) -> Result<Fo
             Value::String(format!("registry.terraform.io/hashicorp/{provider}")),
         );
     }
-    doc.insert("values".into(), Value::Object(values));
+    let mut values = Value::Object(values);
+    crate::iac::decode_policies(t, &mut values);
+    doc.insert("values".into(), values);
     Ok(Found {
         file: d.file,
         doc: Value::Object(doc),

@@ -88,6 +88,8 @@ pub struct Module {
     pub locals: HashMap<String, (usize, Expression)>,
     /// `resource` blocks, in file order.
     pub resources: Vec<Decl>,
+    /// `data` blocks of the types read as documents ([`super::super::DOCUMENTS`]), in file order.
+    pub documents: Vec<Decl>,
     /// Managed resources by (type, name), as indexes into `resources`.
     pub by_name: HashMap<(String, String), usize>,
     /// `module` blocks, in file order.
@@ -228,6 +230,13 @@ impl Module {
                             .insert((t.to_string(), n.to_string()), self.resources.len());
                         self.resources.push(d);
                     }
+                }
+                "data"
+                    if d.label(0)
+                        .is_some_and(|t| crate::iac::DOCUMENTS.contains(&t))
+                        && d.label(1).is_some() =>
+                {
+                    self.documents.push(d);
                 }
                 "variable" => {
                     if let Some(n) = d.label(0) {

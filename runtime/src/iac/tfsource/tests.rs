@@ -341,3 +341,65 @@ fn a_module_that_calls_itself_stops_with_a_located_error() {
     // What was found before the limit is reported.
     assert!(addresses(&ev).contains(&"aws_s3_bucket.b".to_string()));
 }
+
+#[test]
+fn policy_documents_are_resources_and_json_policies_are_read_as_json() {
+    let ev = one(r#"
+data "aws_iam_policy_document" "admin" {
+  count = 1
+  statement {
+    actions   = ["*"]
+    resources = ["*"]
+  }
+}
+data "aws_caller_identity" "me" {}
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }] })
+}
+resource "aws_iam_role" "r" {
+  assume_role_policy = data.aws_iam_policy_document.admin[0].json
+  inline_policy {
+    name   = "inline"
+    policy = "{\"Statement\": []}"
+  }
+}
+resource "azurerm_policy_definition" "d" {
+  policy_rule = jsonencode({ if = {} })
+  policy      = "{\"a\": 1}"
+}"#);
+    assert_eq!(
+        addresses(&ev),
+        [
+            "aws_iam_policy.p",
+            "aws_iam_role.r",
+            "azurerm_policy_definition.d",
+            "data.aws_iam_policy_document.admin[0]"
+        ]
+    );
+    let doc = ev
+        .resources
+        .iter()
+        .find(|r| r.found.doc["address"] == "data.aws_iam_policy_document.admin[0]")
+        .map(|r| r.found.doc.clone())
+        .unwrap_or_default();
+    assert_eq!(doc["mode"], "data");
+    assert_eq!(
+        doc["values"]["statement"],
+        json!([{"actions": ["*"], "resources": ["*"]}])
+    );
+    assert_eq!(
+        values(&ev, "aws_iam_policy.p")["policy"]["Statement"][0]["Action"],
+        "s3:GetObject"
+    );
+    let role = values(&ev, "aws_iam_role.r");
+    assert!(
+        crate::iac::is_unknown(&role["assume_role_policy"]),
+        "{role}"
+    );
+    assert_eq!(role["inline_policy"][0]["policy"], json!({"Statement": []}));
+    // Only AWS resources hold IAM policies; other JSON text stays text.
+    assert_eq!(
+        values(&ev, "azurerm_policy_definition.d")["policy"],
+        "{\"a\": 1}"
+    );
+}
