@@ -38,7 +38,9 @@ pub enum Format {
   tenet fix --standard kubernetes-pod-security manifests/ --write --backup
   tenet fix --standard example.wasm --format patch-json inventory.json > patches.json
 
-Every fix is proved: the patched resource is evaluated again and must be compliant.
+Every fix is proved: the patched resource is evaluated again against the whole standard;
+each fixed recommendation must be compliant and no other may fail that passed before.
+Only proved patches are written (--write) or printed (--format patch-json).
 Exit codes: 0 every selected finding is fixed, 1 some are not fixable or a fix failed,
 2 usage, input or policy errors.")]
 pub struct Args {
@@ -329,6 +331,31 @@ pub fn run(a: Args) -> u8 {
                 ));
             }
         }
+        // The whole standard, not only the fixed recommendations: a fix may not make the
+        // resource fail a recommendation it passed (or was not judged by) before.
+        let (Ok(before), Ok(after)) = (&assessed[p.index], res) else {
+            continue;
+        };
+        let created: Vec<&str> = (0..meta.recommendations.len())
+            .filter(|&k| {
+                matches!(
+                    before.outcome(k),
+                    Outcome::Compliant | Outcome::NotApplicable
+                ) && matches!(after.outcome(k), Outcome::NotCompliant | Outcome::Error)
+            })
+            .map(|k| meta.recommendations[k].id.as_str())
+            .collect();
+        if !created.is_empty() {
+            for (_, st) in &mut p.statuses {
+                if *st == Status::Fixed {
+                    *st = Status::Failed(format!(
+                        "the patched resource would fail {}, which it passed before; a fix may \
+                         not create another finding",
+                        created.join(", ")
+                    ));
+                }
+            }
+        }
     }
     let code = if plans
         .iter()
@@ -349,20 +376,23 @@ pub fn run(a: Args) -> u8 {
                 .iter()
                 .map(|p| {
                     let r = &inv.resources[p.index];
+                    // A patch that failed its proof is not offered.
+                    let proven = is_proven(p);
                     json!({
                         "resource": r.head(),
                         "fixes": p.statuses.iter().map(|(j, s)| status_json(meta, *j, s)).collect::<Vec<_>>(),
-                        "json_patch": p.patch,
-                        "merge_patch": fix::merge_patch(&r.doc, &p.after),
+                        "json_patch": if proven { json!(p.patch) } else { Value::Null },
+                        "merge_patch": if proven { fix::merge_patch(&r.doc, &p.after) } else { Value::Null },
                     })
                 })
                 .collect();
             outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
         Format::PatchJson => {
+            // Only patches whose every fix was proved: an API client applies what it gets.
             let out: Vec<Value> = plans
                 .iter()
-                .filter(|p| !p.patch.is_empty())
+                .filter(|p| is_proven(p))
                 .map(|p| {
                     let r = &inv.resources[p.index];
                     json!({
@@ -381,6 +411,15 @@ pub fn run(a: Args) -> u8 {
         return ERROR;
     }
     code
+}
+
+/// Whether a resource has a patch and every one of its fixes was proved (none failed).
+fn is_proven(p: &Planned) -> bool {
+    !p.patch.is_empty()
+        && !p
+            .statuses
+            .iter()
+            .any(|(_, s)| matches!(s, Status::Failed(_)))
 }
 
 fn status_json(meta: &tenet::stdlib::abi::Metadata, j: usize, s: &Status) -> Value {
@@ -498,14 +537,7 @@ fn render_diff(
 fn write_files(resources: &[Resource], plans: &[Planned], a: &Args) -> bool {
     let mut by_file: BTreeMap<String, Vec<(&Resource, &Value)>> = BTreeMap::new();
     // A resource is written only when every one of its fixes was proved.
-    let proven = |p: &&Planned| {
-        !p.patch.is_empty()
-            && !p
-                .statuses
-                .iter()
-                .any(|(_, s)| matches!(s, Status::Failed(_)))
-    };
-    for p in plans.iter().filter(proven) {
+    for p in plans.iter().filter(|p| is_proven(p)) {
         let r = &resources[p.index];
         by_file
             .entry(r.origin.file.to_string())

@@ -159,7 +159,7 @@ fn fix_round_trips_on_real_manifests() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|p| !p["json_patch"].as_array().unwrap().is_empty())
+        .filter(|p| p["json_patch"].as_array().is_some_and(|a| !a.is_empty()))
         .map(|p| {
             format!(
                 "{}#{}",
@@ -189,4 +189,62 @@ fn fix_round_trips_on_real_manifests() {
         }
     }
     assert!(untouched > 20, "{untouched}");
+}
+
+/// A fix is proved against the whole standard: one that makes the resource fail another
+/// recommendation it passed is refused, its patch is neither written nor printed by
+/// `--format patch-json`, and the file is left as it is.
+#[test]
+fn a_fix_that_creates_another_finding_is_refused() {
+    let policy = write(
+        "proof.tenet",
+        br#"standard proof "Proof" { version "1" }
+recommendation deny-by-default "Deny by default" {
+  severity medium
+  applies azure "Microsoft.Storage/storageAccounts"
+  compliant when (properties.networkAcls.defaultAction ?? "Allow") == "Deny"
+  fix { set properties.networkAcls.defaultAction = "Deny" }
+}
+recommendation trusted-services "Trusted services pass the firewall" {
+  severity low
+  applies azure "Microsoft.Storage/storageAccounts"
+  compliant when (properties.networkAcls.defaultAction ?? "Allow") == "Allow"
+    or contains(properties.networkAcls.bypass ?? "", "AzureServices")
+}
+"#,
+    );
+    let inv = write(
+        "proof.json",
+        br#"[{"type": "Microsoft.Storage/storageAccounts", "name": "st", "id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/st", "apiVersion": "2023-01-01", "properties": {}}]"#,
+    );
+    let original = std::fs::read_to_string(&inv).unwrap();
+    let run = |more: &[&str]| {
+        let mut args = vec![
+            "fix",
+            "--standard",
+            policy.to_str().unwrap(),
+            inv.to_str().unwrap(),
+            "--now",
+            NOW,
+        ];
+        args.extend_from_slice(more);
+        tenet(&args)
+    };
+    let o = run(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(
+            "failed      deny-by-default  (the patched resource would fail trusted-services, which it passed before; a fix may not create another finding)"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&["--format", "patch-json"]);
+    assert_eq!(stdout(&o).trim(), "[]", "no unproved patch is offered");
+    let o = run(&["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["json_patch"], serde_json::Value::Null);
+    let o = run(&["--write"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&inv).unwrap(), original);
 }
