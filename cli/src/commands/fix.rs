@@ -580,8 +580,29 @@ fn write_file(file: &str, edits: &[(&Resource, &Value)], a: &Args) -> Result<(),
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    let new = tenet::runtime::fix::rewrite(file, &text, ext.as_deref(), edits)
-        .map_err(|e| format!("{file}: {e}"))?;
+    let rewrite = |edits: &[(&Resource, &Value)]| {
+        tenet::runtime::fix::rewrite(file, &text, ext.as_deref(), edits)
+    };
+    // A resource that cannot be written back (a Terraform value set by an expression) is
+    // reported, and the others of the file are still written.
+    let mut refused = Vec::new();
+    let new = match rewrite(edits) {
+        Ok(new) => new,
+        Err(_) if edits.len() > 1 => {
+            let mut kept = Vec::new();
+            for e in edits {
+                match rewrite(std::slice::from_ref(e)) {
+                    Ok(_) => kept.push(*e),
+                    Err(err) => refused.push(format!("{file}: {}: {err}", e.0.identity.id)),
+                }
+            }
+            if kept.is_empty() {
+                return Err(refused.join("; "));
+            }
+            rewrite(&kept).map_err(|e| format!("{file}: {e}"))?
+        }
+        Err(e) => return Err(format!("{file}: {e}")),
+    };
     if a.backup {
         let mut bak = path.clone().into_os_string();
         bak.push(".bak");
@@ -590,5 +611,13 @@ fn write_file(file: &str, edits: &[(&Resource, &Value)], a: &Args) -> Result<(),
             .map_err(|e| format!("cannot write {file}.bak: {e}"))?;
     }
     fsio::replace(&path, new.as_bytes(), Some(&was))
-        .map_err(|e| format!("cannot write {file}: {e}"))
+        .map_err(|e| format!("cannot write {file}: {e}"))?;
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} (the other fixes of {file} were written)",
+            refused.join("; ")
+        ))
+    }
 }

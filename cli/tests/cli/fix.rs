@@ -248,3 +248,53 @@ recommendation trusted-services "Trusted services pass the firewall" {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&inv).unwrap(), original);
 }
+
+/// `--write` on Terraform source: the attributes the fixes set are changed or added in the
+/// resource's block and every other byte is kept; a value set by an expression is refused and
+/// named, and the file's other fixes are still written.
+#[test]
+fn fixes_are_written_back_to_terraform_source() {
+    let dir = scratch("tf-fix-azure");
+    copy_dir(&root().join("tests/fixtures/iac/terraform/azure"), &dir);
+    let file = dir.join("main.tf");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let o = tenet(&[
+        "fix",
+        "--standard",
+        "azure-security-baseline",
+        dir.to_str().unwrap(),
+        "--now",
+        NOW,
+        "--write",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains(
+            "azurerm_key_vault.kv[1]: the fix does not apply to the resource: `purge_protection_enabled` of azurerm_key_vault.kv is set by the expression `count.index == 0`; change it where its value comes from (the other fixes of"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let fixed = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        fixed,
+        original.replace(
+            "  min_tls_version          = \"TLS1_0\"\n",
+            "  min_tls_version          = \"TLS1_2\"\n  allow_nested_items_to_be_public = false\n  public_network_access_enabled = false\n  shared_access_key_enabled = false\n"
+        )
+    );
+    // What was written is compliant now: only the refused fix is left.
+    let o = tenet(&[
+        "fix",
+        "--standard",
+        "azure-security-baseline",
+        dir.to_str().unwrap(),
+        "--now",
+        NOW,
+    ]);
+    assert!(
+        stdout(&o).contains("\n1 fixed, 5 not fixable, 0 failed, in 4 resources"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -1,5 +1,6 @@
 //! `tenet check` on Terraform source: folders as modules, variables and local modules
-//! evaluated, broken files as located errors, files named alone, standard input, no rewrites.
+//! evaluated, broken files as located errors, files named alone, standard input, and nothing
+//! rewritten where no fix applies (fix.rs shows fixes written back).
 
 use super::*;
 

@@ -2,7 +2,10 @@
 //! `remove`, `append`, see docs/abi.md) turned into an RFC 6902 JSON Patch that applies to the
 //! resource as it is (missing parent objects and arrays are created first; removing what is not
 //! there is dropped), applied with the `json-patch` crate, and summarised as an RFC 7396 JSON
-//! Merge Patch, the body of a REST PATCH.
+//! Merge Patch, the body of a REST PATCH. [`rewrite`] writes patched resources back to their
+//! files: JSON and YAML inventories here, Terraform source in `terraform`.
+
+mod terraform;
 
 use crate::pointer::{self, tokens};
 use serde_json::{json, Map, Value};
@@ -117,12 +120,14 @@ pub fn rewrite(
 ) -> Result<String, FixError> {
     let t = text.trim_start();
     if ext == Some("tf") {
-        return Err(FixError(
-            "Terraform source is not rewritten: its resources are shown evaluated (variables, \
-             count, modules), so writing them back would replace expressions; change the `.tf` \
-             file by hand, guided by the diff and the JSON Patch"
-                .into(),
-        ));
+        let out = terraform::rewrite(text, edits)?;
+        // Setting what is set changes nothing: the result holds every edit.
+        if terraform::rewrite(&out, edits)? != out {
+            return Err(FixError(
+                "the rewritten file does not hold the patched values; it was left as it is".into(),
+            ));
+        }
+        return Ok(out);
     }
     if is_template(file, text, ext) {
         return Err(FixError(
