@@ -6,8 +6,9 @@
 //! inputs are known: `parameters` (the `defaultValue`), `variables`, `concat`, `format`,
 //! `toLower`, `toUpper`, `if`, `equals`, `not`, `and`, `or`, `replace`, `string`, `int`, `bool`,
 //! `length`, `empty`, `contains`, `coalesce`, `createArray`, `substring`, `trim`, `startsWith`,
-//! `endsWith`, `split`, `first`, `last`, and member and index access. `resourceId`,
-//! `uniqueString`, `resourceGroup`, `subscription`, `reference`, `list*`, `copyIndex` and the
+//! `endsWith`, `split`, `first`, `last`, and member and index access. A resource with a `copy`
+//! loop whose count is known becomes one resource per iteration, with `copyIndex()` bound.
+//! `resourceId`, `uniqueString`, `resourceGroup`, `subscription`, `reference`, `list*`, and the
 //! rest depend on the deployment, so they (and every expression using them) are
 //! [`unknown`]. A resource's `name` keeps its expression text when it is unknown, so it still
 //! identifies the resource.
@@ -20,7 +21,12 @@ struct Ctx<'a> {
     vars: Option<&'a Map<String, Value>>,
     /// Nesting of inline deployments.
     level: usize,
+    /// The iteration of the resource `copy` loop being expanded (`copyIndex()`).
+    copy: Option<i64>,
 }
+
+/// The most iterations of a `copy` loop Azure accepts.
+const MAX_COPIES: i64 = 800;
 
 const MAX_DEPTH: usize = 32;
 
@@ -51,6 +57,7 @@ pub fn resources(t: &Value, given: &Map<String, Value>) -> Result<Vec<Adapted>, 
         params: Some(&params),
         vars: t.get("variables").and_then(Value::as_object),
         level: 0,
+        copy: None,
     };
     let mut out = Vec::new();
     if !matches!(t.get("resources"), Some(Value::Array(_) | Value::Object(_))) {
@@ -99,6 +106,7 @@ impl Ctx<'_> {
         if !inner {
             let ctx = Ctx {
                 level: self.level + 1,
+                copy: None,
                 ..*self
             };
             return ctx.template(t, &at, out);
@@ -123,10 +131,13 @@ impl Ctx<'_> {
             params: Some(&params),
             vars: t.get("variables").and_then(Value::as_object),
             level: self.level + 1,
+            copy: None,
         };
         ctx.template(t, &at, out);
     }
 
+    /// A resource, or one per iteration of its `copy` loop when the count is known (each with
+    /// `copyIndex()` bound); a loop whose count is unknown gives one resource, judged once.
     fn resource(
         &self,
         r: &Value,
@@ -134,6 +145,26 @@ impl Ctx<'_> {
         parent: Option<(&str, &str)>,
         out: &mut Vec<Adapted>,
     ) {
+        let count = r
+            .get("copy")
+            .and_then(|c| c.get("count"))
+            .and_then(|c| self.known(c, 0))
+            .and_then(|c| c.as_i64().or_else(|| c.as_str()?.parse().ok()));
+        match count {
+            Some(n) if self.copy.is_none() && (0..=MAX_COPIES).contains(&n) => {
+                for i in 0..n {
+                    let ctx = Ctx {
+                        copy: Some(i),
+                        ..*self
+                    };
+                    ctx.one(r, pointer, parent, out);
+                }
+            }
+            _ => self.one(r, pointer, parent, out),
+        }
+    }
+
+    fn one(&self, r: &Value, pointer: &str, parent: Option<(&str, &str)>, out: &mut Vec<Adapted>) {
         let Some(obj) = r.as_object() else { return };
         let mut doc = Map::new();
         for (k, v) in obj {
@@ -383,6 +414,18 @@ impl Ctx<'_> {
                 _ => return None,
             },
             "json" => self.known(&serde_json::from_str(&text(0)?).ok()?, depth)?,
+            // The iteration of the resource loop being expanded, plus an offset; a loop name
+            // may come first.
+            "copyindex" => {
+                let i = self.copy?;
+                let offset = match (arg(0), arg(1)) {
+                    (Some(Value::Number(n)), _) | (Some(_), Some(Value::Number(n))) => {
+                        n.as_i64()?
+                    }
+                    _ => 0,
+                };
+                Value::Number(Number::from(i + offset))
+            }
             // resourceId, uniqueString, resourceGroup, subscription, reference, list*, copyIndex,
             // deployment, guid, utcNow, ...: known only at deployment.
             _ => return None,
@@ -694,6 +737,40 @@ mod tests {
         assert_eq!(
             format_text("{0}{{x}}{1:N}", &[json!("a"), json!(2)]).as_deref(),
             Some("a{x}2")
+        );
+    }
+
+    #[test]
+    fn copy_loops_give_one_resource_per_iteration() {
+        let t = json!({
+            "parameters": {"count": {"type": "int", "defaultValue": 3}, "unset": {"type": "int"}},
+            "resources": [
+                {"type": "Microsoft.Network/networkSecurityGroups", "name": "[concat('nsg-', copyIndex(1))]",
+                 "copy": {"name": "nsgs", "count": "[parameters('count')]"},
+                 "properties": {"securityRules": [{"name": "ssh", "properties": {"priority": "[add(100, copyIndex())]", "at": "[copyIndex('nsgs', 10)]"}}]}},
+                {"type": "Microsoft.Storage/storageAccounts", "name": "none", "copy": {"name": "z", "count": 0}},
+                {"type": "Microsoft.Storage/storageAccounts", "name": "[concat('st', copyIndex())]",
+                 "copy": {"name": "u", "count": "[parameters('unset')]"}}
+            ]
+        });
+        let r = resources(&t, &Map::new()).unwrap();
+        let names: Vec<&str> = r.iter().filter_map(|a| a.doc["name"].as_str()).collect();
+        // Three iterations; a count of 0 deploys none; an unknown count is one resource whose
+        // name keeps its expression.
+        assert_eq!(
+            names,
+            ["nsg-1", "nsg-2", "nsg-3", "[concat('st', copyIndex())]"]
+        );
+        assert_eq!(
+            r[2].doc["properties"]["securityRules"][0]["properties"]["at"],
+            12
+        );
+        assert!(is_unknown(
+            &r[0].doc["properties"]["securityRules"][0]["properties"]["priority"]
+        ));
+        assert_eq!(
+            r[0].pointer, r[2].pointer,
+            "every iteration points at the loop's object"
         );
     }
 }
