@@ -8,6 +8,8 @@
 //! `length`, `empty`, `contains`, `coalesce`, `createArray`, `substring`, `trim`, `startsWith`,
 //! `endsWith`, `split`, `first`, `last`, and member and index access. A resource with a `copy`
 //! loop whose count is known becomes one resource per iteration, with `copyIndex()` bound.
+//! Nested deployments are expanded: inline templates, and templates linked by a relative path in
+//! the linking template's folder.
 //! `resourceId`, `uniqueString`, `resourceGroup`, `subscription`, `reference`, `list*`, and the
 //! rest depend on the deployment, so they (and every expression using them) are
 //! [`unknown`]. A resource's `name` keeps its expression text when it is unknown, so it still
@@ -15,6 +17,7 @@
 
 use super::{adapt_err, child, is_unknown, unknown, Adapted};
 use serde_json::{Map, Number, Value};
+use std::path::{Component, Path, PathBuf};
 
 struct Ctx<'a> {
     params: Option<&'a Map<String, Value>>,
@@ -23,7 +26,12 @@ struct Ctx<'a> {
     level: usize,
     /// The iteration of the resource `copy` loop being expanded (`copyIndex()`).
     copy: Option<i64>,
+    /// The folder of the template, where its linked templates (`templateLink.relativePath`) are.
+    base: Option<&'a Path>,
 }
+
+/// The largest linked template read.
+const MAX_LINKED: u64 = 16 << 20;
 
 /// The most iterations of a `copy` loop Azure accepts.
 const MAX_COPIES: i64 = 800;
@@ -32,7 +40,11 @@ const MAX_DEPTH: usize = 32;
 
 /// The resources of a template, with `given` parameter values (from a parameter file) in place
 /// of the defaults. A parameter file itself declares no resources.
-pub fn resources(t: &Value, given: &Map<String, Value>) -> Result<Vec<Adapted>, String> {
+pub fn resources(
+    t: &Value,
+    given: &Map<String, Value>,
+    base: Option<&Path>,
+) -> Result<Vec<Adapted>, String> {
     if t.get("$schema")
         .and_then(Value::as_str)
         .is_some_and(|s| s.contains("eploymentParameters.json"))
@@ -58,6 +70,7 @@ pub fn resources(t: &Value, given: &Map<String, Value>) -> Result<Vec<Adapted>, 
         vars: t.get("variables").and_then(Value::as_object),
         level: 0,
         copy: None,
+        base,
     };
     let mut out = Vec::new();
     if !matches!(t.get("resources"), Some(Value::Array(_) | Value::Object(_))) {
@@ -92,17 +105,23 @@ impl Ctx<'_> {
         let Some(props) = r.get("properties") else {
             return;
         };
-        let Some(t) = props.get("template").filter(|t| t.is_object()) else {
-            return;
-        };
         if self.level >= 8 {
             return;
         }
-        let at = format!("{pointer}/properties/template");
-        let inner = props
-            .pointer("/expressionEvaluationOptions/scope")
-            .and_then(Value::as_str)
-            .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
+        // A linked template in the repository is read and expanded like an inline one of inner
+        // scope; its resources are located at this deployment.
+        let linked = self.linked(props);
+        let (t, at) = match (props.get("template").filter(|t| t.is_object()), &linked) {
+            (Some(t), _) => (t, format!("{pointer}/properties/template")),
+            (None, Some((t, _))) => (t, pointer.to_string()),
+            (None, None) => return,
+        };
+        let base = linked.as_ref().and_then(|(_, p)| p.parent());
+        let inner = linked.is_some()
+            || props
+                .pointer("/expressionEvaluationOptions/scope")
+                .and_then(Value::as_str)
+                .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
         if !inner {
             let ctx = Ctx {
                 level: self.level + 1,
@@ -132,8 +151,39 @@ impl Ctx<'_> {
             vars: t.get("variables").and_then(Value::as_object),
             level: self.level + 1,
             copy: None,
+            base: base.or(self.base),
         };
+        let first = out.len();
         ctx.template(t, &at, out);
+        if linked.is_some() {
+            // Their text is in another file: they are placed at the deployment that links it.
+            for a in &mut out[first..] {
+                a.pointer = pointer.to_string();
+            }
+        }
+    }
+
+    /// The template a deployment links to with `templateLink.relativePath` (or a relative
+    /// `uri`), read from the folder of the template that links it: a path that leaves that
+    /// folder (`..`, absolute), a file over 16 MiB or one that is not a JSON template is not read,
+    /// and the deployment's resources stay unseen, as they are for links to the web.
+    fn linked(&self, props: &Value) -> Option<(Value, PathBuf)> {
+        let link = props.get("templateLink")?;
+        let rel = self
+            .known(link.get("relativePath").or_else(|| link.get("uri"))?, 0)?
+            .as_str()?
+            .to_string();
+        let rel = Path::new(&rel);
+        if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+            return None;
+        }
+        let path = self.base?.join(rel);
+        let meta = std::fs::symlink_metadata(&path).ok()?;
+        if !meta.is_file() || meta.len() > MAX_LINKED {
+            return None;
+        }
+        let t: Value = serde_json::from_str(&std::fs::read_to_string(&path).ok()?).ok()?;
+        matches!(t.get("resources"), Some(Value::Array(_) | Value::Object(_))).then_some((t, path))
     }
 
     /// A resource, or one per iteration of its `copy` loop when the count is known (each with
@@ -654,7 +704,7 @@ mod tests {
             "resources": [{"type": "Microsoft.Web/sites", "name": "app",
                 "properties": {"httpsOnly": "[parameters('HttpsOnly')]", "tls": "[variables('MINTLS')]"}}]
         });
-        let r = resources(&t, &Map::new()).unwrap();
+        let r = resources(&t, &Map::new(), None).unwrap();
         assert_eq!(r[0].doc["properties"]["httpsOnly"], true);
         assert_eq!(r[0].doc["properties"]["tls"], "TLS1_2");
     }
@@ -684,7 +734,7 @@ mod tests {
                 "name": "[concat(parameters('open'), uniqueString(resourceGroup().id))]"
             }]
         });
-        let r = resources(&t, &Map::new()).unwrap();
+        let r = resources(&t, &Map::new(), None).unwrap();
         assert_eq!(r.len(), 3);
         let d = &r[0].doc;
         assert_eq!(d["name"], "websa");
@@ -729,7 +779,7 @@ mod tests {
                 }
             }]
         });
-        let r = resources(&t, &Map::new()).unwrap();
+        let r = resources(&t, &Map::new(), None).unwrap();
         assert_eq!(r.len(), 4);
         assert_eq!(r[1].doc["properties"]["minimumTlsVersion"], "TLS1_2");
         assert_eq!(r[1].pointer, "/resources/0/properties/template/resources/0");
@@ -753,7 +803,7 @@ mod tests {
                  "copy": {"name": "u", "count": "[parameters('unset')]"}}
             ]
         });
-        let r = resources(&t, &Map::new()).unwrap();
+        let r = resources(&t, &Map::new(), None).unwrap();
         let names: Vec<&str> = r.iter().filter_map(|a| a.doc["name"].as_str()).collect();
         // Three iterations; a count of 0 deploys none; an unknown count is one resource whose
         // name keeps its expression.
@@ -772,5 +822,45 @@ mod tests {
             r[0].pointer, r[2].pointer,
             "every iteration points at the loop's object"
         );
+    }
+
+    #[test]
+    fn linked_templates_in_the_repository_are_expanded() {
+        let dir = std::env::temp_dir().join(format!("tenet-arm-linked-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("nested")).unwrap();
+        std::fs::write(
+            dir.join("nested/storage.json"),
+            json!({
+                "parameters": {"tls": {"type": "string", "defaultValue": "TLS1_0"}},
+                "resources": [{"type": "Microsoft.Storage/storageAccounts", "name": "linked",
+                    "properties": {"minimumTlsVersion": "[parameters('tls')]"}}]
+            })
+            .to_string(),
+        )
+        .unwrap();
+        std::fs::write(dir.join("outside.json"), "{\"resources\": []}").unwrap();
+        let deployment = |path: &str| {
+            json!({"type": "Microsoft.Resources/deployments", "name": path,
+                "properties": {"templateLink": {"relativePath": path},
+                    "parameters": {"tls": {"value": "TLS1_2"}}}})
+        };
+        let t = json!({"resources": [deployment("nested/storage.json"), deployment("../outside.json"), deployment("nested/none.json")]});
+        let r = resources(&t, &Map::new(), Some(&dir.join("nested").join(".."))).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        let names: Vec<&str> = r.iter().filter_map(|a| a.doc["name"].as_str()).collect();
+        // The linked file's resource, with the value passed in; a path out of the folder and a
+        // missing file are not read.
+        assert_eq!(
+            names,
+            [
+                "nested/storage.json",
+                "linked",
+                "../outside.json",
+                "nested/none.json"
+            ]
+        );
+        assert_eq!(r[1].doc["properties"]["minimumTlsVersion"], "TLS1_2");
+        assert_eq!(r[1].pointer, "/resources/0", "located at the deployment");
     }
 }

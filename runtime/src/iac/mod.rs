@@ -251,15 +251,17 @@ pub struct Adapted {
 }
 
 /// The resources of a template in `format`, or why it is not one; `arm` holds the parameter
-/// values given to an ARM template.
+/// values given to an ARM template, `path` the template's file (its linked templates are read
+/// from its folder).
 pub fn adapt(
     format: Format,
     doc: &Value,
     arm: &Map<String, Value>,
+    path: Option<&std::path::Path>,
 ) -> Result<Vec<Adapted>, String> {
     match format {
         Format::CloudFormation => cloudformation::resources(doc),
-        Format::Arm => arm::resources(doc, arm),
+        Format::Arm => arm::resources(doc, arm, path.and_then(std::path::Path::parent)),
         Format::TerraformPlan => terraform::resources(doc),
         Format::Auto | Format::Inventory | Format::Terraform => Err("not a template".into()),
     }

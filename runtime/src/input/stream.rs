@@ -403,7 +403,7 @@ impl<'r> Stream<'r> {
                 .map_err(|m| self.error(0, 0, m))?,
             _ => serde_json::Map::new(),
         };
-        let adapted = iac::adapt(format, &doc, &arm).map_err(|m| self.error(1, 1, m))?;
+        let adapted = iac::adapt(format, &doc, &arm, self.path).map_err(|m| self.error(1, 1, m))?;
         let index = locate::json(text).map(Arc::new);
         let mut pieces = Vec::with_capacity(adapted.len());
         for a in adapted {
@@ -585,8 +585,8 @@ impl<'r> Stream<'r> {
             };
             if format.is_template() {
                 let none = serde_json::Map::new();
-                let adapted =
-                    iac::adapt(format, &value, &none).map_err(|m| self.error(line, 1, m))?;
+                let adapted = iac::adapt(format, &value, &none, self.path)
+                    .map_err(|m| self.error(line, 1, m))?;
                 for a in adapted {
                     pieces.push(placed(a, index.as_ref(), &base));
                 }
