@@ -7,7 +7,8 @@
 //! `toLower`, `toUpper`, `if`, `equals`, `not`, `and`, `or`, `replace`, `string`, `int`, `bool`,
 //! `length`, `empty`, `contains`, `coalesce`, `createArray`, `substring`, `trim`, `startsWith`,
 //! `endsWith`, `split`, `first`, `last`, and member and index access. A resource with a `copy`
-//! loop whose count is known becomes one resource per iteration, with `copyIndex()` bound.
+//! loop whose count is known becomes one resource per iteration, with `copyIndex()` bound;
+//! property loops build the arrays they name.
 //! Nested deployments are expanded: inline templates, and templates linked by a relative path in
 //! the linking template's folder.
 //! `resourceId`, `uniqueString`, `resourceGroup`, `subscription`, `reference`, `list*`, and the
@@ -28,6 +29,19 @@ struct Ctx<'a> {
     copy: Option<i64>,
     /// The folder of the template, where its linked templates (`templateLink.relativePath`) are.
     base: Option<&'a Path>,
+    /// The property `copy` loop being expanded: its name and iteration (`copyIndex('name')`).
+    prop: Option<(&'a str, i64)>,
+}
+
+/// The property loops of an object: `"copy": [{"name": …, "count": …, "input": …}, …]`, each
+/// element with the three members (anything else named `copy` is an ordinary property).
+fn property_loops(m: &Map<String, Value>) -> Option<Vec<(&str, &Value, &Value)>> {
+    let loops = m.get("copy")?.as_array()?;
+    loops
+        .iter()
+        .map(|l| Some((l.get("name")?.as_str()?, l.get("count")?, l.get("input")?)))
+        .collect::<Option<Vec<_>>>()
+        .filter(|v| !v.is_empty())
 }
 
 /// The largest linked template read.
@@ -71,6 +85,7 @@ pub fn resources(
         level: 0,
         copy: None,
         base,
+        prop: None,
     };
     let mut out = Vec::new();
     if !matches!(t.get("resources"), Some(Value::Array(_) | Value::Object(_))) {
@@ -152,6 +167,7 @@ impl Ctx<'_> {
             level: self.level + 1,
             copy: None,
             base: base.or(self.base),
+            prop: None,
         };
         let first = out.len();
         ctx.template(t, &at, out);
@@ -282,11 +298,38 @@ impl Ctx<'_> {
                 None => v.clone(),
             },
             Value::Array(a) => Value::Array(a.iter().map(|x| self.value(x, depth + 1)).collect()),
-            Value::Object(m) => Value::Object(
-                m.iter()
+            Value::Object(m) => {
+                let loops = property_loops(m);
+                let mut out: Map<String, Value> = m
+                    .iter()
+                    .filter(|(k, _)| loops.is_none() || k.as_str() != "copy")
                     .map(|(k, x)| (k.clone(), self.value(x, depth + 1)))
-                    .collect(),
-            ),
+                    .collect();
+                // Property loops (`"copy": [{"name", "count", "input"}]`) build the arrays they
+                // name, one element per iteration; an unknown count builds an unknown array.
+                for (name, count, input) in loops.into_iter().flatten() {
+                    let n = self
+                        .known(count, depth)
+                        .and_then(|c| c.as_i64().or_else(|| c.as_str()?.parse().ok()))
+                        .filter(|n| (0..=MAX_COPIES).contains(n));
+                    let built = match n {
+                        Some(n) => Value::Array(
+                            (0..n)
+                                .map(|i| {
+                                    let ctx = Ctx {
+                                        prop: Some((name, i)),
+                                        ..*self
+                                    };
+                                    ctx.value(input, depth + 1)
+                                })
+                                .collect(),
+                        ),
+                        None => unknown(),
+                    };
+                    out.insert(name.to_string(), built);
+                }
+                Value::Object(out)
+            }
             other => other.clone(),
         }
     }
@@ -467,14 +510,20 @@ impl Ctx<'_> {
             // The iteration of the resource loop being expanded, plus an offset; a loop name
             // may come first.
             "copyindex" => {
-                let i = self.copy?;
-                let offset = match (arg(0), arg(1)) {
-                    (Some(Value::Number(n)), _) | (Some(_), Some(Value::Number(n))) => {
-                        n.as_i64()?
-                    }
-                    _ => 0,
+                let first = arg(0);
+                let (index, offset) = match &first {
+                    Some(Value::String(name)) => match self.prop {
+                        Some((p, i)) if p.eq_ignore_ascii_case(name) => (i, arg(1)),
+                        _ => (self.copy?, arg(1)),
+                    },
+                    _ => (self.copy?, first),
                 };
-                Value::Number(Number::from(i + offset))
+                let offset = match offset {
+                    Some(Value::Number(n)) => n.as_i64()?,
+                    None => 0,
+                    Some(_) => return None,
+                };
+                Value::Number(Number::from(index + offset))
             }
             // resourceId, uniqueString, resourceGroup, subscription, reference, list*, copyIndex,
             // deployment, guid, utcNow, ...: known only at deployment.
@@ -691,176 +740,5 @@ impl Parser<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn parameter_and_variable_names_are_case_insensitive() {
-        let t = json!({
-            "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
-            "parameters": {"httpsOnly": {"type": "bool", "defaultValue": true}},
-            "variables": {"minTls": "TLS1_2"},
-            "resources": [{"type": "Microsoft.Web/sites", "name": "app",
-                "properties": {"httpsOnly": "[parameters('HttpsOnly')]", "tls": "[variables('MINTLS')]"}}]
-        });
-        let r = resources(&t, &Map::new(), None).unwrap();
-        assert_eq!(r[0].doc["properties"]["httpsOnly"], true);
-        assert_eq!(r[0].doc["properties"]["tls"], "TLS1_2");
-    }
-
-    #[test]
-    fn expressions_are_evaluated_where_known() {
-        let t = json!({
-            "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
-            "parameters": {"prefix": {"type": "string", "defaultValue": "Web"}, "https": {"type": "bool", "defaultValue": true}, "open": {"type": "string"}},
-            "variables": {"name": "[toLower(concat(parameters('prefix'), 'sa'))]", "rules": {"ssh": 22}},
-            "resources": [{
-                "type": "Microsoft.Storage/storageAccounts",
-                "name": "[variables('name')]",
-                "location": "[resourceGroup().location]",
-                "properties": {
-                    "supportsHttpsTrafficOnly": "[parameters('https')]",
-                    "label": "[format('{0}-{1}', variables('name'), variables('rules').ssh)]",
-                    "flag": "[if(equals(parameters('prefix'), 'Web'), 'on', 'off')]",
-                    "both": "[and(parameters('https'), not(equals(parameters('open'), 'x')))]",
-                    "id": "[resourceId('Microsoft.Network/virtualNetworks', 'v')]",
-                    "literal": "[[not an expression]",
-                    "quoted": "[replace('it''s', 's', 'S')]"
-                },
-                "resources": [{"type": "blobServices", "name": "default", "properties": {}}]
-            }, {
-                "type": "Microsoft.Web/sites",
-                "name": "[concat(parameters('open'), uniqueString(resourceGroup().id))]"
-            }]
-        });
-        let r = resources(&t, &Map::new(), None).unwrap();
-        assert_eq!(r.len(), 3);
-        let d = &r[0].doc;
-        assert_eq!(d["name"], "websa");
-        assert!(is_unknown(&d["location"]));
-        let p = &d["properties"];
-        assert_eq!(p["supportsHttpsTrafficOnly"], true);
-        assert_eq!(p["label"], "websa-22");
-        assert_eq!(p["flag"], "on");
-        assert!(is_unknown(&p["both"]), "{}", p["both"]);
-        assert!(is_unknown(&p["id"]));
-        assert_eq!(p["literal"], "[not an expression]");
-        assert_eq!(p["quoted"], "it'S");
-        assert_eq!(
-            r[1].doc["type"],
-            "Microsoft.Storage/storageAccounts/blobServices"
-        );
-        assert_eq!(r[1].doc["name"], "websa/default");
-        assert_eq!(r[1].pointer, "/resources/0/resources/0");
-        // An unknown name keeps its expression, so the resource is still identified.
-        assert_eq!(
-            r[2].doc["name"],
-            "[concat(parameters('open'), uniqueString(resourceGroup().id))]"
-        );
-        // Declared without properties: rules see an empty `properties`.
-        assert_eq!(r[2].doc["properties"], json!({}));
-        assert!(parse("concat('a'").is_none());
-        // Inline nested deployments: outer scope sees the parent's parameters, inner scope the
-        // values passed in.
-        let t = json!({
-            "parameters": {"tls": {"defaultValue": "TLS1_2"}},
-            "resources": [{
-                "type": "Microsoft.Resources/deployments", "name": "outer",
-                "properties": {"template": {"resources": [{"type": "Microsoft.Storage/storageAccounts", "name": "a",
-                    "properties": {"minimumTlsVersion": "[parameters('tls')]"}}]}}
-            }, {
-                "type": "Microsoft.Resources/deployments", "name": "inner",
-                "properties": {
-                    "expressionEvaluationOptions": {"scope": "inner"},
-                    "parameters": {"v": {"value": "[toLower(parameters('tls'))]"}},
-                    "template": {"parameters": {"v": {"type": "string"}}, "resources": [{"type": "Microsoft.Storage/storageAccounts", "name": "b",
-                        "properties": {"minimumTlsVersion": "[parameters('v')]"}}]}
-                }
-            }]
-        });
-        let r = resources(&t, &Map::new(), None).unwrap();
-        assert_eq!(r.len(), 4);
-        assert_eq!(r[1].doc["properties"]["minimumTlsVersion"], "TLS1_2");
-        assert_eq!(r[1].pointer, "/resources/0/properties/template/resources/0");
-        assert_eq!(r[3].doc["properties"]["minimumTlsVersion"], "tls1_2");
-        assert_eq!(
-            format_text("{0}{{x}}{1:N}", &[json!("a"), json!(2)]).as_deref(),
-            Some("a{x}2")
-        );
-    }
-
-    #[test]
-    fn copy_loops_give_one_resource_per_iteration() {
-        let t = json!({
-            "parameters": {"count": {"type": "int", "defaultValue": 3}, "unset": {"type": "int"}},
-            "resources": [
-                {"type": "Microsoft.Network/networkSecurityGroups", "name": "[concat('nsg-', copyIndex(1))]",
-                 "copy": {"name": "nsgs", "count": "[parameters('count')]"},
-                 "properties": {"securityRules": [{"name": "ssh", "properties": {"priority": "[add(100, copyIndex())]", "at": "[copyIndex('nsgs', 10)]"}}]}},
-                {"type": "Microsoft.Storage/storageAccounts", "name": "none", "copy": {"name": "z", "count": 0}},
-                {"type": "Microsoft.Storage/storageAccounts", "name": "[concat('st', copyIndex())]",
-                 "copy": {"name": "u", "count": "[parameters('unset')]"}}
-            ]
-        });
-        let r = resources(&t, &Map::new(), None).unwrap();
-        let names: Vec<&str> = r.iter().filter_map(|a| a.doc["name"].as_str()).collect();
-        // Three iterations; a count of 0 deploys none; an unknown count is one resource whose
-        // name keeps its expression.
-        assert_eq!(
-            names,
-            ["nsg-1", "nsg-2", "nsg-3", "[concat('st', copyIndex())]"]
-        );
-        assert_eq!(
-            r[2].doc["properties"]["securityRules"][0]["properties"]["at"],
-            12
-        );
-        assert!(is_unknown(
-            &r[0].doc["properties"]["securityRules"][0]["properties"]["priority"]
-        ));
-        assert_eq!(
-            r[0].pointer, r[2].pointer,
-            "every iteration points at the loop's object"
-        );
-    }
-
-    #[test]
-    fn linked_templates_in_the_repository_are_expanded() {
-        let dir = std::env::temp_dir().join(format!("tenet-arm-linked-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("nested")).unwrap();
-        std::fs::write(
-            dir.join("nested/storage.json"),
-            json!({
-                "parameters": {"tls": {"type": "string", "defaultValue": "TLS1_0"}},
-                "resources": [{"type": "Microsoft.Storage/storageAccounts", "name": "linked",
-                    "properties": {"minimumTlsVersion": "[parameters('tls')]"}}]
-            })
-            .to_string(),
-        )
-        .unwrap();
-        std::fs::write(dir.join("outside.json"), "{\"resources\": []}").unwrap();
-        let deployment = |path: &str| {
-            json!({"type": "Microsoft.Resources/deployments", "name": path,
-                "properties": {"templateLink": {"relativePath": path},
-                    "parameters": {"tls": {"value": "TLS1_2"}}}})
-        };
-        let t = json!({"resources": [deployment("nested/storage.json"), deployment("../outside.json"), deployment("nested/none.json")]});
-        let r = resources(&t, &Map::new(), Some(&dir.join("nested").join(".."))).unwrap();
-        let _ = std::fs::remove_dir_all(&dir);
-        let names: Vec<&str> = r.iter().filter_map(|a| a.doc["name"].as_str()).collect();
-        // The linked file's resource, with the value passed in; a path out of the folder and a
-        // missing file are not read.
-        assert_eq!(
-            names,
-            [
-                "nested/storage.json",
-                "linked",
-                "../outside.json",
-                "nested/none.json"
-            ]
-        );
-        assert_eq!(r[1].doc["properties"]["minimumTlsVersion"], "TLS1_2");
-        assert_eq!(r[1].pointer, "/resources/0", "located at the deployment");
-    }
-}
+#[path = "arm_tests.rs"]
+mod tests;
