@@ -62,6 +62,25 @@ pub fn read_bytes(
     })
 }
 
+/// [`read_bytes`] for the text of the file at `path` (a template finds the files beside it).
+pub fn read_bytes_at(
+    name: &str,
+    bytes: &[u8],
+    ext: Option<&str>,
+    path: &std::path::Path,
+    inv: &mut Inventory,
+) -> Result<(), InputError> {
+    stream::read_bytes_at(
+        name,
+        bytes,
+        ext,
+        Some(path),
+        Format::Auto,
+        CHUNK,
+        &mut |b| add_batch(&b, inv),
+    )
+}
+
 /// Reads inputs into memory (see [`load_projected`]).
 pub fn load_inputs(inputs: &[Input], proj: Option<&Projection>) -> Result<Inventory, InputError> {
     load_inputs_as(inputs, Format::Auto, &Default::default(), proj)

@@ -15,6 +15,8 @@
 //! - [`inventory`]: whole inventories in memory;
 //! - [`eval`]: the streaming, parallel evaluation pipeline (and an in-memory form);
 //! - [`pointer`](mod@pointer): JSON Pointer escaping and tokens;
+//! - `layout`: where each node of a JSON or YAML text starts and ends (for edits in place and
+//!   for Terraform's JSON syntax);
 //! - [`fix`]: fix operations as JSON Patch and JSON Merge Patch, applied to documents.
 #![deny(missing_docs)]
 
@@ -26,6 +28,7 @@ pub mod fuzzing;
 pub mod iac;
 pub mod input;
 pub mod inventory;
+pub(crate) mod layout;
 pub mod pointer;
 pub mod resource;
 pub mod scan;

@@ -581,7 +581,7 @@ fn write_file(file: &str, edits: &[(&Resource, &Value)], a: &Args) -> Result<(),
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     let rewrite = |edits: &[(&Resource, &Value)]| {
-        tenet::runtime::fix::rewrite(file, &text, ext.as_deref(), edits)
+        tenet::runtime::fix::rewrite(file, &text, ext.as_deref(), Some(&path), edits)
     };
     // A resource that cannot be written back (a Terraform value set by an expression) is
     // reported, and the others of the file are still written.

@@ -428,7 +428,8 @@ fn templates_are_read_with_property_locations() {
     ]);
     let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(report["findings"][0]["state"], "compliant", "{report}");
-    // Fixes of templates are shown, never written back over their expressions.
+    // Fixes of templates are never written back over their expressions: the value the
+    // parameter gives is named, and the file is left as it is.
     let copy = write(
         "template-fix-storage.json",
         &std::fs::read(root().join("tests/fixtures/iac/storage.json")).unwrap(),
@@ -443,7 +444,9 @@ fn templates_are_read_with_property_locations() {
     ]);
     assert_ne!(o.status.code(), Some(0));
     assert!(
-        stderr(&o).contains("templates and plans are not rewritten"),
+        stderr(&o).contains(
+            "`properties.minimumTlsVersion` is written in the template as `\"[parameters('tls')]\"`, an expression; change it by hand"
+        ),
         "{}",
         stderr(&o)
     );

@@ -298,3 +298,47 @@ fn fixes_are_written_back_to_terraform_source() {
         stdout(&o)
     );
 }
+
+/// `--write` on commented YAML (a Kubernetes Deployment, a CloudFormation template) and on an ARM
+/// template: the fixed values are written where they belong and every other byte, comments and
+/// quoting included, is kept; a template value given by a parameter is refused and named, and
+/// the file's other resource is still written. Fixing again finds nothing left to fix.
+#[test]
+fn fixes_are_written_into_yaml_and_templates_keeping_the_rest() {
+    let dir = scratch("fix-yaml-templates");
+    copy_dir(&root().join("tests/fixtures/fix"), &dir);
+    for (file, standard, code) in [
+        ("deployment.yaml", "kubernetes-pod-security", 1),
+        ("bucket.yaml", "aws-foundations", 1),
+        ("storage.json", "azure-security-baseline", 2),
+    ] {
+        let path = dir.join(file);
+        let original = std::fs::read_to_string(&path).unwrap();
+        let p = path.to_str().unwrap();
+        let o = tenet(&["fix", "--standard", standard, p, "--now", NOW, "--write"]);
+        assert_eq!(o.status.code(), Some(code), "{file}: {}", stderr(&o));
+        let fixed = std::fs::read_to_string(&path).unwrap();
+        // Every line of the original that the fixes did not change is still there, in order.
+        let changed = |l: &str| {
+            ["hostNetwork", "TLS1_0", "allowBlobPublicAccess\": false"]
+                .iter()
+                .any(|c| l.contains(c))
+        };
+        let mut lines = fixed.lines();
+        for l in original.lines().filter(|l| !changed(l)) {
+            assert!(lines.any(|f| f == l), "{file}: line lost: {l}\n{fixed}");
+        }
+        insta::assert_snapshot!(format!("written_{file}"), fixed);
+        if code == 2 {
+            assert!(
+                stderr(&o).contains("paymentslogs: the fix does not apply to the resource: `properties.allowBlobPublicAccess` is written in the template as `\"[parameters('publicAccess')]\"`, an expression; change it by hand (the other fixes of"),
+                "{}",
+                stderr(&o)
+            );
+        }
+        let o = tenet(&["fix", "--standard", standard, p, "--now", NOW]);
+        let last = stdout(&o).lines().last().unwrap_or_default().to_string();
+        let left = if code == 2 { "6 fixed," } else { "0 fixed," };
+        assert!(last.starts_with(left), "{file}: {last}");
+    }
+}

@@ -3,8 +3,11 @@
 //! resource as it is (missing parent objects and arrays are created first; removing what is not
 //! there is dropped), applied with the `json-patch` crate, and summarised as an RFC 7396 JSON
 //! Merge Patch, the body of a REST PATCH. [`rewrite`] writes patched resources back to their
-//! files: JSON and YAML inventories here, Terraform source in `terraform`.
+//! files: JSON and YAML at the spans that change (`crate::layout`, `edit`), templates through their
+//! declarations (`template`), Terraform source in `terraform`.
 
+mod edit;
+mod template;
 mod terraform;
 
 use crate::pointer::{self, tokens};
@@ -103,19 +106,24 @@ pub fn merge_patch(before: &Value, after: &Value) -> Value {
     }
 }
 
-/// The text of `file` with the documents of `edits` (a resource as read, and its patched
-/// document) replaced, keeping everything else as it is:
-/// - JSON: each resource's text is replaced in place, pretty-printed at its indentation when it
-///   spanned several lines, compact otherwise; the rest of the file is kept byte for byte;
+/// The text of `file` (read from `path`, when it is a file) with the resources of `edits` (a
+/// resource as read, and its patched document) changed in place, keeping every other byte:
+/// - JSON and YAML: the values that change are written at their spans (module `edit`): a scalar where
+///   it stands, with its quoting; a new member or item after its last sibling, at its
+///   indentation; a removed one with its lines. Comments, key order and layout outside them are
+///   kept. A YAML node with a tag, an anchor or an alias is rewritten whole at its parent.
 /// - JSON Lines: the resource's line (or its element of a list on that line) is replaced;
-/// - YAML: each changed document is written anew (its comments and layout are lost); the other
-///   documents of the file are kept byte for byte.
+/// - CloudFormation and ARM templates: the change is carried to the resource's declaration where
+///   the values it touches are written as literals (module `template`), else refused;
+/// - Terraform `.tf`: the attributes a fix sets, with `hcl-edit` (module `terraform`).
 ///
-/// The new text is read back: it must hold the patched documents and as many resources as before.
+/// The new text is read back as the file is read: every edited resource must come back as
+/// patched, and every other resource as it was.
 pub fn rewrite(
     file: &str,
     text: &str,
     ext: Option<&str>,
+    path: Option<&std::path::Path>,
     edits: &[(&crate::resource::Resource, &Value)],
 ) -> Result<String, FixError> {
     let t = text.trim_start();
@@ -129,45 +137,32 @@ pub fn rewrite(
         }
         return Ok(out);
     }
-    if is_template(file, text, ext) {
-        return Err(FixError(
-            "templates and plans are not rewritten: their resources are shown evaluated, so \
-             writing them back would replace expressions; change the template by hand, guided \
-             by the diff and the JSON Patch"
-                .into(),
-        ));
-    }
     let lines = matches!(ext, Some("jsonl" | "ndjson"))
         || (!matches!(ext, Some("json" | "yaml" | "yml"))
             && t.starts_with('{')
             && crate::input::stream::element_ranges(text).is_none());
     let yaml = matches!(ext, Some("yaml" | "yml"))
         || (ext.is_none() && !t.starts_with('{') && !t.starts_with('['));
-    let out = if yaml {
-        rewrite_yaml(file, text, edits)?
-    } else if lines {
-        rewrite_lines(text, edits)?
-    } else {
-        rewrite_json(text, edits)?
+    let read = |t: &str| {
+        let mut inv = crate::inventory::Inventory::default();
+        match path {
+            Some(p) => crate::inventory::read_bytes_at(file, t.as_bytes(), ext, p, &mut inv),
+            None => crate::inventory::read_bytes(file, t.as_bytes(), ext, &mut inv),
+        }
+        .map(|()| inv.resources)
+        .map_err(|e| FixError(format!("the rewritten file does not read back: {e}")))
     };
-    let mut before = crate::inventory::Inventory::default();
-    let mut after = crate::inventory::Inventory::default();
-    let read = |t: &str, inv: &mut crate::inventory::Inventory| {
-        crate::inventory::read_bytes(file, t.as_bytes(), ext, inv)
-            .map_err(|e| FixError(format!("the rewritten file does not read back: {e}")))
-    };
-    read(text, &mut before)?;
+    let before = read(text)?;
     // The rewrite keeps the order of resources: the k-th before is the k-th after.
-    let at: HashMap<(usize, usize), usize> = before
-        .resources
+    let at: HashMap<(usize, usize, usize), usize> = before
         .iter()
         .enumerate()
-        .map(|(k, r)| ((r.origin.line, r.origin.col), k))
+        .map(|(k, r)| ((r.origin.line, r.origin.col, r.origin.item), k))
         .collect();
-    let mut index = Vec::with_capacity(edits.len());
-    for (r, _) in edits {
-        match at.get(&(r.origin.line, r.origin.col)) {
-            Some(&k) if before.resources[k].doc == r.doc => index.push(k),
+    let mut patched: Vec<Option<&Value>> = vec![None; before.len()];
+    for (r, v) in edits {
+        match at.get(&(r.origin.line, r.origin.col, r.origin.item)) {
+            Some(&k) if before[k].doc == r.doc => patched[k] = Some(v),
             _ => {
                 return Err(FixError(format!(
                     "the resource at line {} changed since it was read; it was left as it is \
@@ -177,31 +172,169 @@ pub fn rewrite(
             }
         }
     }
-    read(&out, &mut after)?;
-    let all_there = before.resources.len() == after.resources.len()
-        && index
+    let out = if lines {
+        rewrite_lines(text, edits)?
+    } else {
+        rewrite_tree(file, text, yaml, edits)?
+    };
+    let after = read(&out)?;
+    let all_there = before.len() == after.len()
+        && before
             .iter()
-            .zip(edits)
-            .all(|(&k, (_, v))| after.resources[k].doc == **v);
+            .zip(&after)
+            .zip(&patched)
+            .all(|((b, a), p)| a.doc == *p.unwrap_or(&b.doc));
     if !all_there {
         return Err(FixError(
-            "the rewritten file does not hold the patched resources; it was left as it is".into(),
+            "the rewritten file does not hold the patched resources, or changes others; it was \
+             left as it is"
+                .into(),
         ));
     }
     Ok(out)
 }
 
-/// Whether a file is read through an infrastructure-as-code adapter.
-fn is_template(file: &str, text: &str, ext: Option<&str>) -> bool {
-    let yaml = matches!(ext, Some("yaml" | "yml"))
-        || (ext.is_none() && !text.trim_start().starts_with(['{', '[']));
-    if yaml {
-        crate::input::yaml::yaml_documents(file, text).is_ok_and(|docs| {
-            docs.iter()
-                .any(|(d, _)| crate::iac::detect(d).is_template())
-        })
+/// A JSON or YAML file with each edited resource's changes written at their spans.
+fn rewrite_tree(
+    file: &str,
+    text: &str,
+    yaml: bool,
+    edits: &[(&crate::resource::Resource, &Value)],
+) -> Result<String, FixError> {
+    let unread = || FixError("the file does not parse as it did when it was read".into());
+    let (roots, values) = if yaml {
+        let values = crate::input::yaml::yaml_documents(file, text)
+            .map_err(|e| FixError(e.to_string()))?
+            .into_iter()
+            .map(|d| d.0)
+            .collect();
+        (crate::layout::yaml(text).ok_or_else(unread)?, values)
     } else {
-        serde_json::from_str::<Value>(text).is_ok_and(|d| crate::iac::detect(&d).is_template())
+        let v: Value = serde_json::from_str(text).map_err(|_| unread())?;
+        if crate::iac::detect(&v) == crate::iac::Format::TerraformPlan {
+            return Err(FixError(
+                "a Terraform plan is what `terraform plan` made of the source: fix the `.tf` \
+                 files and plan again"
+                    .into(),
+            ));
+        }
+        (vec![crate::layout::json(text).ok_or_else(unread)?], vec![v])
+    };
+    // In YAML, pointers start with the document's number; JSON has one document.
+    let whole = Value::Array(values);
+    let root = crate::layout::Node {
+        start: 0,
+        end: text.len(),
+        kind: crate::layout::Kind::Seq {
+            flow: false,
+            items: roots,
+        },
+        opaque: false,
+    };
+    let mut w = edit::Writer::new(text, !yaml);
+    for (r, after) in edits {
+        let (pointer, node) = resource_node(&root, text, yaml, r).ok_or_else(|| {
+            FixError(format!(
+                "resource {} was not found in the file as it was read",
+                r.identity.id
+            ))
+        })?;
+        let raw = whole.pointer(&pointer).ok_or_else(unread)?;
+        let raw_after = template::carry(raw, &r.doc, after)?;
+        let place = place_of(&root, yaml, &pointer);
+        w.change(node, raw, &raw_after, place)?;
+    }
+    splice(text, w.parts)
+}
+
+/// The pointer (with the document's number first) and node of a resource in the file's tree.
+fn resource_node<'t>(
+    root: &'t crate::layout::Node,
+    text: &str,
+    yaml: bool,
+    r: &crate::resource::Resource,
+) -> Option<(String, &'t crate::layout::Node)> {
+    let base = r.origin.places.as_ref().map(|p| p.base.as_str());
+    match base {
+        Some(b) if yaml => Some((b.to_string(), root.find(b)?)),
+        Some(b) if !b.is_empty() => Some((format!("/0{b}"), root.find(&format!("/0{b}"))?)),
+        // A JSON inventory's resources are known by where they start.
+        _ => {
+            let at = offset(text, r.origin.line, r.origin.col)?;
+            let doc = root.find("/0")?;
+            let mut pointer = String::from("/0");
+            let node = descend_to(doc, at, &mut pointer)?;
+            Some((pointer, node))
+        }
+    }
+}
+
+/// The node starting at `at`, and its pointer appended to `pointer`.
+fn descend_to<'t>(
+    n: &'t crate::layout::Node,
+    at: usize,
+    pointer: &mut String,
+) -> Option<&'t crate::layout::Node> {
+    if n.start == at {
+        return Some(n);
+    }
+    let children: Vec<(String, &crate::layout::Node)> = match &n.kind {
+        crate::layout::Kind::Map { members, .. } => {
+            members.iter().map(|m| (m.key.clone(), &m.value)).collect()
+        }
+        crate::layout::Kind::Seq { items, .. } => items
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (i.to_string(), n))
+            .collect(),
+        crate::layout::Kind::Scalar(_) => return None,
+    };
+    let (k, c) = children
+        .into_iter()
+        .find(|(_, c)| c.start <= at && at < c.end)?;
+    pointer.push('/');
+    pointer::escape(&k, pointer);
+    descend_to(c, at, pointer)
+}
+
+/// The byte offset of a 1-based line and column (in characters).
+fn offset(text: &str, line: usize, col: usize) -> Option<usize> {
+    let ls = if line <= 1 {
+        0
+    } else {
+        memchr::memchr_iter(b'\n', text.as_bytes()).nth(line - 2)? + 1
+    };
+    let rest = &text[ls..];
+    Some(
+        ls + rest
+            .char_indices()
+            .nth(col.checked_sub(1)?)
+            .map_or(rest.len(), |c| c.0),
+    )
+}
+
+/// How the node at `pointer` stands in its parent.
+fn place_of(root: &crate::layout::Node, yaml: bool, pointer: &str) -> edit::Place {
+    if !yaml {
+        return edit::Place::Flow;
+    }
+    let Some(cut) = pointer.rfind('/') else {
+        return edit::Place::Root;
+    };
+    let key = pointer::tokens(&pointer[cut..]).pop().unwrap_or_default();
+    match root.find(&pointer[..cut]) {
+        // A document of the file.
+        Some(p) if std::ptr::eq(p, root) => edit::Place::Root,
+        Some(p) if p.is_flow() => edit::Place::Flow,
+        Some(crate::layout::Node {
+            kind: crate::layout::Kind::Map { members, .. },
+            ..
+        }) => members
+            .iter()
+            .find(|m| m.key == key)
+            .map_or(edit::Place::Root, |m| edit::Place::Member(m.key_start)),
+        Some(_) => edit::Place::Item,
+        None => edit::Place::Root,
     }
 }
 
@@ -221,49 +354,6 @@ fn splice(text: &str, mut parts: Vec<(usize, usize, String)>) -> Result<String, 
     }
     out.push_str(&text[at..]);
     Ok(out)
-}
-
-/// `v` as JSON laid out like `original`: pretty at `indent` when it spanned lines, else compact.
-fn json_like(v: &Value, original: &str, indent: &str) -> String {
-    if !original.contains('\n') {
-        return serde_json::to_string(v).unwrap_or_default();
-    }
-    let pretty = serde_json::to_string_pretty(v).unwrap_or_default();
-    pretty.replace('\n', &format!("\n{indent}"))
-}
-
-fn rewrite_json(
-    text: &str,
-    edits: &[(&crate::resource::Resource, &Value)],
-) -> Result<String, FixError> {
-    let ranges = crate::input::stream::element_ranges(text)
-        .ok_or_else(|| FixError("the file is not shaped like an inventory".into()))?;
-    let starts: Vec<usize> = ranges.iter().map(|r| r.0).collect();
-    let pos: HashMap<(usize, usize), usize> = crate::input::split::positions(text, &starts)
-        .into_iter()
-        .enumerate()
-        .map(|(k, p)| (p, k))
-        .collect();
-    let mut parts = Vec::new();
-    for (r, after) in edits {
-        let k = *pos
-            .get(&(r.origin.line, r.origin.col))
-            .ok_or_else(|| FixError(format!("no resource at line {}", r.origin.line)))?;
-        let (s, e) = ranges[k];
-        let original = &text[s..e];
-        // The indentation matters only to a resource spread over lines.
-        let indent: String = if original.contains('\n') {
-            let line_start = text[..s].rfind('\n').map_or(0, |i| i + 1);
-            text[line_start..s]
-                .chars()
-                .take_while(|c| c.is_whitespace())
-                .collect()
-        } else {
-            String::new()
-        };
-        parts.push((s, e, json_like(after, original, &indent)));
-    }
-    splice(text, parts)
 }
 
 fn rewrite_lines(
@@ -308,91 +398,6 @@ fn rewrite_lines(
         }
     }
     splice(text, parts)
-}
-
-/// Replaces the first value equal to `old` (depth first) with `new`.
-fn replace_in(v: &mut Value, old: &Value, new: &Value) -> bool {
-    if v == old {
-        *v = new.clone();
-        return true;
-    }
-    match v {
-        Value::Array(items) => items.iter_mut().any(|x| replace_in(x, old, new)),
-        Value::Object(m) => m.values_mut().any(|x| replace_in(x, old, new)),
-        _ => false,
-    }
-}
-
-fn rewrite_yaml(
-    file: &str,
-    text: &str,
-    edits: &[(&crate::resource::Resource, &Value)],
-) -> Result<String, FixError> {
-    let docs =
-        crate::input::yaml::yaml_documents(file, text).map_err(|e| FixError(e.to_string()))?;
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let separators: Vec<usize> = lines
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| l.starts_with("---"))
-        .map(|(i, _)| i)
-        .collect();
-    let mut out_docs: Vec<Option<Value>> = vec![None; docs.len()];
-    let at: HashMap<usize, usize> = docs
-        .iter()
-        .enumerate()
-        .map(|(k, (_, line))| (*line, k))
-        .collect();
-    for (r, after) in edits {
-        let k = *at
-            .get(&r.origin.line)
-            .ok_or_else(|| FixError(format!("no document at line {}", r.origin.line)))?;
-        let doc = out_docs[k].get_or_insert_with(|| docs[k].0.clone());
-        // A list's item is found by its place; anything else by a search of the document.
-        let item = doc
-            .get_mut("items")
-            .and_then(|i| i.get_mut(r.origin.item))
-            .filter(|v| **v == r.doc);
-        if let Some(v) = item {
-            *v = (*after).clone();
-        } else if !replace_in(doc, &r.doc, after) {
-            return Err(FixError(format!(
-                "resource {} not found in its document",
-                r.identity.id
-            )));
-        }
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut line = 0usize;
-    for (k, (_, start)) in docs.iter().enumerate() {
-        // The document's lines: from its first line to the next separator (or the end).
-        let first = start.saturating_sub(1);
-        let end = separators
-            .get(separators.partition_point(|s| *s < first))
-            .copied()
-            .unwrap_or(lines.len());
-        while line < first.min(lines.len()) {
-            out.push_str(lines[line]);
-            line += 1;
-        }
-        match &out_docs[k] {
-            Some(v) => {
-                out.push_str(&crate::input::yaml::to_string(v));
-                line = end;
-            }
-            None => {
-                while line < end {
-                    out.push_str(lines[line]);
-                    line += 1;
-                }
-            }
-        }
-    }
-    while line < lines.len() {
-        out.push_str(lines[line]);
-        line += 1;
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -440,51 +445,4 @@ mod tests {
 }
 
 #[cfg(test)]
-mod rewrite_tests {
-    use super::*;
-    use crate::inventory::{read_bytes, Inventory};
-
-    fn edit(name: &str, text: &str, set: (&str, Value)) -> String {
-        let mut inv = Inventory::default();
-        let ext = name.rsplit('.').next();
-        read_bytes(name, text.as_bytes(), ext, &mut inv).unwrap();
-        let r = &inv.resources[1];
-        let mut after = r.doc.clone();
-        let ops = vec![json!({"op": "set", "path": set.0, "value": set.1})];
-        apply(&mut after, &json_patch(&r.doc, &ops).unwrap()).unwrap();
-        rewrite(name, text, ext, &[(r, &after)]).unwrap()
-    }
-
-    #[test]
-    fn a_resource_changed_since_it_was_read_is_not_rewritten() {
-        let text = "[{\"type\": \"a\", \"n\": 1}, {\"type\": \"a\", \"n\": 2}]";
-        let mut inv = Inventory::default();
-        read_bytes("f.json", text.as_bytes(), Some("json"), &mut inv).unwrap();
-        let r = &inv.resources[1];
-        let after = json!({"type": "a", "n": 3});
-        // Someone set n to 5 while the fix was computed: the fix must not revert that.
-        let edited = text.replace("\"n\": 2", "\"n\": 5");
-        let e = rewrite("f.json", &edited, Some("json"), &[(r, &after)]).unwrap_err();
-        assert!(e.0.contains("changed since it was read"), "{e}");
-        assert!(rewrite("f.json", text, Some("json"), &[(r, &after)]).is_ok());
-    }
-
-    #[test]
-    fn only_the_changed_resource_changes() {
-        let json = "{\n  \"resources\": [\n    {\"type\": \"a\", \"name\": \"x\"},\n    {\n      \"type\": \"a\",\n      \"name\": \"y\"\n    }\n  ]\n}\n";
-        assert_eq!(
-            edit("f.json", json, ("/https", json!(true))),
-            "{\n  \"resources\": [\n    {\"type\": \"a\", \"name\": \"x\"},\n    {\n      \"type\": \"a\",\n      \"name\": \"y\",\n      \"https\": true\n    }\n  ]\n}\n"
-        );
-        let lines = "{\"type\":\"a\"}\n{\"type\":\"b\", \"n\": 1}\n";
-        assert_eq!(
-            edit("f.jsonl", lines, ("/n", json!(2))),
-            "{\"type\":\"a\"}\n{\"type\":\"b\",\"n\":2}\n"
-        );
-        let yaml = "# first\napiVersion: v1\nkind: Pod\nmetadata: {name: a}   # kept\n---\n# lost\napiVersion: v1\nkind: Pod\nmetadata:\n  name: b\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: c}\n";
-        assert_eq!(
-            edit("f.yaml", yaml, ("/spec", json!({"hostPID": false}))),
-            "# first\napiVersion: v1\nkind: Pod\nmetadata: {name: a}   # kept\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: b\nspec:\n  hostPID: false\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: c}\n"
-        );
-    }
-}
+mod rewrite_tests;

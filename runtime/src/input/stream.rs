@@ -124,6 +124,20 @@ pub fn read_bytes(
     chunk: usize,
     sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
 ) -> Result<(), InputError> {
+    read_bytes_at(name, bytes, ext, None, format, chunk, sink)
+}
+
+/// [`read_bytes`] for the text of the file at `path`, so that a template finds the files beside
+/// it (an ARM template's parameter file, its linked templates) as when the file is read.
+pub fn read_bytes_at(
+    name: &str,
+    bytes: &[u8],
+    ext: Option<&str>,
+    path: Option<&Path>,
+    format: Format,
+    chunk: usize,
+    sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
+) -> Result<(), InputError> {
     if super::terraform::is_terraform(ext, format) {
         let input = Input::Bytes {
             name: name.to_string(),
@@ -133,7 +147,9 @@ pub fn read_bytes(
         return folders.read(&input, &mut super::Roots::default(), sink, &mut Err);
     }
     let file: Arc<str> = Arc::from(name);
-    Stream::new(file.clone(), file, Box::new(bytes), chunk.max(16), format).run(ext, sink)
+    let mut stream = Stream::new(file.clone(), file, Box::new(bytes), chunk.max(16), format);
+    stream.path = path;
+    stream.run(ext, sink)
 }
 
 /// No values given from outside.

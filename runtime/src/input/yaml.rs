@@ -659,6 +659,14 @@ fn write_seq(a: &[Value], ind: usize, out: &mut String) {
     }
 }
 
+/// A scalar (or an empty collection) as YAML writes it in block or flow context: strings plain
+/// when that is safe, else double-quoted.
+pub fn scalar_text(v: &Value) -> String {
+    let mut out = String::new();
+    write_scalar(v, &mut out);
+    out
+}
+
 fn write_scalar(v: &Value, out: &mut String) {
     match v {
         Value::String(s) => write_str(s, out),
