@@ -70,8 +70,8 @@ pub struct Args {
     /// name; default: `standard` in .tenet/config.yaml.
     #[arg(short, long)]
     pub standard: Option<String>,
-    /// Inventory files or directories (JSON, JSON Lines, YAML, Terraform `.tf`); `-` reads
-    /// standard input.
+    /// Inventory files or directories (JSON, JSON Lines, YAML, Terraform `.tf` and
+    /// `.tf.json`); `-` reads standard input.
     #[arg(required = true)]
     pub inventory: Vec<PathBuf>,
     /// What the inputs hold: detected from each file's content by default (docs/inventories.md).

@@ -299,3 +299,99 @@ fn azure_and_gcp_source_are_judged_by_their_standards() {
     "#
     );
 }
+
+/// Terraform's JSON syntax (`.tf.json`) is judged as the same module written in HCL is, its
+/// findings placed at the JSON's lines; `fix --write` leaves it as it is and says so.
+#[test]
+fn json_syntax_is_judged_like_hcl_and_located() {
+    let dir = "tests/fixtures/iac/terraform/json";
+    let (code, report) = json(&[dir, "--all"]);
+    assert_eq!(code, Some(1));
+    // The same module in HCL.
+    let hcl = scratch("tf-json-as-hcl");
+    std::fs::create_dir_all(&hcl).unwrap();
+    std::fs::write(
+        hcl.join("main.tf"),
+        r#"variable "ssh_from" { default = "0.0.0.0/0" }
+resource "aws_s3_bucket" "logs" {
+  bucket = "payments-logs"
+  tags   = { team = "pay" }
+}
+resource "aws_s3_bucket_public_access_block" "logs" {
+  bucket                  = "payments-logs"
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = false
+  restrict_public_buckets = true
+}
+resource "aws_security_group" "admin" {
+  name        = "admin"
+  description = "SSH for the operators"
+  ingress {
+    description = "SSH"
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [var.ssh_from]
+  }
+}
+"#,
+    )
+    .unwrap();
+    let (_, same) = json(&[hcl.to_str().unwrap(), "--all"]);
+    let verdicts = |r: &serde_json::Value| {
+        let mut v: Vec<String> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {} {}",
+                    f["recommendation"], f["resource"]["id"], f["state"]
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(verdicts(&report), verdicts(&same));
+    assert!(verdicts(&report).len() > 10);
+    let at = |id: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["recommendation"] == id && f["state"] == "not_compliant")
+            .map(|f| {
+                (
+                    f["resource"]["file"].as_str().unwrap().to_string(),
+                    f["property"]["line"].as_u64().unwrap(),
+                    f["property"]["column"].as_u64().unwrap(),
+                )
+            })
+    };
+    let file = format!("{dir}/main.tf.json");
+    assert_eq!(at("aws-sg-no-internet-ssh"), Some((file.clone(), 30, 13)));
+    assert_eq!(at("aws-s3-ignore-public-acls"), Some((file, 18, 9)));
+    let copy = scratch("tf-json-fix");
+    std::fs::create_dir_all(&copy).unwrap();
+    let original = root().join(dir).join("main.tf.json");
+    std::fs::copy(&original, copy.join("main.tf.json")).unwrap();
+    let o = tenet(&[
+        "fix",
+        "--standard",
+        "aws-foundations",
+        copy.to_str().unwrap(),
+        "--write",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("(`.tf.json`) is not written back"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read(copy.join("main.tf.json")).unwrap(),
+        std::fs::read(&original).unwrap()
+    );
+}

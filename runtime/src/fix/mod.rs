@@ -127,6 +127,13 @@ pub fn rewrite(
     edits: &[(&crate::resource::Resource, &Value)],
 ) -> Result<String, FixError> {
     let t = text.trim_start();
+    if file.to_ascii_lowercase().ends_with(".tf.json") {
+        return Err(FixError(
+            "Terraform's JSON syntax (`.tf.json`) is not written back; the patches show what to \
+             change (a `.tf.json` file is usually generated: change its generator)"
+                .into(),
+        ));
+    }
     if ext == Some("tf") {
         let out = terraform::rewrite(text, edits)?;
         // Setting what is set changes nothing: the result holds every edit.

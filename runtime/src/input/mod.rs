@@ -84,7 +84,7 @@ pub const OTHER_FORMAT: &str = "not JSON, JSON Lines, YAML or Terraform";
 pub const NOT_INFRASTRUCTURE: &str = "JSON or YAML with nothing that looks like infrastructure (no `apiVersion`, `kind`, `type`, `Type`, `Resources`, `resources`, `assetType` or Terraform plan member)";
 
 /// Expands command-line paths into inputs: directories become their inventory files (`.json`,
-/// `.jsonl`, `.ndjson`, `.yaml`, `.yml`, `.tf`), recursively and sorted; `-` is standard input.
+/// `.jsonl`, `.ndjson`, `.yaml`, `.yml`, `.tf`, `.tf.json`), recursively and sorted; `-` is standard input.
 pub fn inputs(paths: &[PathBuf]) -> Result<Vec<Input>, InputError> {
     inputs_with(paths, &Walk::default())
 }
@@ -155,11 +155,11 @@ const HEAD: usize = 64 << 10;
 /// first [`HEAD`] bytes (read into `head`) are searched for the members every supported shape
 /// has near its start.
 fn passed_over(path: &Path, head: &mut Vec<u8>) -> Option<&'static str> {
-    match path.extension().and_then(|e| e.to_str()) {
+    match terraform::extension(path).as_deref() {
         Some("json" | "jsonl" | "ndjson" | "yaml" | "yml") => {}
         // Terraform source is infrastructure by its extension (override files merge into
         // others, which is not modelled: they are passed over).
-        Some("tf") => {
+        Some("tf" | "tf.json") => {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             return (!crate::iac::tfsource::load::is_source(name)).then_some(OTHER_FORMAT);
         }

@@ -62,14 +62,8 @@ pub fn read_each(
     for input in inputs {
         let name = input.name();
         let ext = match input {
-            Input::File(p) => p
-                .extension()
-                .and_then(|e| e.to_str())
-                .map(str::to_ascii_lowercase),
-            Input::Bytes { name, .. } => Path::new(name)
-                .extension()
-                .and_then(|e| e.to_str())
-                .map(str::to_ascii_lowercase),
+            Input::File(p) => super::terraform::extension(p),
+            Input::Bytes { name, .. } => super::terraform::extension(Path::new(name)),
             Input::Stdin => None,
         };
         if super::terraform::is_terraform(ext.as_deref(), format) {

@@ -34,9 +34,27 @@ pub struct Folders {
     options: Options,
 }
 
-/// Whether an input is Terraform source: a `.tf` file, or any input when the format says so.
+/// Whether an input is Terraform source: a `.tf` or `.tf.json` file (by [`extension`]), or any
+/// input when the format says so.
 pub fn is_terraform(ext: Option<&str>, format: crate::iac::Format) -> bool {
-    ext == Some("tf") || format == crate::iac::Format::Terraform
+    matches!(ext, Some("tf" | "tf.json")) || format == crate::iac::Format::Terraform
+}
+
+/// The extension that says how a file is read, lowercased: `tf.json` for Terraform's JSON
+/// syntax, else the last one.
+pub fn extension(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    if name.ends_with(".tf.json") {
+        return Some("tf.json".into());
+    }
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+}
+
+/// Whether a file is Terraform source by its name.
+fn is_source_file(p: &Path) -> bool {
+    is_terraform(extension(p).as_deref(), crate::iac::Format::Auto)
 }
 
 fn canonical(p: &Path) -> PathBuf {
@@ -49,7 +67,7 @@ impl Folders {
         let listed = inputs
             .iter()
             .filter_map(|i| match i {
-                Input::File(p) if p.extension().is_some_and(|e| e == "tf") => Some(canonical(p)),
+                Input::File(p) if is_source_file(p) => Some(canonical(p)),
                 _ => None,
             })
             .collect();
@@ -109,7 +127,7 @@ impl Folders {
         let evaluated = match input {
             // A `.tf` file is read with its folder; any other file forced to Terraform
             // (`--input-format terraform`) is a module of its own, as standard input is.
-            Input::File(p) if p.extension().is_some_and(|e| e == "tf") => {
+            Input::File(p) if is_source_file(p) => {
                 let shown = match p.parent() {
                     Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
                     _ => PathBuf::from("."),

@@ -352,6 +352,12 @@ impl Ctx {
     }
 
     fn template(&self, t: &Template, s: &Scope) -> R {
+        // `"${x}"` alone is x's value itself, not its text (as in HCL, and how Terraform's JSON
+        // syntax writes every expression).
+        let mut els = t.iter();
+        if let (Some(Element::Interpolation(i)), None) = (els.next(), els.next()) {
+            return self.expr(&i.expr, s);
+        }
         let mut out = String::new();
         if !self.template_into(t, s, &mut out)? {
             return Ok(unknown());

@@ -23,6 +23,8 @@ pub struct SourceFile {
     text: String,
     /// Byte offset of the start of each line.
     lines: Vec<usize>,
+    /// For text written from `.tf.json`: the JSON line of each line, and its column shift.
+    json: Option<Vec<(u32, i64)>>,
 }
 
 impl SourceFile {
@@ -34,6 +36,7 @@ impl SourceFile {
             bytes: text.len() as u64,
             text,
             lines,
+            json: None,
         }
     }
 
@@ -45,7 +48,10 @@ impl SourceFile {
             .text
             .get(start..offset.min(self.text.len()))
             .map_or(0, |s| s.chars().count());
-        (line as u32, col as u32 + 1)
+        match self.json.as_ref().and_then(|m| m.get(line - 1)) {
+            Some(&(l, shift)) => (l, (col as i64 + 1 + shift).max(1) as u32),
+            None => (line as u32, col as u32 + 1),
+        }
     }
 }
 
@@ -100,9 +106,20 @@ pub struct Module {
     pub tfvars: Vec<(String, Expression)>,
 }
 
-/// Whether a file name is Terraform source read as part of its module.
+/// Whether a file name is Terraform source read as part of its module: `.tf`, or `.tf.json`
+/// (Terraform's JSON syntax), except override files.
 pub fn is_source(name: &str) -> bool {
-    name.ends_with(".tf") && !name.ends_with("_override.tf") && name != "override.tf"
+    let stem = name
+        .strip_suffix(".tf")
+        .or_else(|| name.strip_suffix(".tf.json"));
+    stem.is_some_and(|s| !s.ends_with("_override") && s != "override")
+}
+
+/// Whether a file name is a variables file read with its module: `terraform.tfvars`,
+/// `*.auto.tfvars`, or either in JSON (`.tfvars.json`).
+fn is_tfvars(name: &str) -> bool {
+    let stem = name.strip_suffix(".json").unwrap_or(name);
+    stem == "terraform.tfvars" || stem.ends_with(".auto.tfvars")
 }
 
 /// Reads the module in `dir` (named `shown` in messages); parse failures go to `errors`.
@@ -129,11 +146,9 @@ pub fn dir(dir: &Path, shown: &Path, errors: &mut Vec<InputError>) -> Module {
         }
     };
     names.sort();
-    let mut tfvars: Vec<&String> = names
-        .iter()
-        .filter(|n| n.as_str() == "terraform.tfvars")
-        .collect();
-    tfvars.extend(names.iter().filter(|n| n.ends_with(".auto.tfvars")));
+    // Terraform's order: terraform.tfvars, terraform.tfvars.json, then the others by name.
+    let mut tfvars: Vec<&String> = names.iter().filter(|n| is_tfvars(n)).collect();
+    tfvars.sort_by_key(|n| (!n.starts_with("terraform.tfvars"), n.as_str()));
     let named = |n: &str| {
         if shown == Path::new(".") {
             n.to_string()
@@ -150,7 +165,17 @@ pub fn dir(dir: &Path, shown: &Path, errors: &mut Vec<InputError>) -> Module {
     }
     for n in tfvars {
         let shown_file = named(n);
-        match read(&dir.join(n), &shown_file).and_then(|t| parse(&shown_file, &t)) {
+        let parsed = read(&dir.join(n), &shown_file).and_then(|t| {
+            if n.ends_with(".json") {
+                parse(
+                    &shown_file,
+                    &super::json::tfvars_to_hcl(&shown_file, &t)?.text,
+                )
+            } else {
+                parse(&shown_file, &t)
+            }
+        });
+        match parsed {
             Ok(body) => m.add_tfvars(body),
             Err(e) => errors.push(e),
         }
@@ -211,6 +236,18 @@ pub fn parse(name: &str, text: &str) -> Result<Body, InputError> {
 
 impl Module {
     fn add(&mut self, name: String, text: String, errors: &mut Vec<InputError>) {
+        // Terraform's JSON syntax is read as the native HCL it stands for.
+        let (text, json) = if name.ends_with(".tf.json") {
+            match super::json::to_hcl(&name, &text) {
+                Ok(c) => (c.text, Some(c.lines)),
+                Err(e) => {
+                    errors.push(e);
+                    return;
+                }
+            }
+        } else {
+            (text, None)
+        };
         let body = match parse(&name, &text) {
             Ok(b) => b,
             Err(e) => {
@@ -219,7 +256,9 @@ impl Module {
             }
         };
         let file = self.files.len();
-        self.files.push(SourceFile::new(name, text));
+        let mut source = SourceFile::new(name, text);
+        source.json = json;
+        self.files.push(source);
         for s in body {
             let Structure::Block(block) = s else { continue };
             let d = Decl { file, block };
@@ -279,7 +318,7 @@ pub fn local_source(call: &Block, base: &Path) -> Option<PathBuf> {
         .then(|| clean(&base.join(source)))
 }
 
-/// The folders called as local modules by the `.tf` files of `dir` (read cheaply: only files
+/// The folders called as local modules by the `.tf` and `.tf.json` files of `dir` (read cheaply: only files
 /// that mention `module` are parsed).
 pub fn local_calls(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -298,6 +337,14 @@ pub fn local_calls(dir: &Path) -> Vec<PathBuf> {
         if memchr::memmem::find(text.as_bytes(), b"module").is_none() {
             continue;
         }
+        let text = if name.ends_with(".json") {
+            match super::json::to_hcl(name, &text) {
+                Ok(c) => c.text,
+                Err(_) => continue,
+            }
+        } else {
+            text
+        };
         let Ok(body) = hcl_edit::parser::parse_body(&text) else {
             continue;
         };

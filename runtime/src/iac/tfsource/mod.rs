@@ -17,6 +17,7 @@
 pub mod eval;
 pub mod expand;
 pub mod functions;
+pub mod json;
 pub mod load;
 pub mod value;
 

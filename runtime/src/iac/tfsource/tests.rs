@@ -403,3 +403,104 @@ resource "azurerm_policy_definition" "d" {
         "{\"a\": 1}"
     );
 }
+
+/// Terraform's JSON syntax: a module of `.tf.json` files (with a `.tf` file and JSON variables
+/// files beside them) evaluates as the same module written in HCL would, and every attribute is
+/// placed at its line and column in the JSON.
+#[test]
+fn json_syntax_modules_evaluate_and_are_located() {
+    let main = r#"{
+  "resource": {
+    "aws_s3_bucket": {
+      "logs": {
+        "count": "${var.copies}",
+        "bucket": "${local.prefix}-${count.index}",
+        "acl": "${var.acl}",
+        "tags": {"env": "prod"},
+        "versioning": {"enabled": true},
+        "server_side_encryption_configuration": [
+          {"rule": {"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms"}}}
+        ]
+      }
+    }
+  },
+  "module": {"web": {"source": "./web", "https": false}}
+}"#;
+    let ev = folder(
+        "json",
+        &[
+            ("root/main.tf.json", main),
+            (
+                "root/variables.tf.json",
+                r#"{"variable": {"acl": {"default": "private"}, "copies": {"default": 1}}}"#,
+            ),
+            ("root/locals.tf", "locals { prefix = \"app\" }\n"),
+            ("root/terraform.tfvars.json", r#"{"copies": 2}"#),
+            ("root/z.auto.tfvars.json", r#"{"acl": "public-read"}"#),
+            ("root/main_override.tf.json", r#"{"resource": {}}"#),
+            (
+                "root/web/main.tf.json",
+                r#"{"variable": {"https": {}}, "resource": {"azurerm_linux_web_app": {"app": {"https_only": "${var.https}"}}}}"#,
+            ),
+        ],
+        "root",
+    );
+    assert!(ev.errors.is_empty(), "{:?}", ev.errors);
+    assert_eq!(
+        addresses(&ev),
+        [
+            "aws_s3_bucket.logs[0]",
+            "aws_s3_bucket.logs[1]",
+            "module.web.azurerm_linux_web_app.app"
+        ]
+    );
+    let v = values(&ev, "aws_s3_bucket.logs[1]");
+    assert_eq!(v["bucket"], "app-1");
+    assert_eq!(v["acl"], "public-read", "the auto.tfvars.json wins");
+    assert_eq!(v["tags"], json!({"env": "prod"}), "a map stays a map");
+    assert_eq!(
+        v["versioning"],
+        json!([{"enabled": true}]),
+        "an object is a block"
+    );
+    assert_eq!(
+        v["server_side_encryption_configuration"][0]["rule"][0]
+            ["apply_server_side_encryption_by_default"][0]["sse_algorithm"],
+        "aws:kms"
+    );
+    assert_eq!(
+        values(&ev, "module.web.azurerm_linux_web_app.app")["https_only"],
+        false
+    );
+    let f = &ev.resources[0].found;
+    let at = |ptr: &str| f.places.iter().find(|p| p.0 == ptr).map(|p| (p.1, p.2));
+    assert_eq!(ev.resources[0].file, "root/main.tf.json");
+    assert_eq!(f.at, (4, 7), "the resource is where its name is");
+    assert_eq!(at("/values/acl"), Some((7, 9)));
+    assert_eq!(at("/values/versioning/0/enabled"), Some((9, 24)));
+    assert_eq!(
+        at("/values/server_side_encryption_configuration/0/rule/0/apply_server_side_encryption_by_default/0/sse_algorithm"),
+        Some((11, 65))
+    );
+}
+
+#[test]
+fn a_broken_json_file_is_a_located_error() {
+    let ev = folder(
+        "json-broken",
+        &[
+            (
+                "m/a.tf.json",
+                "{\n  \"resource\": {\n    \"aws_s3_bucket\": {\"b\": {}}\n  },\n}\n",
+            ),
+            ("m/b.tf", "resource \"aws_s3_bucket\" \"c\" {}\n"),
+        ],
+        "m",
+    );
+    assert_eq!(addresses(&ev), ["aws_s3_bucket.c"]);
+    assert_eq!(ev.errors.len(), 1, "{:?}", ev.errors);
+    assert_eq!(
+        (ev.errors[0].file.as_str(), ev.errors[0].line),
+        ("m/a.tf.json", 5)
+    );
+}
