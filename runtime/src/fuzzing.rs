@@ -33,7 +33,12 @@ pub fn read_inventory(loader: Loader, data: &[u8]) {
         Loader::Yaml => (Some("yaml"), Format::Auto),
         Loader::Template => (
             [Some("json"), Some("yaml")][pick as usize % 2],
-            [Format::Arm, Format::CloudFormation, Format::TerraformPlan][pick as usize / 2 % 3],
+            [
+                Format::Arm,
+                Format::CloudFormation,
+                Format::TerraformPlan,
+                Format::AwsConfig,
+            ][pick as usize / 2 % 4],
         ),
         Loader::Terraform => (Some("tf"), Format::Auto),
     };

@@ -615,3 +615,134 @@ fn arm_parameter_files_give_the_template_its_values() {
     assert_eq!(code, Some(2));
     assert!(out.contains("cannot read the parameter file"), "{out}");
 }
+
+/// A snapshot of AWS Config configuration items is judged by the CloudFormation rules of
+/// `aws-foundations`: each item as the resource it records (a bucket's policy as its own
+/// resource), a deleted resource left out.
+#[test]
+fn aws_config_items_are_judged_as_the_resources_they_record() {
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "aws-foundations",
+        "tests/fixtures/iac/aws-config/snapshot.json",
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    insta::assert_snapshot!(transcript(&o));
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "aws-foundations",
+        "tests/fixtures/iac/aws-config/snapshot.json",
+        "--now",
+        NOW,
+        "--all",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        report["summary"]["resources"], 7,
+        "6 items and a bucket policy"
+    );
+    let state = |rec: &str, id: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["recommendation"] == rec && f["resource"]["id"] == id)
+            .map(|f| f["state"].as_str().unwrap().to_string())
+    };
+    let bucket = "arn:aws:s3:::payments-logs";
+    for rec in [
+        "aws-s3-block-public-acls",
+        "aws-s3-versioning",
+        "aws-s3-access-logging",
+    ] {
+        assert_eq!(state(rec, bucket).as_deref(), Some("compliant"), "{rec}");
+    }
+    assert_eq!(
+        state("aws-s3-versioning", "arn:aws:s3:::scratch-uploads").as_deref(),
+        Some("not_compliant")
+    );
+    assert_eq!(
+        state(
+            "aws-cloudtrail-log-validation",
+            "arn:aws:cloudtrail:eu-west-1:123456789012:trail/org-trail"
+        )
+        .as_deref(),
+        Some("compliant")
+    );
+    // Config records what is deployed: fixes are shown, the file is not written.
+    let copy = write(
+        "config-snapshot.json",
+        &std::fs::read(root().join("tests/fixtures/iac/aws-config/snapshot.json")).unwrap(),
+    );
+    let before = std::fs::read(&copy).unwrap();
+    let o = tenet(&[
+        "fix",
+        "--standard",
+        "aws-foundations",
+        copy.to_str().unwrap(),
+        "--write",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("AWS Config items record what is deployed"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read(&copy).unwrap(), before);
+}
+
+/// An Azure Resource Graph export (`az graph query`: `{"data": [...]}`, types in lower case) is
+/// judged by `azure-security-baseline` as the same resources read from ARM would be.
+#[test]
+fn resource_graph_exports_are_judged_by_the_azure_standard() {
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "azure-security-baseline",
+        "tests/fixtures/inventories/resource-graph.json",
+        "--now",
+        NOW,
+        "--all",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["summary"]["resources"], 2);
+    let states = |name: &str| {
+        let mut s: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["resource"]["name"] == name && f["state"] != "not_applicable")
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["recommendation"].as_str().unwrap(),
+                    f["state"].as_str().unwrap()
+                )
+            })
+            .collect();
+        s.sort();
+        s
+    };
+    let storage = states("paylogs");
+    assert!(
+        storage.contains(&"az-storage-min-tls not_compliant".to_string()),
+        "{storage:?}"
+    );
+    assert!(
+        storage.contains(&"az-storage-no-public-blob compliant".to_string()),
+        "{storage:?}"
+    );
+    let vault = states("paysecrets");
+    assert!(
+        vault.contains(&"az-keyvault-purge-protection compliant".to_string()),
+        "{vault:?}"
+    );
+}

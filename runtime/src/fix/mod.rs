@@ -218,12 +218,22 @@ fn rewrite_tree(
         (crate::layout::yaml(text).ok_or_else(unread)?, values)
     } else {
         let v: Value = serde_json::from_str(text).map_err(|_| unread())?;
-        if crate::iac::detect(&v) == crate::iac::Format::TerraformPlan {
-            return Err(FixError(
-                "a Terraform plan is what `terraform plan` made of the source: fix the `.tf` \
-                 files and plan again"
-                    .into(),
-            ));
+        match crate::iac::detect(&v) {
+            crate::iac::Format::TerraformPlan => {
+                return Err(FixError(
+                    "a Terraform plan is what `terraform plan` made of the source: fix the \
+                     `.tf` files and plan again"
+                        .into(),
+                ))
+            }
+            crate::iac::Format::AwsConfig => {
+                return Err(FixError(
+                    "AWS Config items record what is deployed: apply the merge patch through \
+                     the API, or fix the template that deploys the resource"
+                        .into(),
+                ))
+            }
+            _ => {}
         }
         (vec![crate::layout::json(text).ok_or_else(unread)?], vec![v])
     };

@@ -6,14 +6,16 @@
 //! - [`cloudformation`]: `Resources` with `Ref`, `Fn::Sub`, `Fn::Join`, `Fn::If`, ... evaluated;
 //! - [`arm`]: `resources` (and their child resources) with template expressions evaluated;
 //! - [`terraform`]: `planned_values` of `terraform show -json`, unknown-after-apply values marked;
-//! - [`tfsource`]: Terraform source folders (`.tf`), evaluated into the resources a plan would
-//!   show.
+//! - [`tfsource`]: Terraform source folders (`.tf`, `.tf.json`), evaluated into the resources a
+//!   plan would show;
+//! - [`awsconfig`]: AWS Config configuration items, as the CloudFormation resources they record.
 //!
 //! A value that cannot be known before deployment is the unknown value of the value model
 //! (`{"$tenet.unknown": true}`, [`unknown`]): rules treat it like a missing value, and
 //! `is_unknown(x)` tells the two apart (`docs/language.md`, "Missing values").
 
 pub mod arm;
+pub mod awsconfig;
 pub mod cloudformation;
 pub mod terraform;
 pub mod tfsource;
@@ -113,6 +115,8 @@ pub enum Format {
     TerraformPlan,
     /// Terraform source (`.tf`): each folder one module ([`tfsource`]).
     Terraform,
+    /// AWS Config configuration items ([`awsconfig`]).
+    AwsConfig,
 }
 
 impl Format {
@@ -125,6 +129,7 @@ impl Format {
         "arm",
         "terraform-plan",
         "terraform",
+        "aws-config",
     ];
 
     /// The format of a name of [`Format::NAMES`].
@@ -136,6 +141,7 @@ impl Format {
             "arm" => Format::Arm,
             "terraform-plan" | "tfplan" => Format::TerraformPlan,
             "terraform" | "tf" | "hcl" => Format::Terraform,
+            "aws-config" => Format::AwsConfig,
             _ => return None,
         })
     }
@@ -144,7 +150,7 @@ impl Format {
     pub fn is_template(self) -> bool {
         matches!(
             self,
-            Format::CloudFormation | Format::Arm | Format::TerraformPlan
+            Format::CloudFormation | Format::Arm | Format::TerraformPlan | Format::AwsConfig
         )
     }
 }
@@ -154,8 +160,12 @@ pub fn detect_keys<'a>(keys: impl Iterator<Item = (&'a str, Option<&'a str>)>) -
     let mut cfn = false;
     let mut arm = false;
     let (mut tf_version, mut tf_plan) = (false, false);
+    let (mut config_items, mut resource_type, mut recorded) = (false, false, false);
     for (k, string) in keys {
         match k {
+            "configurationItems" | "baseConfigurationItems" => config_items = true,
+            "resourceType" => resource_type = string.is_some_and(|t| t.starts_with("AWS::")),
+            "configuration" | "configurationItemCaptureTime" => recorded = true,
             "AWSTemplateFormatVersion" => cfn = true,
             "Resources" => cfn = true,
             "$schema" => {
@@ -170,6 +180,8 @@ pub fn detect_keys<'a>(keys: impl Iterator<Item = (&'a str, Option<&'a str>)>) -
     }
     if arm {
         Format::Arm
+    } else if config_items || (resource_type && recorded) {
+        Format::AwsConfig
     } else if tf_version && tf_plan {
         Format::TerraformPlan
     } else if cfn {
@@ -263,6 +275,7 @@ pub fn adapt(
         Format::CloudFormation => cloudformation::resources(doc),
         Format::Arm => arm::resources(doc, arm, path.and_then(std::path::Path::parent)),
         Format::TerraformPlan => terraform::resources(doc),
+        Format::AwsConfig => awsconfig::resources(doc),
         Format::Auto | Format::Inventory | Format::Terraform => Err("not a template".into()),
     }
 }

@@ -185,6 +185,8 @@ fn passed_over(path: &Path, head: &mut Vec<u8>) -> Option<&'static str> {
         b"resources:",
         b"\"assetType\"",
         b"assetType:",
+        b"\"resourceType\"",
+        b"resourceType:",
         b"\"planned_values\"",
         b"\"resource_changes\"",
     ];
