@@ -38,7 +38,8 @@ pub fn read_inventory(loader: Loader, data: &[u8]) {
                 Format::CloudFormation,
                 Format::TerraformPlan,
                 Format::AwsConfig,
-            ][pick as usize / 2 % 4],
+                Format::AwsApi,
+            ][pick as usize / 2 % 5],
         ),
         Loader::Terraform => (Some("tf"), Format::Auto),
     };

@@ -690,7 +690,7 @@ fn aws_config_items_are_judged_as_the_resources_they_record() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("AWS Config items record what is deployed"),
+        stderr(&o).contains("AWS Config items and AWS CLI output record what is deployed"),
         "{}",
         stderr(&o)
     );
@@ -744,5 +744,56 @@ fn resource_graph_exports_are_judged_by_the_azure_standard() {
     assert!(
         vault.contains(&"az-keyvault-purge-protection compliant".to_string()),
         "{vault:?}"
+    );
+}
+
+/// The AWS CLI's output (`describe-instances`, `describe-db-instances`,
+/// `get-account-authorization-details`) is judged by the CloudFormation rules: an instance's
+/// public address and optional IMDS tokens, a user's inline policy, and a role trusting a service.
+#[test]
+fn aws_cli_output_is_judged_as_the_resources_it_describes() {
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "aws-foundations",
+        "tests/fixtures/iac/aws-cli",
+        "--now",
+        NOW,
+        "--all",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut states: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["state"] != "not_applicable")
+        .map(|f| {
+            format!(
+                "{} {} {}",
+                f["resource"]["name"].as_str().unwrap(),
+                f["recommendation"].as_str().unwrap(),
+                f["state"].as_str().unwrap()
+            )
+        })
+        .collect();
+    states.sort();
+    assert_eq!(
+        states,
+        [
+            "api aws-ec2-instance-imdsv2 compliant",
+            "api aws-ec2-no-public-ip compliant",
+            "ci aws-iam-no-admin-policy compliant",
+            "ci aws-iam-no-wildcard-assume compliant",
+            "deployer aws-iam-no-admin-policy compliant",
+            "deployer aws-iam-no-user-policies not_compliant",
+            "legacy-batch aws-ec2-instance-imdsv2 not_compliant",
+            "legacy-batch aws-ec2-no-public-ip not_compliant",
+            "orders aws-rds-backups compliant",
+            "orders aws-rds-encrypted compliant",
+            "orders aws-rds-multi-az compliant",
+            "orders aws-rds-not-public compliant",
+        ]
     );
 }

@@ -226,9 +226,9 @@ fn rewrite_tree(
                         .into(),
                 ))
             }
-            crate::iac::Format::AwsConfig => {
+            crate::iac::Format::AwsConfig | crate::iac::Format::AwsApi => {
                 return Err(FixError(
-                    "AWS Config items record what is deployed: apply the merge patch through \
+                    "AWS Config items and AWS CLI output record what is deployed: apply the merge patch through \
                      the API, or fix the template that deploys the resource"
                         .into(),
                 ))

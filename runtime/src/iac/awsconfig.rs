@@ -234,6 +234,38 @@ pub fn reshape(
                 }
             }
         }
+        "AWS::EC2::Instance" => {
+            // A public address is the API's `PublicIpAddress` and each interface's
+            // `Association`; the template says `AssociatePublicIpAddress` on the interfaces.
+            let public = props
+                .get("PublicIpAddress")
+                .is_some_and(|p| p.as_str().is_some_and(|p| !p.is_empty()));
+            let mut any = false;
+            for n in props
+                .get_mut("NetworkInterfaces")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                let has = n
+                    .pointer("/Association/PublicIp")
+                    .is_some_and(|p| !p.is_null());
+                if let Some(m) = n.as_object_mut() {
+                    m.insert("AssociatePublicIpAddress".into(), json!(has));
+                    any = true;
+                }
+            }
+            if public && !any {
+                props.insert(
+                    "NetworkInterfaces".into(),
+                    json!([{"AssociatePublicIpAddress": true}]),
+                );
+            } else if public {
+                if let Some(Value::Array(ns)) = props.get_mut("NetworkInterfaces") {
+                    ns.push(json!({"AssociatePublicIpAddress": true}));
+                }
+            }
+        }
         "AWS::CloudTrail::Trail" => {
             rename(props, "LogFileValidationEnabled", "EnableLogFileValidation");
             rename(props, "KmsKeyId", "KMSKeyId");
@@ -251,8 +283,9 @@ pub fn reshape(
             props.insert("ManagedPolicyArns".into(), Value::Array(managed));
         }
         "AWS::IAM::Role" => {
-            if let Some(Value::String(doc)) = props.remove("AssumeRolePolicyDocument") {
-                let text = percent_decode(&doc);
+            // The API gives the document URL-encoded; the CLI decodes it.
+            if let Some(Value::String(doc)) = props.get("AssumeRolePolicyDocument") {
+                let text = percent_decode(doc);
                 props.insert(
                     "AssumeRolePolicyDocument".into(),
                     serde_json::from_str(&text).unwrap_or(Value::Null),

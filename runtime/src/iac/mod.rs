@@ -8,13 +8,15 @@
 //! - [`terraform`]: `planned_values` of `terraform show -json`, unknown-after-apply values marked;
 //! - [`tfsource`]: Terraform source folders (`.tf`, `.tf.json`), evaluated into the resources a
 //!   plan would show;
-//! - [`awsconfig`]: AWS Config configuration items, as the CloudFormation resources they record.
+//! - [`awsconfig`]: AWS Config configuration items, as the CloudFormation resources they record;
+//! - [`awsapi`]: the AWS CLI's `describe-*` output, likewise.
 //!
 //! A value that cannot be known before deployment is the unknown value of the value model
 //! (`{"$tenet.unknown": true}`, [`unknown`]): rules treat it like a missing value, and
 //! `is_unknown(x)` tells the two apart (`docs/language.md`, "Missing values").
 
 pub mod arm;
+pub mod awsapi;
 pub mod awsconfig;
 pub mod cloudformation;
 pub mod terraform;
@@ -117,6 +119,8 @@ pub enum Format {
     Terraform,
     /// AWS Config configuration items ([`awsconfig`]).
     AwsConfig,
+    /// The AWS CLI's output ([`awsapi`]).
+    AwsApi,
 }
 
 impl Format {
@@ -130,6 +134,7 @@ impl Format {
         "terraform-plan",
         "terraform",
         "aws-config",
+        "aws-api",
     ];
 
     /// The format of a name of [`Format::NAMES`].
@@ -142,6 +147,7 @@ impl Format {
             "terraform-plan" | "tfplan" => Format::TerraformPlan,
             "terraform" | "tf" | "hcl" => Format::Terraform,
             "aws-config" => Format::AwsConfig,
+            "aws-api" => Format::AwsApi,
             _ => return None,
         })
     }
@@ -150,7 +156,11 @@ impl Format {
     pub fn is_template(self) -> bool {
         matches!(
             self,
-            Format::CloudFormation | Format::Arm | Format::TerraformPlan | Format::AwsConfig
+            Format::CloudFormation
+                | Format::Arm
+                | Format::TerraformPlan
+                | Format::AwsConfig
+                | Format::AwsApi
         )
     }
 }
@@ -161,11 +171,13 @@ pub fn detect_keys<'a>(keys: impl Iterator<Item = (&'a str, Option<&'a str>)>) -
     let mut arm = false;
     let (mut tf_version, mut tf_plan) = (false, false);
     let (mut config_items, mut resource_type, mut recorded) = (false, false, false);
+    let mut api = false;
     for (k, string) in keys {
         match k {
             "configurationItems" | "baseConfigurationItems" => config_items = true,
             "resourceType" => resource_type = string.is_some_and(|t| t.starts_with("AWS::")),
             "configuration" | "configurationItemCaptureTime" => recorded = true,
+            k if awsapi::LISTS.iter().any(|l| l.0 == k) => api = true,
             "AWSTemplateFormatVersion" => cfn = true,
             "Resources" => cfn = true,
             "$schema" => {
@@ -186,6 +198,8 @@ pub fn detect_keys<'a>(keys: impl Iterator<Item = (&'a str, Option<&'a str>)>) -
         Format::TerraformPlan
     } else if cfn {
         Format::CloudFormation
+    } else if api {
+        Format::AwsApi
     } else {
         Format::Inventory
     }
@@ -276,6 +290,7 @@ pub fn adapt(
         Format::Arm => arm::resources(doc, arm, path.and_then(std::path::Path::parent)),
         Format::TerraformPlan => terraform::resources(doc),
         Format::AwsConfig => awsconfig::resources(doc),
+        Format::AwsApi => awsapi::resources(doc),
         Format::Auto | Format::Inventory | Format::Terraform => Err("not a template".into()),
     }
 }

@@ -190,7 +190,18 @@ fn passed_over(path: &Path, head: &mut Vec<u8>) -> Option<&'static str> {
         b"\"planned_values\"",
         b"\"resource_changes\"",
     ];
-    let found = |h: &[u8]| MARKERS.iter().any(|m| memchr::memmem::find(h, m).is_some());
+    // The lists the AWS CLI prints (`"SecurityGroups"`, ...) mark its output.
+    let lists: Vec<String> = crate::iac::awsapi::LISTS
+        .iter()
+        .map(|l| format!("\"{}\"", l.0))
+        .collect();
+    let found = |h: &[u8]| {
+        MARKERS
+            .iter()
+            .copied()
+            .chain(lists.iter().map(|l| l.as_bytes()))
+            .any(|m| memchr::memmem::find(h, m).is_some())
+    };
     // Infrastructure names its kind near the top: the first 4 KiB settle almost every file
     // (sixteen searches over 64 KiB per file cost more than reading it).
     let found = found(&head[..head.len().min(4 << 10)]) || found(head);
