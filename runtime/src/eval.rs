@@ -403,6 +403,27 @@ fn prepare(
                 }
             }
         }
+        // A template's resource, or a document that is one resource: read where it is.
+        Piece::Value {
+            value,
+            line,
+            col,
+            places,
+            resource,
+        } if *resource || inventory::is_single(value) => {
+            let v = proj.apply(value);
+            out.push(match identify(&v) {
+                Ok(identity) => Ok(Prepared {
+                    identity,
+                    origin: Origin {
+                        places: places.clone(),
+                        ..origin(*line, *col, 0)
+                    },
+                    doc: value::to_bytes(&v),
+                }),
+                Err(reason) => Err(skipped(*line, reason)),
+            });
+        }
         Piece::Value { .. } => {
             for (item, d) in inventory::piece_values(b, p)?.into_iter().enumerate() {
                 let v = proj.apply(&d.value);

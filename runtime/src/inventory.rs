@@ -234,6 +234,12 @@ fn list_of(v: &Value) -> Option<(Option<&'static str>, &Vec<Value>)> {
     }
 }
 
+/// Whether a parsed document is one resource as it stands (not empty, not a list of them): it
+/// can then be read in place, without [`expand`] taking a copy.
+pub fn is_single(v: &Value) -> bool {
+    !v.is_null() && list_of(v).is_none()
+}
+
 /// A parsed document's resources: a container of resources, a list, or one resource. Items of
 /// a list get their own place when the document's places are known.
 pub fn expand(doc: Located, out: &mut Vec<Located>) {
