@@ -26,7 +26,7 @@ pub struct Writer<'a> {
     text: &'a str,
     json: bool,
     /// Byte ranges and their new text.
-    pub parts: Vec<(usize, usize, String)>,
+    parts: Vec<(usize, usize, String)>,
 }
 
 impl<'a> Writer<'a> {
@@ -36,6 +36,18 @@ impl<'a> Writer<'a> {
             json,
             parts: Vec::new(),
         }
+    }
+
+    /// The parts to splice, their line breaks written as the file writes its own (`\r\n` in a
+    /// file that uses it; what is rendered here never holds a line break of its own otherwise).
+    pub fn finish(self) -> Vec<(usize, usize, String)> {
+        let mut parts = self.parts;
+        if self.text.contains("\r\n") {
+            for p in &mut parts {
+                p.2 = p.2.replace('\n', "\r\n");
+            }
+        }
+        parts
     }
 
     /// Writes the change of node `n`, standing at `place`, from `before` to `after`.

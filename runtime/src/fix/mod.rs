@@ -261,7 +261,7 @@ fn rewrite_tree(
         let place = place_of(&root, yaml, &pointer);
         w.change(node, raw, &raw_after, place)?;
     }
-    splice(text, w.parts)
+    splice(text, w.finish())
 }
 
 /// The pointer (with the document's number first) and node of a resource in the file's tree.

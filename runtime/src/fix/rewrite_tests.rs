@@ -297,6 +297,39 @@ fn awkward_changes_are_written_correctly() {
     }
 }
 
+/// A file with Windows line breaks gets them on the lines a fix adds too.
+#[test]
+fn crlf_files_keep_their_line_breaks() {
+    let text = POD.replace('\n', "\r\n");
+    let ops = json!([
+        {"op": "set", "path": "/spec/hostPID", "value": false},
+        {"op": "set", "path": "/spec/containers/1/securityContext", "value": {"runAsNonRoot": true, "capabilities": {"drop": ["ALL"]}}},
+        {"op": "remove", "path": "/spec/volumes/0"},
+    ]);
+    let out = fix("pod.yaml", &text, 0, ops).unwrap();
+    assert!(
+        out.contains("      securityContext:\r\n        runAsNonRoot: true\r\n"),
+        "{out:?}"
+    );
+    assert_eq!(
+        out.matches('\n').count(),
+        out.matches("\r\n").count(),
+        "{out:?}"
+    );
+    let json = "{\r\n  \"type\": \"T\",\r\n  \"a\": 1\r\n}\r\n";
+    let out = fix(
+        "f.json",
+        json,
+        0,
+        json!([{"op": "set", "path": "/b", "value": {"c": 1}}]),
+    )
+    .unwrap();
+    assert_eq!(
+        out,
+        "{\r\n  \"type\": \"T\",\r\n  \"a\": 1,\r\n  \"b\": {\r\n    \"c\": 1\r\n  }\r\n}\r\n"
+    );
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;
@@ -338,6 +371,7 @@ mod properties {
         /// does not reach are kept.
         #[test]
         fn every_change_reads_back(spec in value(), flow in any::<bool>(), json in any::<bool>(),
+                                   crlf in any::<bool>(),
                                    changes in prop::collection::vec((any::<prop::sample::Index>(), prop::option::of(value())), 1..4)) {
             let mut doc = serde_json::Map::new();
             doc.insert("type".into(), json!("T"));
@@ -392,15 +426,20 @@ mod properties {
             } else {
                 ("f.yaml", yaml_text(&doc, flow))
             };
+            let text = if crlf { text.replace('\n', "\r\n") } else { text };
             let mut inv = Inventory::default();
             read_bytes(name, text.as_bytes(), name.rsplit('.').next(), &mut inv).unwrap();
             let r = &inv.resources[0];
             prop_assert_eq!(&r.doc, &doc);
             let out = rewrite(name, &text, name.rsplit('.').next(), None, &[(r, &after)]);
             let out = out.map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
-            // The `type` line is never reached by a change of the spec.
+            // The `type` line is never reached by a change of the spec, and line breaks stay
+            // the file's own.
             if !json && !flow {
-                prop_assert!(out.contains("type: T   # note\n"), "{}", out);
+                prop_assert!(out.contains("type: T   # note"), "{}", out);
+            }
+            if crlf {
+                prop_assert_eq!(out.matches('\n').count(), out.matches("\r\n").count());
             }
         }
     }
