@@ -57,23 +57,6 @@ pub struct Member {
 }
 
 impl Node {
-    /// Where the node at a JSON Pointer below this one is written: a member's key, an item's
-    /// first byte.
-    pub fn key_start(&self, pointer: &str) -> Option<usize> {
-        let Some(cut) = pointer.rfind('/') else {
-            return Some(self.start);
-        };
-        let parent = self.find(&pointer[..cut])?;
-        let last = crate::pointer::tokens(&pointer[cut..]).pop()?;
-        match &parent.kind {
-            Kind::Map { members, .. } => {
-                members.iter().find(|m| m.key == last).map(|m| m.key_start)
-            }
-            Kind::Seq { items, .. } => items.get(last.parse::<usize>().ok()?).map(|n| n.start),
-            Kind::Scalar(_) => None,
-        }
-    }
-
     /// The node at a JSON Pointer below this one.
     pub fn find(&self, pointer: &str) -> Option<&Node> {
         let mut n = self;

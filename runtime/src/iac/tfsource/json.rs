@@ -10,6 +10,7 @@
 
 use crate::error::{err, InputError};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 /// Members that are maps of strings, never nested blocks.
 pub const MAPS: &[&str] = &[
@@ -115,14 +116,77 @@ fn start(name: &str, text: &str) -> Result<(Map<String, Value>, Writer), InputEr
         out: String::with_capacity(text.len()),
         line: 1,
         col: 1,
-        layout: crate::layout::json(text),
-        starts: std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
-            .collect(),
-        text: text.to_string(),
+        places: places(text),
         lines: vec![(1, 0)],
     };
     Ok((doc, w))
+}
+
+/// The line and column (in characters) of every member's key and every item of a JSON text, by
+/// pointer, found in one walk of its layout (members come in text order, so a cursor moving
+/// forward counts lines and columns once).
+fn places(text: &str) -> HashMap<String, (usize, usize)> {
+    struct Cursor<'t> {
+        text: &'t str,
+        at: usize,
+        line: usize,
+        col: usize,
+    }
+    impl Cursor<'_> {
+        fn to(&mut self, at: usize) -> (usize, usize) {
+            for c in self.text.get(self.at..at).unwrap_or_default().chars() {
+                if c == '\n' {
+                    self.line += 1;
+                    self.col = 1;
+                } else {
+                    self.col += 1;
+                }
+            }
+            self.at = self.at.max(at);
+            (self.line, self.col)
+        }
+    }
+    fn walk(
+        n: &crate::layout::Node,
+        ptr: &mut String,
+        cur: &mut Cursor,
+        out: &mut HashMap<String, (usize, usize)>,
+    ) {
+        let len = ptr.len();
+        match &n.kind {
+            crate::layout::Kind::Map { members, .. } => {
+                for m in members {
+                    ptr.push('/');
+                    crate::pointer::escape(&m.key, ptr);
+                    let at = cur.to(m.key_start);
+                    out.entry(ptr.clone()).or_insert(at);
+                    walk(&m.value, ptr, cur, out);
+                    ptr.truncate(len);
+                }
+            }
+            crate::layout::Kind::Seq { items, .. } => {
+                for (i, c) in items.iter().enumerate() {
+                    ptr.push_str(&format!("/{i}"));
+                    let at = cur.to(c.start);
+                    out.insert(ptr.clone(), at);
+                    walk(c, ptr, cur, out);
+                    ptr.truncate(len);
+                }
+            }
+            crate::layout::Kind::Scalar(_) => {}
+        }
+    }
+    let mut out = HashMap::new();
+    if let Some(root) = crate::layout::json(text) {
+        let mut cur = Cursor {
+            text,
+            at: 0,
+            line: 1,
+            col: 1,
+        };
+        walk(&root, &mut String::new(), &mut cur, &mut out);
+    }
+    out
 }
 
 /// The bodies of a declaration: an object, or each object of a list (with its pointer).
@@ -146,43 +210,30 @@ struct Writer {
     /// Where the text written so far ends.
     line: usize,
     col: usize,
-    /// Where the JSON's nodes are, and where its lines start.
-    layout: Option<crate::layout::Node>,
-    starts: Vec<usize>,
-    text: String,
+    /// Where the JSON's nodes are.
+    places: HashMap<String, (usize, usize)>,
     /// The JSON line and column shift of each line written.
     lines: Vec<(u32, i64)>,
 }
 
 impl Writer {
-    /// Moves to the line and column of the JSON node at `ptr` (to a new line when the text is
-    /// already past it), and records where that line comes from.
+    /// Moves to a new line, on the line of the JSON node at `ptr` when the text is not past it
+    /// (so a pretty-printed file keeps its line numbers), and records where that line comes
+    /// from and how far its columns are from the JSON's (nothing is padded: a minified file's
+    /// columns would make every line as long as the file).
     fn goto(&mut self, ptr: &str) {
-        let Some((line, col)) = self.position(ptr) else {
-            self.newline();
-            return;
-        };
         if self.col > 1 {
             self.newline();
         }
+        let Some(&(line, col)) = self.places.get(ptr) else {
+            return;
+        };
         while self.line < line {
             self.newline();
-        }
-        while self.col < col {
-            self.out.push(' ');
-            self.col += 1;
         }
         if let Some(l) = self.lines.last_mut() {
             *l = (line as u32, col as i64 - self.col as i64);
         }
-    }
-
-    /// The 1-based line and column (in characters) of the JSON node at `ptr`.
-    fn position(&self, ptr: &str) -> Option<(usize, usize)> {
-        let at = self.layout.as_ref()?.key_start(ptr)?;
-        let line = self.starts.partition_point(|&s| s <= at);
-        let start = self.starts[line - 1];
-        Some((line, self.text.get(start..at)?.chars().count() + 1))
     }
 
     fn newline(&mut self) {
@@ -397,6 +448,33 @@ mod tests {
             .unwrap();
         let col = hcl.lines().nth(i).unwrap().find('m').unwrap() as i64 + 1 + c.lines[i].1;
         assert_eq!(col, 9);
+    }
+
+    /// A minified file is one line: its columns are recorded, never padded, so the HCL stays the
+    /// size of the JSON (padding made it grow with the square of the file).
+    #[test]
+    fn a_minified_file_stays_its_size_and_keeps_its_columns() {
+        let buckets: Vec<String> = (0..2000)
+            .map(|i| format!("\"b{i}\":{{\"bucket\":\"x{i}\",\"acl\":\"private\"}}"))
+            .collect();
+        let json = format!(
+            "{{\"resource\":{{\"aws_s3_bucket\":{{{}}}}}}}",
+            buckets.join(",")
+        );
+        let c = to_hcl("min.tf.json", &json).unwrap();
+        assert!(
+            c.text.len() < 2 * json.len(),
+            "{} bytes from {}",
+            c.text.len(),
+            json.len()
+        );
+        let i = c
+            .text
+            .lines()
+            .position(|l| l == "acl = \"private\"")
+            .unwrap();
+        let want = json.find("\"acl\"").unwrap() as i64 + 1;
+        assert_eq!((c.lines[i].0, 1 + c.lines[i].1), (1, want));
     }
 
     #[test]
