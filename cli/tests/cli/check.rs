@@ -797,3 +797,47 @@ fn aws_cli_output_is_judged_as_the_resources_it_describes() {
         ]
     );
 }
+
+/// One AWS Config item alone is read as the resource it records; one whose configuration Config
+/// did not record is undecided, not passed by the defaults a template's empty properties get.
+#[test]
+fn a_single_config_item_is_read_and_an_unrecorded_one_is_not_passed() {
+    let item = |status: &str, config: &str| {
+        format!(
+            r#"{{"resourceType": "AWS::RDS::DBInstance", "resourceId": "db-1", "resourceName": "orders",
+                "arn": "arn:aws:rds:eu-west-1:1:db:orders", "configurationItemStatus": "{status}",
+                "configurationItemCaptureTime": "2026-11-30T00:00:00Z", "configuration": {config}}}"#
+        )
+    };
+    for (name, status, config, want) in [
+        (
+            "recorded.json",
+            "OK",
+            r#"{"publiclyAccessible": false}"#,
+            "compliant",
+        ),
+        (
+            "unrecorded.json",
+            "ResourceNotRecorded",
+            "null",
+            "not_compliant",
+        ),
+    ] {
+        let f = write(name, item(status, config).as_bytes());
+        let o = tenet(&[
+            "check",
+            "--standard",
+            "aws-foundations",
+            f.to_str().unwrap(),
+            "--recommendation",
+            "aws-rds-not-public",
+            "--all",
+            "--format",
+            "json",
+            "--now",
+            NOW,
+        ]);
+        let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(report["findings"][0]["state"], want, "{name}: {report}");
+    }
+}

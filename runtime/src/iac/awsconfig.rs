@@ -56,7 +56,11 @@ fn resource(item: &Map<String, Value>) -> Vec<Value> {
     if !ty.starts_with("AWS::") || s("configurationItemStatus").contains("Deleted") {
         return Vec::new();
     }
+    // An item without its configuration (`ResourceNotRecorded`, an export that left it out) says
+    // nothing of the settings: they are unknown, so its rules are undecided, never passed for
+    // want of anything to read.
     let config = parsed(item.get("configuration"));
+    let recorded = config.is_object();
     let supplementary: Map<String, Value> = match parsed(item.get("supplementaryConfiguration")) {
         Value::Object(m) => m.into_iter().map(|(k, v)| (k, parsed(Some(&v)))).collect(),
         _ => Map::new(),
@@ -72,18 +76,9 @@ fn resource(item: &Map<String, Value>) -> Vec<Value> {
         .to_string();
     let mut out = Vec::new();
     reshape(ty, &name, &mut props, &supplementary, &mut out);
-    // A security group's rules are read in the EC2 API's shape, beside its properties.
-    let mut api = Map::new();
-    if ty == "AWS::EC2::SecurityGroup" {
-        for k in ["IpPermissions", "IpPermissionsEgress"] {
-            if let Some(v) = props.remove(k) {
-                api.insert(k.into(), v);
-            }
-        }
-    }
-    let mut doc = json!({"Type": ty, "Properties": props, "Name": name});
-    for (k, v) in api {
-        doc[k] = v;
+    let mut doc = document(ty, &name, props);
+    if !recorded {
+        doc["Properties"] = super::unknown();
     }
     if !s("arn").is_empty() {
         doc["arn"] = json!(s("arn"));
@@ -96,6 +91,25 @@ fn resource(item: &Map<String, Value>) -> Vec<Value> {
     }
     out.insert(0, doc);
     out
+}
+
+/// The template-shaped resource: `Type`, `Properties` and `Name`; a security group's permissions
+/// stand beside its properties, in the EC2 API's shape the security group rules read.
+pub fn document(ty: &str, name: &str, mut props: Map<String, Value>) -> Value {
+    let mut api = Map::new();
+    if ty == "AWS::EC2::SecurityGroup" {
+        for k in ["IpPermissions", "IpPermissionsEgress"] {
+            if let Some(v) = props.remove(k) {
+                api.insert(k.into(), v);
+            }
+        }
+    }
+    let mut doc = Map::new();
+    doc.insert("Type".into(), json!(ty));
+    doc.insert("Properties".into(), Value::Object(props));
+    doc.insert("Name".into(), json!(name));
+    doc.extend(api);
+    Value::Object(doc)
 }
 
 /// A value Config may give as JSON text (`batch-get-resource-config` does), parsed.
@@ -414,6 +428,20 @@ mod tests {
         assert_eq!(
             r[3].doc["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"],
             "*"
+        );
+    }
+
+    /// An item without its configuration is judged on unknown settings, so a rule that passes a
+    /// template's empty `Properties` by the platform's defaults cannot pass it.
+    #[test]
+    fn an_item_without_configuration_has_unknown_properties() {
+        let doc = json!({"resourceType": "AWS::RDS::DBInstance", "resourceId": "db-2",
+                         "configurationItemStatus": "ResourceNotRecorded", "configuration": null});
+        let r = resources(&doc).unwrap();
+        assert!(
+            crate::iac::is_unknown(&r[0].doc["Properties"]),
+            "{}",
+            r[0].doc
         );
     }
 }

@@ -175,7 +175,11 @@ pub fn detect_keys<'a>(keys: impl Iterator<Item = (&'a str, Option<&'a str>)>) -
     for (k, string) in keys {
         match k {
             "configurationItems" | "baseConfigurationItems" => config_items = true,
-            "resourceType" => resource_type = string.is_some_and(|t| t.starts_with("AWS::")),
+            // The text may come quoted (members found in raw JSON) or parsed.
+            "resourceType" => {
+                resource_type =
+                    string.is_some_and(|t| t.trim_start_matches('"').starts_with("AWS::"))
+            }
             "configuration" | "configurationItemCaptureTime" => recorded = true,
             k if awsapi::LISTS.iter().any(|l| l.0 == k) => api = true,
             "AWSTemplateFormatVersion" => cfn = true,
