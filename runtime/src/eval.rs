@@ -403,41 +403,36 @@ fn prepare(
                 }
             }
         }
-        // A template's resource, or a document that is one resource: read where it is.
         Piece::Value {
             value,
             line,
             col,
             places,
             resource,
-        } if *resource || inventory::is_single(value) => {
-            let v = proj.apply(value);
-            out.push(match identify(&v) {
-                Ok(identity) => Ok(Prepared {
-                    identity,
-                    origin: Origin {
-                        places: places.clone(),
-                        ..origin(*line, *col, 0)
-                    },
-                    doc: value::to_bytes(&v),
-                }),
-                Err(reason) => Err(skipped(*line, reason)),
-            });
-        }
-        Piece::Value { .. } => {
-            for (item, d) in inventory::piece_values(b, p)?.into_iter().enumerate() {
-                let v = proj.apply(&d.value);
-                out.push(match identify(&v) {
-                    Ok(identity) => Ok(Prepared {
-                        identity,
-                        origin: Origin {
-                            places: d.places,
-                            ..origin(d.line, d.col, item)
-                        },
-                        doc: value::to_bytes(&v),
-                    }),
-                    Err(reason) => Err(skipped(d.line, reason)),
-                });
+        } => {
+            let mut from =
+                |doc: &serde_json::Value, line: usize, col: usize, item: usize, places| {
+                    let v = proj.apply(doc);
+                    out.push(match identify(&v) {
+                        Ok(identity) => Ok(Prepared {
+                            identity,
+                            origin: Origin {
+                                places,
+                                ..origin(line, col, item)
+                            },
+                            doc: value::to_bytes(&v),
+                        }),
+                        Err(reason) => Err(skipped(line, reason)),
+                    });
+                };
+            // A template's resource, or a document that is one resource, is read where it is;
+            // only a list is split into copies of its items.
+            if *resource || inventory::is_single(value) {
+                from(value, *line, *col, 0, places.clone());
+            } else {
+                for (item, d) in inventory::piece_values(b, p)?.into_iter().enumerate() {
+                    from(&d.value, d.line, d.col, item, d.places);
+                }
             }
         }
     }

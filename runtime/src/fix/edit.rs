@@ -175,8 +175,7 @@ impl<'a> Writer<'a> {
             &n.kind,
             Kind::Map { flow: false, .. } | Kind::Seq { flow: false, .. }
         );
-        let big = matches!(v, Value::Object(m) if !m.is_empty())
-            || matches!(v, Value::Array(a) if !a.is_empty());
+        let big = is_block(v);
         // A block scalar's span starts at its text, after the `|` or `>` line, and ends at the
         // start of the next line's content.
         let block_scalar = matches!(n.kind, Kind::Scalar(Style::Block));
@@ -231,12 +230,11 @@ impl<'a> Writer<'a> {
     fn remove_member(&mut self, members: &[Member], i: usize, flow: bool) -> bool {
         let m = &members[i];
         if flow || self.json {
-            let (s, e) = if i > 0 {
-                (members[i - 1].value.end, m.value.end)
-            } else if let Some(next) = members.get(1) {
-                (m.key_start, next.key_start)
-            } else {
-                (m.key_start, m.value.end)
+            // With its comma: the one before it, or (for the first) the one after it.
+            let (s, e) = match (i.checked_sub(1), members.get(1)) {
+                (Some(p), _) => (members[p].value.end, m.value.end),
+                (None, Some(next)) => (m.key_start, next.key_start),
+                (None, None) => return false,
             };
             self.parts.push((s, e, String::new()));
             return true;
@@ -251,12 +249,10 @@ impl<'a> Writer<'a> {
     fn remove_item(&mut self, items: &[Node], i: usize, flow: bool) -> bool {
         let n = &items[i];
         if flow || self.json {
-            let (s, e) = if i > 0 {
-                (items[i - 1].end, n.end)
-            } else if let Some(next) = items.get(1) {
-                (n.start, next.start)
-            } else {
-                (n.start, n.end)
+            let (s, e) = match (i.checked_sub(1), items.get(1)) {
+                (Some(p), _) => (items[p].end, n.end),
+                (None, Some(next)) => (n.start, next.start),
+                (None, None) => return false,
             };
             self.parts.push((s, e, String::new()));
             return true;
@@ -294,12 +290,9 @@ impl<'a> Writer<'a> {
             } else {
                 flow_scalar(&Value::String(k.to_string()))
             };
+            // `in_place` leaves a mapping with no member kept to `replace`.
             let Some(last) = members.last() else {
-                // `{}`: the member goes between the braces.
-                let value = self.flow(v);
-                self.parts
-                    .push((n.end - 1, n.end - 1, format!("{key}: {value}")));
-                return true;
+                return false;
             };
             let s = if self.json && line_start(text, last.key_start) != line_start(text, n.start) {
                 let ind = indent_of(text, last.key_start);
@@ -314,14 +307,10 @@ impl<'a> Writer<'a> {
             return false;
         };
         let col = column(text, members[0].key_start);
-        let value = match v {
-            Value::Object(m) if !m.is_empty() => {
-                format!("\n{}{}", " ".repeat(col + 2), block_yaml(v, col + 2))
-            }
-            Value::Array(a) if !a.is_empty() => {
-                format!("\n{}{}", " ".repeat(col + 2), block_yaml(v, col + 2))
-            }
-            _ => format!(" {}", crate::input::yaml::scalar_text(v)),
+        let value = if is_block(v) {
+            format!("\n{}{}", " ".repeat(col + 2), block_yaml(v, col + 2))
+        } else {
+            format!(" {}", crate::input::yaml::scalar_text(v))
         };
         let key = crate::input::yaml::scalar_text(&Value::String(k.to_string()));
         self.insert_line(last.value.end, format!("{}{key}:{value}", " ".repeat(col)));
@@ -392,6 +381,12 @@ impl<'a> Writer<'a> {
         };
         self.parts.push((at, at, s));
     }
+}
+
+/// Whether YAML writes `v` as a block (a mapping or sequence with something in it), not on the
+/// line of its key.
+fn is_block(v: &Value) -> bool {
+    matches!(v, Value::Object(m) if !m.is_empty()) || matches!(v, Value::Array(a) if !a.is_empty())
 }
 
 /// A scalar for the place of `n`, quoted as `n` was when it was a quoted string.

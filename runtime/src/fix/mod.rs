@@ -228,8 +228,8 @@ fn rewrite_tree(
             }
             crate::iac::Format::AwsConfig | crate::iac::Format::AwsApi => {
                 return Err(FixError(
-                    "AWS Config items and AWS CLI output record what is deployed: apply the merge patch through \
-                     the API, or fix the template that deploys the resource"
+                    "AWS Config items and AWS CLI output record what is deployed: apply the \
+                     merge patch through the API, or fix the template that deploys the resource"
                         .into(),
                 ))
             }
@@ -249,8 +249,11 @@ fn rewrite_tree(
         opaque: false,
     };
     let mut w = edit::Writer::new(text, !yaml);
+    let lines: Vec<usize> = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .collect();
     for (r, after) in edits {
-        let (pointer, node) = resource_node(&root, text, yaml, r).ok_or_else(|| {
+        let (pointer, node) = resource_node(&root, text, &lines, yaml, r).ok_or_else(|| {
             FixError(format!(
                 "resource {} was not found in the file as it was read",
                 r.identity.id
@@ -268,6 +271,7 @@ fn rewrite_tree(
 fn resource_node<'t>(
     root: &'t crate::layout::Node,
     text: &str,
+    lines: &[usize],
     yaml: bool,
     r: &crate::resource::Resource,
 ) -> Option<(String, &'t crate::layout::Node)> {
@@ -277,7 +281,7 @@ fn resource_node<'t>(
         Some(b) if !b.is_empty() => Some((format!("/0{b}"), root.find(&format!("/0{b}"))?)),
         // A JSON inventory's resources are known by where they start.
         _ => {
-            let at = offset(text, r.origin.line, r.origin.col)?;
+            let at = offset(text, lines, r.origin.line, r.origin.col)?;
             let doc = root.find("/0")?;
             let mut pointer = String::from("/0");
             let node = descend_to(doc, at, &mut pointer)?;
@@ -286,7 +290,9 @@ fn resource_node<'t>(
     }
 }
 
-/// The node starting at `at`, and its pointer appended to `pointer`.
+/// The node starting at `at`, and its pointer appended to `pointer`. Children are in text order,
+/// so the one holding `at` is found by bisection (a file of many resources is searched once per
+/// edit, not scanned).
 fn descend_to<'t>(
     n: &'t crate::layout::Node,
     at: usize,
@@ -295,32 +301,28 @@ fn descend_to<'t>(
     if n.start == at {
         return Some(n);
     }
-    let children: Vec<(String, &crate::layout::Node)> = match &n.kind {
+    pointer.push('/');
+    let c = match &n.kind {
         crate::layout::Kind::Map { members, .. } => {
-            members.iter().map(|m| (m.key.clone(), &m.value)).collect()
+            let m = members.get(members.partition_point(|m| m.value.end <= at))?;
+            pointer::escape(&m.key, pointer);
+            &m.value
         }
-        crate::layout::Kind::Seq { items, .. } => items
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (i.to_string(), n))
-            .collect(),
+        crate::layout::Kind::Seq { items, .. } => {
+            let i = items.partition_point(|c| c.end <= at);
+            pointer.push_str(&i.to_string());
+            items.get(i)?
+        }
         crate::layout::Kind::Scalar(_) => return None,
     };
-    let (k, c) = children
-        .into_iter()
-        .find(|(_, c)| c.start <= at && at < c.end)?;
-    pointer.push('/');
-    pointer::escape(&k, pointer);
+    (c.start <= at).then_some(())?;
     descend_to(c, at, pointer)
 }
 
-/// The byte offset of a 1-based line and column (in characters).
-fn offset(text: &str, line: usize, col: usize) -> Option<usize> {
-    let ls = if line <= 1 {
-        0
-    } else {
-        memchr::memchr_iter(b'\n', text.as_bytes()).nth(line - 2)? + 1
-    };
+/// The byte offset of a 1-based line and column (in characters); `lines` holds where each line
+/// starts.
+fn offset(text: &str, lines: &[usize], line: usize, col: usize) -> Option<usize> {
+    let ls = *lines.get(line.checked_sub(1)?)?;
     let rest = &text[ls..];
     Some(
         ls + rest
@@ -355,9 +357,10 @@ fn place_of(root: &crate::layout::Node, yaml: bool, pointer: &str) -> edit::Plac
     }
 }
 
-/// Replaces byte ranges, which must not overlap, in one pass over the text.
+/// Replaces byte ranges, which must not overlap, in one pass over the text (an insertion at the
+/// start of a removed range goes before it).
 fn splice(text: &str, mut parts: Vec<(usize, usize, String)>) -> Result<String, FixError> {
-    parts.sort_by_key(|p| p.0);
+    parts.sort_by_key(|p| (p.0, p.1));
     let extra: usize = parts.iter().map(|p| p.2.len()).sum();
     let mut out = String::with_capacity(text.len() + extra);
     let mut at = 0;

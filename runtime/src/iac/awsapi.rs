@@ -10,7 +10,7 @@
 //! whose `Properties` are the element; a security group's `IpPermissions` stay beside them, in the
 //! EC2 API's shape the security group rules read.
 
-use super::awsconfig::{pascal, reshape};
+use super::awsconfig::{document, pascal, reshape};
 use super::Adapted;
 use serde_json::{json, Map, Value};
 
@@ -65,21 +65,21 @@ pub fn resources(doc: &Value) -> Result<Vec<Adapted>, String> {
         let Some(Value::Array(items)) = m.get(list) else {
             continue;
         };
-        for (i, item) in items.iter().enumerate() {
-            let pointer = format!("/{list}/{i}");
-            // describe-instances groups its instances in reservations.
-            if list == "Reservations" {
-                let instances = item.get("Instances").and_then(Value::as_array);
+        // describe-instances groups its instances in reservations.
+        let elements: Vec<(String, &Value)> = if list == "Reservations" {
+            let mut v = Vec::new();
+            for (i, r) in items.iter().enumerate() {
+                let instances = r.get("Instances").and_then(Value::as_array);
                 for (j, inst) in instances.into_iter().flatten().enumerate() {
-                    if let Some(doc) = resource(ty, name_key, id_key, inst) {
-                        out.push(Adapted {
-                            doc,
-                            pointer: format!("{pointer}/Instances/{j}"),
-                        });
-                    }
+                    v.push((format!("/{list}/{i}/Instances/{j}"), inst));
                 }
-                continue;
             }
+            v
+        } else {
+            let pointers = (0..items.len()).map(|i| format!("/{list}/{i}"));
+            pointers.zip(items).collect()
+        };
+        for (pointer, item) in elements {
             out.extend(resource(ty, name_key, id_key, item).map(|doc| Adapted { doc, pointer }));
         }
     }
@@ -108,23 +108,11 @@ fn resource(ty: &str, name_key: &str, id_key: &str, item: &Value) -> Option<Valu
         .or_else(|| text(&props, id_key))
         .unwrap_or_default();
     let id = text(&props, id_key);
-    let mut api = Map::new();
-    if ty == "AWS::EC2::SecurityGroup" {
-        for k in ["IpPermissions", "IpPermissionsEgress"] {
-            if let Some(v) = props.remove(k) {
-                api.insert(k.into(), v);
-            }
-        }
-    }
-    // IAM documents are URL-encoded in the API and decoded by the CLI; either is read.
-    let mut extra = Vec::new();
-    reshape(ty, &name, &mut props, &Map::new(), &mut extra);
-    let mut doc = json!({"Type": ty, "Properties": props, "Name": name});
+    // The CLI has no supplementary configuration, so no resource comes with another.
+    reshape(ty, &name, &mut props, &Map::new(), &mut Vec::new());
+    let mut doc = document(ty, &name, props);
     if let Some(id) = id {
         doc["id"] = json!(id);
-    }
-    for (k, v) in api {
-        doc[k] = v;
     }
     Some(doc)
 }
