@@ -51,6 +51,15 @@ spec:
           limits: {{cpu: 500m, memory: 256Mi}}
 """)
 open('k8s.yaml', 'w').write('---\n'.join(docs))
+# The same Deployments as JSON Lines, and 1,000 of them as 1,000 small files: what YAML and
+# many files cost against the same data in one JSON stream.
+import yaml
+parsed = list(yaml.safe_load_all('---\n'.join(docs)))
+open('k8s.jsonl', 'w').write(''.join(json.dumps(d) + '\n' for d in parsed))
+os.makedirs('k8s-many', exist_ok=True)
+for i, d in enumerate(docs[:1000]):
+    open(f'k8s-many/d{i:04d}.yaml', 'w').write(d)
+open('k8s-1000.yaml', 'w').write('---\n'.join(docs[:1000]))
 head = '{"kind":"Pod","apiVersion":"v1","metadata":{"name":"'
 open('name.jsonl', 'w').write(head + 'a' * 100_000_000 + '"},"spec":{"containers":[{"name":"c","image":"nginx:1.27"}]}}\n')
 open('long.jsonl', 'w').write(head + 'a' * 100_000_000)

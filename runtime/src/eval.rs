@@ -322,6 +322,17 @@ pub struct Run<'a, T> {
 /// A resource ready to evaluate: its document encoded and projected.
 type Prepared = Resource<Vec<u8>>;
 
+/// What reading a batch's pieces gives, in input order.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "nearly every one is a resource: boxing it would cost an allocation per resource"
+)]
+enum Ready {
+    Resource(Prepared),
+    Skipped(Skipped),
+    Failed(InputError),
+}
+
 /// Turns one piece (the `index`-th of the batch) into its resources, encoded with `plan`
 /// (skipped documents as such).
 fn prepare(
@@ -352,6 +363,25 @@ fn prepare(
         file: b.file.to_string(),
         line,
         reason: reason.into(),
+    };
+    let from = |d: &serde_json::Value,
+                line: usize,
+                col: usize,
+                item: usize,
+                places: Option<Places>|
+     -> Result<Prepared, Skipped> {
+        let v = proj.apply(d);
+        match identify(&v) {
+            Ok(identity) => Ok(Prepared {
+                identity,
+                origin: Origin {
+                    places,
+                    ..origin(line, col, item)
+                },
+                doc: value::to_bytes(&v),
+            }),
+            Err(reason) => Err(skipped(line, reason)),
+        }
     };
     let scan_one = |bytes: &[u8],
                     line: usize,
@@ -403,37 +433,52 @@ fn prepare(
                 }
             }
         }
-        Piece::Value {
-            value,
+        Piece::Yaml {
+            start,
+            end,
             line,
-            col,
-            places,
-            resource,
+            doc,
         } => {
-            let mut from =
-                |doc: &serde_json::Value, line: usize, col: usize, item: usize, places| {
-                    let v = proj.apply(doc);
-                    out.push(match identify(&v) {
-                        Ok(identity) => Ok(Prepared {
-                            identity,
-                            origin: Origin {
-                                places,
-                                ..origin(line, col, item)
-                            },
-                            doc: value::to_bytes(&v),
-                        }),
-                        Err(reason) => Err(skipped(line, reason)),
-                    });
-                };
-            // A template's resource, or a document that is one resource, is read where it is;
-            // only a list is split into copies of its items.
-            if *resource || inventory::is_single(value) {
-                from(value, *line, *col, 0, places.clone());
-            } else {
-                for (item, d) in inventory::piece_values(b, p)?.into_iter().enumerate() {
-                    from(&d.value, d.line, d.col, item, d.places);
-                }
+            // Parsed here, in the worker; a template's resources follow one another as items.
+            let mut item = 0;
+            for p in stream::yaml_values(b, *start, *end, *line, *doc)? {
+                values(b, &p, &mut item, &mut |d, l, c, i, places| {
+                    out.push(from(d, l, c, i, places));
+                })?;
             }
+        }
+        Piece::Value { .. } => values(b, p, &mut 0, &mut |d, l, c, i, places| {
+            out.push(from(d, l, c, i, places));
+        })?,
+    }
+    Ok(())
+}
+
+/// What [`values`] hands on per resource: its document, line, column, place in its document (a
+/// list's item) and places.
+type Each<'a> = dyn FnMut(&serde_json::Value, usize, usize, usize, Option<Places>) + 'a;
+
+/// The resources of a [`Piece::Value`], numbered from `item`. A template's resource, or a
+/// document that is one resource, is read where it is; only a list is split into copies of its
+/// items.
+fn values(b: &Batch, p: &Piece, item: &mut usize, each: &mut Each<'_>) -> Result<(), InputError> {
+    let Piece::Value {
+        value,
+        line,
+        col,
+        places,
+        resource,
+    } = p
+    else {
+        return Ok(());
+    };
+    if *resource || inventory::is_single(value) {
+        each(value, *line, *col, *item, places.clone());
+        *item += 1;
+    } else {
+        for d in inventory::piece_values(b, p)? {
+            each(&d.value, d.line, d.col, *item, d.places);
+            *item += 1;
         }
     }
     Ok(())
@@ -521,19 +566,34 @@ pub fn run<T: Send>(
     let limit_failures = std::sync::atomic::AtomicUsize::new(0);
     use std::sync::atomic::Ordering::Relaxed;
     let work = |b: &Batch| -> Result<Vec<Worked<T>>, RuntimeError> {
-        let per: Vec<Result<Worked<T>, RuntimeError>> = b
+        // Pieces are read in parallel first, then their resources evaluated in parallel: a
+        // piece may hold many resources (a YAML template), which then still share the cores.
+        let ready: Vec<Ready> = b
             .pieces
             .par_chunks(CHUNK)
             .enumerate()
-            .map(|(chunk, pieces)| {
-                let mut prepared = Vec::with_capacity(pieces.len());
-                let mut items = Vec::with_capacity(pieces.len());
+            .flat_map_iter(|(chunk, pieces)| {
+                let mut ready = Vec::with_capacity(pieces.len());
+                let mut prepared = Vec::new();
                 for (k, p) in pieces.iter().enumerate() {
                     // A piece that does not scan is an error result; the others go on.
-                    if let Err(e) = prepare(b, chunk * CHUNK + k, p, &plan, &proj, &mut prepared) {
-                        items.push(Item::Failed(e));
+                    let failed = prepare(b, chunk * CHUNK + k, p, &plan, &proj, &mut prepared);
+                    ready.extend(prepared.drain(..).map(|r| match r {
+                        Ok(p) => Ready::Resource(p),
+                        Err(s) => Ready::Skipped(s),
+                    }));
+                    if let Err(e) = failed {
+                        ready.push(Ready::Failed(e));
                     }
                 }
+                ready
+            })
+            .collect();
+        let per: Vec<Result<Worked<T>, RuntimeError>> = ready
+            .into_par_iter()
+            .chunks(CHUNK)
+            .map(|prepared| {
+                let mut items = Vec::with_capacity(prepared.len());
                 let mut inst: Option<Instance> = None;
                 let mut input = Vec::new();
                 // Counted locally and published once per chunk: no shared write per resource.
@@ -542,9 +602,13 @@ pub fn run<T: Send>(
                     Vec::with_capacity(RENDER_HINT.load(std::sync::atomic::Ordering::Relaxed));
                 for p in prepared {
                     let p = match p {
-                        Ok(p) => p,
-                        Err(s) => {
+                        Ready::Resource(p) => p,
+                        Ready::Skipped(s) => {
                             items.push(Item::Skipped(s));
+                            continue;
+                        }
+                        Ready::Failed(e) => {
+                            items.push(Item::Failed(e));
                             continue;
                         }
                     };
@@ -670,8 +734,8 @@ pub fn run<T: Send>(
 }
 
 /// Largest input read into memory because it cannot be read twice: the same bound as for a
-/// YAML file, the other input held whole.
-const MAX_BUFFERED: u64 = crate::input::MAX_YAML;
+/// YAML document, the other input held whole.
+const MAX_BUFFERED: u64 = crate::input::MAX_YAML as u64;
 
 /// Whether an input can be read only once: standard input, or a path that is not a regular file
 /// (a pipe, a process substitution such as `<(cat x.yaml)`, a device).

@@ -154,6 +154,16 @@ pub fn piece_values(b: &Batch, p: &Piece) -> Result<Vec<Located>, InputError> {
                 &mut out,
             );
         }
+        Piece::Yaml {
+            start,
+            end,
+            line,
+            doc,
+        } => {
+            for p in crate::input::stream::yaml_values(b, *start, *end, *line, *doc)? {
+                out.extend(piece_values(b, &p)?);
+            }
+        }
         Piece::Value {
             value,
             line,

@@ -1,9 +1,11 @@
-//! What the readers hand on: [`Piece`]s (one resource's text, or a parsed document) in
-//! [`Batch`]es, from the streamed reader ([`super::stream`]) and the Terraform reader
-//! ([`super::terraform`]) alike.
+//! What the readers hand on: [`Piece`]s (the text of a resource or of a YAML document, or a
+//! parsed document) in [`Batch`]es, from the streamed reader ([`super::stream`]) and the
+//! Terraform reader ([`super::terraform`]) alike.
 
 use super::locate::Places;
+use crate::iac::Format;
 use serde_json::Value;
+use std::path::Path;
 use std::sync::Arc;
 
 /// One unit of work: where it starts, and what it is.
@@ -28,6 +30,18 @@ pub enum Piece {
         end: usize,
         /// 1-based line.
         line: usize,
+    },
+    /// The text `start..end` is one YAML document (with the comments and directives before
+    /// it), parsed by the worker that takes it ([`super::stream::yaml_values`]).
+    Yaml {
+        /// Start offset in the batch text.
+        start: usize,
+        /// End offset.
+        end: usize,
+        /// 1-based line where the text starts.
+        line: usize,
+        /// Documents before it in its file: its properties' pointers start with `/{doc}`.
+        doc: usize,
     },
     /// A parsed document: a YAML document (a resource or a list of resources), or a resource
     /// of a template ([`crate::iac`]).
@@ -60,6 +74,12 @@ pub struct Batch {
     pub pieces: Vec<Piece>,
     /// Input bytes this batch accounts for (for progress).
     pub bytes: u64,
+    /// What the input holds, when forced; [`Format::Auto`] has YAML documents detected one by
+    /// one.
+    pub format: Format,
+    /// The file read, when it is one (an ARM template in YAML finds its linked templates beside
+    /// it).
+    pub path: Option<Arc<Path>>,
     /// When the text is a whole JSON inventory of at most [`super::locate::SMALL`] bytes: the
     /// text again, shared by its resources' places (indexed when a finding first needs them).
     pub located: Option<Arc<[u8]>>,

@@ -24,8 +24,9 @@ pub const BATCH: usize = 1 << 20;
 /// Largest single resource (or JSON line) accepted.
 pub const MAX_DOCUMENT: usize = 256 << 20;
 
-/// Largest YAML file accepted (YAML is read whole).
-pub const MAX_YAML: u64 = 512 << 20;
+/// Largest YAML document accepted (a document is parsed whole; a stream of documents is read
+/// in batches, whatever its length).
+pub const MAX_YAML: usize = 512 << 20;
 
 /// Member names whose array value is a list of resources.
 pub const CONTAINERS: &[&str] = &["resources", "value", "data", "items"];

@@ -11,7 +11,9 @@
 //! - a larger JSON input is split while it is read; its top-level object is a container when no
 //!   `type` or resource `kind` member precedes the list;
 //! - JSON Lines is cut at line ends, one document per line;
-//! - YAML (multi-document) is parsed whole: YAML inventories are expected to be small;
+//! - YAML is cut into its documents at their `---` and `...` lines without being parsed, and
+//!   each document is parsed by the worker that takes it ([`yaml_values`]): a stream of any
+//!   length is read in bounded memory, its documents parsed on every core;
 //! - CloudFormation and ARM templates and Terraform plans (detected by their top-level members,
 //!   or forced with a [`Format`]) are parsed whole and handed on as the resources their adapter
 //!   ([`crate::iac`]) finds, each with the places of its properties ([`super::locate`]);
@@ -21,7 +23,7 @@
 
 use super::locate::{self, Places};
 use super::split;
-use super::{Input, BATCH, CONTAINERS, MAX_DOCUMENT, MAX_YAML};
+use super::{Input, BATCH, CONTAINERS, MAX_DOCUMENT};
 
 /// Parsed documents (YAML documents, template resources) per batch.
 const VALUES: usize = 1024;
@@ -306,6 +308,8 @@ impl<'r> Stream<'r> {
             pieces: std::mem::take(pieces),
             bytes: keep as u64,
             located,
+            format: self.format,
+            path: self.path.map(Arc::from),
         })
     }
 
@@ -328,7 +332,7 @@ impl<'r> Stream<'r> {
                 text: Vec::new(),
                 pieces: it.by_ref().take(VALUES).collect(),
                 bytes: 0,
-                located: None,
+                ..Batch::default()
             })?;
         }
         let n = self.buf.len();
@@ -567,55 +571,6 @@ impl<'r> Stream<'r> {
         }
     }
 
-    fn yaml(
-        mut self,
-        sink: &mut dyn FnMut(Batch) -> Result<(), InputError>,
-    ) -> Result<(), InputError> {
-        while self.fill()? {
-            if self.buf.len() as u64 > MAX_YAML {
-                return Err(self.error(
-                    0,
-                    0,
-                    format!(
-                        "YAML input larger than {} MiB; split it or convert it to JSON Lines",
-                        MAX_YAML >> 20
-                    ),
-                ));
-            }
-        }
-        let text = self.utf8(&self.buf)?;
-        let read = super::yaml::read(&self.file, text)?;
-        let (docs, index) = (read.docs, Some(Arc::new(read.index)));
-        let mut pieces = Vec::new();
-        for (k, (value, line)) in docs.into_iter().enumerate() {
-            let base = format!("/{k}");
-            let format = match self.format {
-                Format::Auto => iac::detect(&value),
-                f => f,
-            };
-            if format.is_template() {
-                let none = serde_json::Map::new();
-                let adapted = iac::adapt(format, &value, &none, self.path)
-                    .map_err(|m| self.error(line, 1, m))?;
-                for a in adapted {
-                    pieces.push(placed(a, index.as_ref(), &base));
-                }
-                continue;
-            }
-            pieces.push(Piece::Value {
-                value,
-                line,
-                col: 1,
-                places: index.as_ref().map(|i| Places {
-                    index: i.clone(),
-                    base,
-                }),
-                resource: false,
-            });
-        }
-        self.values(pieces, sink)
-    }
-
     /// Makes sure `buf[i]` exists (reading more); false at the end of input.
     fn have(&mut self, i: usize) -> Result<bool, InputError> {
         while i >= self.buf.len() {
@@ -842,6 +797,9 @@ pub fn element_ranges(text: &str) -> Option<Vec<(usize, usize)>> {
         _ => None,
     }
 }
+
+mod documents;
+pub use documents::yaml_values;
 
 #[cfg(test)]
 mod tests;

@@ -240,6 +240,6 @@ fn batch(file: Arc<str>, scope: Arc<str>, first: usize, pieces: Vec<Piece>, byte
         text: Vec::new(),
         pieces,
         bytes,
-        located: None,
+        ..Batch::default()
     }
 }

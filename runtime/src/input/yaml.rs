@@ -140,6 +140,19 @@ enum Frame {
 
 /// Reads a (multi-document) YAML text.
 pub fn read(file: &str, text: &str) -> Result<Documents, InputError> {
+    read_part(file, text, 1, 0)
+}
+
+/// Reads a part of a YAML stream that starts on line `first_line` of its file, after
+/// `first_doc` documents: lines in values, places and errors are the file's, and document `k`
+/// of the part has its nodes under `/{first_doc + k}`.
+pub fn read_part(
+    file: &str,
+    text: &str,
+    first_line: usize,
+    first_doc: usize,
+) -> Result<Documents, InputError> {
+    let skip = first_line.saturating_sub(1);
     let mut docs = Vec::new();
     let mut places: Vec<(String, u32, u32)> = Vec::new();
     let mut stack: Vec<(Frame, usize)> = Vec::new();
@@ -160,15 +173,25 @@ pub fn read(file: &str, text: &str) -> Result<Documents, InputError> {
             } else {
                 (m.line(), m.col() + 1)
             };
-            err(file, line, col, format!("invalid YAML: {}", e.info()))
+            err(
+                file,
+                skip + line,
+                col,
+                format!("invalid YAML: {}", e.info()),
+            )
         })?;
-        let (line, col) = (span.start.line(), span.start.col() + 1);
+        let (line, col) = (skip + span.start.line(), span.start.col() + 1);
         let at = |message: String| err(file, line, col, message);
         // The value of this event, when it completes one.
         let value = match ev {
             Event::DocumentStart(explicit) => {
-                ptr = format!("/{}", docs.len());
-                doc_line = if explicit { line + 1 } else { 1 };
+                ptr = format!("/{}", first_doc + docs.len());
+                // An implicit document starts the file, or follows a `...` line.
+                doc_line = match explicit {
+                    true => line + 1,
+                    false if first_line == 1 && docs.is_empty() => 1,
+                    false => line,
+                };
                 stack.clear();
                 anchors.clear();
                 None

@@ -34,6 +34,21 @@ fn pieces(name: &str, text: &str, chunk: usize) -> Result<Vec<(String, usize, us
                     Piece::Value {
                         value, line, col, ..
                     } => out.push((value.to_string(), *line, *col)),
+                    Piece::Yaml {
+                        start,
+                        end,
+                        line,
+                        doc,
+                    } => {
+                        for p in yaml_values(&b, *start, *end, *line, *doc)? {
+                            if let Piece::Value {
+                                value, line, col, ..
+                            } = p
+                            {
+                                out.push((value.to_string(), line, col));
+                            }
+                        }
+                    }
                 }
             }
             Ok(())
@@ -89,7 +104,7 @@ fn malformed_input_is_located_when_streaming() {
 
 #[test]
 fn many_yaml_documents_go_to_work_in_batches_in_order() {
-    let n = 2 * VALUES + 5;
+    let n = 2000;
     let text = (0..n)
         .map(|i| format!("kind: Pod\napiVersion: v1\nmetadata: {{name: p{i}}}\n"))
         .collect::<Vec<_>>()
@@ -100,16 +115,90 @@ fn many_yaml_documents_go_to_work_in_batches_in_order() {
         text.as_bytes(),
         Some("yaml"),
         Format::Auto,
-        CHUNK,
+        4096,
         &mut |b: Batch| {
-            batches.push((b.first, b.pieces.len()));
+            batches.push((b.first, b.pieces.len(), b.text.len()));
             Ok(())
         },
     )
     .unwrap();
-    assert_eq!(batches, [(0, VALUES), (VALUES, VALUES), (2 * VALUES, 5)]);
-    let docs = pieces("a.yaml", &text, CHUNK).unwrap();
+    assert!(batches.len() > 10, "{batches:?}");
+    // Each batch holds whole documents, about a read's worth, and follows the one before.
+    let mut next = 0;
+    for (first, pieces, bytes) in &batches {
+        assert_eq!(*first, next);
+        assert!(*bytes < 2 * 4096 + 100, "{bytes}");
+        next += pieces;
+    }
+    assert_eq!(next, n);
+    let docs = pieces("a.yaml", &text, 4096).unwrap();
     assert_eq!(docs.len(), n);
     assert!(docs.windows(2).all(|w| w[0].1 < w[1].1), "in order");
     assert_eq!(docs[n - 1].1, 4 * (n - 1) + 1);
+    assert_eq!(docs, pieces("a.yaml", &text, CHUNK).unwrap());
+}
+
+#[test]
+fn yaml_is_cut_where_documents_start_and_end() {
+    // Comments and directives go with the document after them; `...` ends one; a block
+    // scalar's lines that only look like markers (indented, or longer) stay in it.
+    let text = "# head\n%YAML 1.2\n---\na: 1\ns: |\n  ---\n  ...\n----: 2\n...\n# between\n---\nb: 2\n...\nc: 3\n---\n";
+    for chunk in [16, 17, 64, CHUNK] {
+        let mut cut = Vec::new();
+        read_bytes(
+            "a.yaml",
+            text.as_bytes(),
+            Some("yaml"),
+            Format::Auto,
+            chunk,
+            &mut |b: Batch| {
+                for p in &b.pieces {
+                    if let Piece::Yaml {
+                        start,
+                        end,
+                        line,
+                        doc,
+                    } = p
+                    {
+                        let t = String::from_utf8_lossy(&b.text[*start..*end]).into_owned();
+                        cut.push((t, *line, *doc));
+                    }
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+        let want = [
+            (
+                "# head\n%YAML 1.2\n---\na: 1\ns: |\n  ---\n  ...\n----: 2\n...\n",
+                1,
+                0,
+            ),
+            ("# between\n---\nb: 2\n...\n", 10, 1),
+            ("c: 3\n", 14, 2),
+            ("---\n", 15, 3),
+        ];
+        let want: Vec<_> = want
+            .iter()
+            .map(|(t, l, d)| (t.to_string(), *l, *d))
+            .collect();
+        assert_eq!(cut, want, "chunk {chunk}");
+        let docs = pieces("a.yaml", text, chunk).unwrap();
+        assert_eq!(
+            docs,
+            [
+                (r#"{"a":1,"s":"---\n...\n","----":2}"#.to_string(), 4, 1),
+                (r#"{"b":2}"#.to_string(), 12, 1),
+                (r#"{"c":3}"#.to_string(), 14, 1),
+                ("null".to_string(), 16, 1),
+            ]
+        );
+    }
+}
+
+#[test]
+fn a_yaml_document_that_does_not_parse_is_located_in_its_file() {
+    let text = "a: 1\n---\nb: [1,\n---\nc: 3\n";
+    let e = pieces("a.yaml", text, 16).unwrap_err();
+    assert_eq!((e.file.as_str(), e.line), ("a.yaml", 4), "{e}");
 }
