@@ -29,6 +29,12 @@ use tenet_stdlib::value;
 /// Resources per parallel work item.
 const CHUNK: usize = 64;
 
+/// Batches read ahead and worked on together: at most this many, with at most
+/// [`AHEAD_BYTES`] waiting (two large batches, or many small ones) and [`GROUP_PIECES`] pieces.
+const GROUP_BATCHES: usize = 16;
+const AHEAD_BYTES: usize = 2 * crate::input::BATCH;
+const GROUP_PIECES: usize = 4 * CHUNK;
+
 /// Size of the last rendered work item, to size the next one's buffer.
 static RENDER_HINT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
@@ -674,8 +680,10 @@ pub fn run<T: Send>(
             .collect();
         per.into_iter().collect()
     };
+    let ahead = crate::input::batch::Ahead::default();
     std::thread::scope(|s| -> Result<(), RuntimeError> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch, InputError>>(2);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch, InputError>>(GROUP_BATCHES);
+        let ahead = &ahead;
         let reader = s.spawn(move || {
             // A closed channel means the consumer stopped on an error: stop reading.
             let closed = |_| InputError {
@@ -690,39 +698,68 @@ pub fn run<T: Send>(
                 opts.format,
                 opts.given,
                 opts.chunk,
-                &mut |b| tx.send(Ok(b)).map_err(closed),
+                &mut |b| {
+                    ahead.take(b.held(), AHEAD_BYTES);
+                    tx.send(Ok(b)).map_err(closed)
+                },
                 &mut |e| failures.send(Err(e)).map_err(closed),
             )
         });
         let mut failed = None;
-        for b in rx.iter() {
-            let b = match b {
-                Ok(b) => b,
-                Err(e) => {
-                    if let Err(x) = accept(vec![Item::Failed(e)], Vec::new()) {
-                        failed = Some(x);
-                        break;
+        // Batches waiting in the channel are worked on together, so that many small inputs
+        // (a folder of manifests, one batch each) share the cores as one large one does.
+        while let Ok(first) = rx.recv() {
+            ahead.give(first.as_ref().map_or(0, Batch::held));
+            let mut pieces = first.as_ref().map_or(0, |b| b.pieces.len());
+            let mut group = vec![first];
+            while pieces < GROUP_PIECES && group.len() < GROUP_BATCHES {
+                match rx.try_recv() {
+                    Ok(b) => {
+                        pieces += b.as_ref().map_or(0, |b| b.pieces.len());
+                        ahead.give(b.as_ref().map_or(0, Batch::held));
+                        group.push(b);
                     }
-                    continue;
+                    Err(_) => break,
                 }
-            };
-            match work(&b) {
-                Ok(parts) => {
-                    for (items, bytes) in parts {
-                        if let Err(e) = accept(items, bytes) {
-                            failed = Some(e);
+            }
+            let worked: Vec<Option<Result<Vec<Worked<T>>, RuntimeError>>> = group
+                .par_iter()
+                .map(|b| b.as_ref().ok().map(&work))
+                .collect();
+            for (b, w) in group.into_iter().zip(worked) {
+                let (b, w) = match (b, w) {
+                    (Ok(b), Some(w)) => (b, w),
+                    (Err(e), _) => {
+                        if let Err(x) = accept(vec![Item::Failed(e)], Vec::new()) {
+                            failed = Some(x);
                             break;
                         }
+                        continue;
                     }
+                    (Ok(_), None) => continue,
+                };
+                match w {
+                    Ok(parts) => {
+                        for (items, bytes) in parts {
+                            if let Err(e) = accept(items, bytes) {
+                                failed = Some(e);
+                                break;
+                            }
+                        }
+                    }
+                    Err(e) => failed = Some(e),
                 }
-                Err(e) => failed = Some(e),
+                (opts.progress)(b.bytes);
+                if failed.is_some() {
+                    break;
+                }
             }
-            (opts.progress)(b.bytes);
             if failed.is_some() {
                 break;
             }
         }
         drop(rx);
+        ahead.close();
         let read = reader
             .join()
             .map_err(|_| RuntimeError::Engine("the reader thread failed".into()))?;
