@@ -212,17 +212,21 @@ function concretePath(path, bindings) {
 
 function explain(meta, outcome, reason) {
   if (!reason) return undefined;
+  const secrets = [];
   const bindings = [];
   for (const b of reason.bindings) {
     const v = meta.vars[b.var];
     if (!v) continue;
     const path = v.source.startsWith('[') ? v.name : `${concretePath(v.source, bindings)}[${b.index}]`;
-    bindings.push({ name: v.name, path, value: b.value === undefined ? null : b.value });
+    const value = b.value === undefined ? null : b.value;
+    bindings.push({ name: v.name, path, value: redact(value, undefined, secrets) ?? value });
   }
   const clause = reason.clause === null ? undefined : meta.clauses[reason.clause];
   const path = clause && clause.path !== '' ? concretePath(clause.path, bindings) : undefined;
   const clauseValue = ['false', 'true', 'missing'][reason.leaf];
-  const shown = render(reason.actual);
+  const holder = path === undefined ? undefined : path.replace(/[\]\[0-9]+$/, '').split('.').pop();
+  const actual = reason.actual === undefined ? undefined : (redact(reason.actual, holder, secrets) ?? reason.actual);
+  const shown = render(actual);
   let message;
   if (outcome === 'error') {
     const fault = FAULTS[reason.fault] ?? 'evaluation failed';
@@ -231,9 +235,9 @@ function explain(meta, outcome, reason) {
     message = 'the condition is false';
   } else {
     let what;
-    if (path !== undefined && reason.leaf === 2 && reason.actual === undefined) what = `: \`${path}\` is missing`;
+    if (path !== undefined && reason.leaf === 2 && actual === undefined) what = `: \`${path}\` is missing`;
     else if (path !== undefined && reason.leaf === 2) what = `: \`${path}\` is ${shown}`;
-    else if (path !== undefined) what = ` (\`${path}\` is ${typeof reason.actual === 'string' ? `"${shown}"` : shown})`;
+    else if (path !== undefined) what = ` (\`${path}\` is ${typeof actual === 'string' ? `"${shown}"` : shown})`;
     else if (reason.leaf === 2) what = ': a value it needs is missing';
     else what = '';
     const text = oneLine(clause.text);
@@ -244,10 +248,124 @@ function explain(meta, outcome, reason) {
   if (clause) out.clause = clause.text;
   out.clause_value = clauseValue;
   if (path !== undefined) out.path = path;
-  if (reason.actual !== undefined) out.actual = reason.actual;
+  if (actual !== undefined) out.actual = actual;
   if (bindings.length > 0) out.bindings = bindings;
   if (clause) out.policy = `${clause.span.file}:${clause.span.line}:${clause.span.col}`;
+  Object.defineProperty(out, 'secrets', { value: secrets, enumerable: false });
   return out;
+}
+
+// ---------------------------------------------------------------- secrets
+// Values that look like secrets are masked in explanations, remediation and fixes, by the rules
+// of the Rust stdlib (`stdlib/src/secret.rs`, docs/security.md), so both hosts print the same.
+
+const crypto = require('node:crypto');
+
+const either = (w) => Array.from(w).map((c) => `[${c.toUpperCase()}${c.toLowerCase()}]`).join('');
+const KNOWN_SOURCE = [
+  '\\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16}\\b',
+  '-----BEGIN[A-Z ]*PRIVATE KEY( BLOCK)?-----',
+  '\\bgh[pousr]_[A-Za-z0-9]{36,}',
+  '\\bgithub_pat_[A-Za-z0-9_]{22,}',
+  '\\bxox[abposr]-[A-Za-z0-9-]{10,}',
+  '\\bAIza[0-9A-Za-z_-]{35}',
+  '\\b[sr]k_live_[0-9A-Za-z]{20,}',
+  '\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}',
+  `\\b(?:${['AccountKey', 'SharedAccessKey', 'Password', 'Pwd'].map(either).join('|')})=[^; \\t\\r\\n]{6,}`,
+].join('|');
+const KNOWN = new RegExp(KNOWN_SOURCE);
+const KNOWN_ALL = new RegExp(KNOWN_SOURCE, 'g');
+const SECRET_WORDS = ['password', 'passwd', 'passphrase', 'secret', 'token', 'apikey', 'accesskey',
+  'privatekey', 'credential', 'connectionstring', 'sharedkey', 'sastoken'];
+const NOT_SECRET_ENDINGS = ['name', 'names', 'ref', 'reference', 'arn', 'id', 'ids', 'uri', 'url',
+  'path', 'file', 'enabled', 'type', 'version', 'policy', 'length', 'expiry', 'expiration',
+  'rotation', 'source', 'ttl', 'duration', 'mode', 'required', 'provider', 'store', 'count',
+  'secrets', 'keyvault', 'vault', 'format', 'audience', 'issuer', 'endpoint', 'lifetime', 'days',
+  'seconds'];
+
+function secretName(name) {
+  const n = name.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+  return (SECRET_WORDS.some((w) => n.includes(w)) || n.endsWith('pwd')) &&
+    !NOT_SECRET_ENDINGS.some((e) => n.endsWith(e));
+}
+
+function literal(s) {
+  const t = s.trim();
+  return !(t === '' || t.toLowerCase() === 'true' || t.toLowerCase() === 'false' ||
+    t.startsWith('{{resolve:') || t.startsWith('${') || t.startsWith('$(') ||
+    (t.startsWith('[') && t.endsWith(']')) || t.startsWith('@Microsoft.KeyVault(') ||
+    t.startsWith('arn:') || (t.startsWith('<') && t.endsWith('>')) || t === '(known after apply)');
+}
+
+function randomToken(s) {
+  if (s.length < 32 || s.length > 4096 || s[0] === '/') return false;
+  if (!/^[A-Za-z0-9+/=_-]+$/.test(s) || !/[A-Z]/.test(s) || !/[a-z]/.test(s) || !/[0-9]/.test(s)) return false;
+  const counts = new Array(128).fill(0);
+  for (let i = 0; i < s.length; i++) counts[s.charCodeAt(i)]++;
+  let bits = 0;
+  for (const k of counts) {
+    if (k > 0) { const p = k / s.length; bits += -p * Math.log2(p); }
+  }
+  return bits >= 4.0;
+}
+
+function looksSecret(s) { return randomToken(s.trim()) || KNOWN.test(s); }
+
+function mask(secret) {
+  return `<secret sha256:${crypto.createHash('sha256').update(secret, 'utf8').digest('hex').slice(0, 8)}>`;
+}
+
+/** `v` with every string that looks like a secret masked, or undefined when none does. */
+function redact(v, name, found) {
+  if (typeof v === 'string') {
+    const named = name !== undefined && secretName(name) && literal(v);
+    if (named || found.includes(v) || looksSecret(v)) {
+      if (!found.includes(v)) found.push(v);
+      return mask(v);
+    }
+    return undefined;
+  }
+  if (Array.isArray(v)) {
+    let out;
+    v.forEach((item, i) => {
+      const r = redact(item, name, found);
+      if (r !== undefined) { out = out ?? v.slice(); out[i] = r; }
+    });
+    return out;
+  }
+  if (v !== null && typeof v === 'object' && !isUnknown(v)) {
+    const pair = typeof v.name === 'string' ? v.name : undefined;
+    let out;
+    for (const k of Object.keys(v)) {
+      const named = k === 'value' && pair !== undefined && secretName(pair) ? pair : k;
+      const r = redact(v[k], named, found);
+      if (r !== undefined) { out = out ?? { ...v }; out[k] = r; }
+    }
+    return out;
+  }
+  return undefined;
+}
+
+/** `text` with the secrets found, known credentials and random tokens masked. */
+function scrub(text, found) {
+  let out = text;
+  for (const f of found) if (out.includes(f)) out = out.split(f).join(mask(f));
+  out = out.replace(KNOWN_ALL, (m) => mask(m));
+  return out.replace(/[A-Za-z0-9+/=_\-.:@%]+/g, (w) => {
+    const t = w.replace(/[.:]+$/, '');
+    return randomToken(t) ? mask(t) + w.slice(t.length) : w;
+  });
+}
+
+function scrubValue(v, found) {
+  if (typeof v === 'string') return scrub(v, found);
+  if (Array.isArray(v)) return v.map((x) => scrubValue(x, found));
+  if (v !== null && typeof v === 'object') {
+    const out = {};
+    for (const k of Object.keys(v)) out[k] = scrubValue(v[k], found);
+    return out;
+  }
+  return v;
 }
 
 // ---------------------------------------------------------------- the standard
@@ -366,8 +484,9 @@ class Standard {
         const f = { recommendation: rec.id, title: rec.title, severity: rec.severity, state: outcome, refs: rec.refs, resource };
         const e = explain(meta, outcome, reason);
         if (e) f.explanation = e;
-        if (reason && reason.remediation !== undefined) f.remediation = reason.remediation;
-        if (reason && reason.fix !== undefined) f.fix = reason.fix;
+        const secrets = e ? e.secrets : [];
+        if (reason && reason.remediation !== undefined) f.remediation = scrub(reason.remediation, secrets);
+        if (reason && reason.fix !== undefined) f.fix = scrubValue(reason.fix, secrets);
         if (outcome === 'not_compliant' || outcome === 'error') {
           const x = inlineExemption(rec, doc, meta.standard.inline_exemptions);
           if (x) { f.state = 'exempt'; f.exemption = x; }

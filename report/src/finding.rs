@@ -14,6 +14,7 @@ use tenet_runtime::eval::Evaluated;
 use tenet_runtime::input::locate::Place;
 use tenet_runtime::resource::Resource;
 use tenet_stdlib::abi::{Leaf, Metadata, Outcome, Reason, RecMeta, RecResult};
+use tenet_stdlib::secret;
 use tenet_stdlib::text::render;
 
 /// A variable bound when the deciding clause was evaluated.
@@ -49,6 +50,22 @@ pub struct Explanation {
     /// Policy source of the clause (`file:line:col`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
+    /// The secrets masked in `actual` and the bindings, to be masked in the remediation and
+    /// the fix too (never written out).
+    #[serde(skip)]
+    pub secrets: Vec<String>,
+}
+
+impl Explanation {
+    /// A remediation text with the secrets of this explanation, and any it carries, masked.
+    pub fn scrub<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        secret::scrub(text, &self.secrets)
+    }
+
+    /// A fix with the secrets of this explanation, and any it carries, masked.
+    pub fn scrub_fix(&self, fix: &Value) -> Option<Value> {
+        secret::scrub_value(fix, &self.secrets)
+    }
 }
 
 /// One (recommendation, resource) result.
@@ -154,6 +171,8 @@ pub fn explain_reason(
     reason: Option<&Reason>,
 ) -> Option<Explanation> {
     let reason = reason?;
+    // Values that look like secrets are masked before anything is made of them.
+    let mut secrets = Vec::new();
     let mut bindings: Vec<BindingOut> = Vec::new();
     for b in &reason.bindings {
         let Some(v) = meta.vars.get(b.var as usize) else {
@@ -165,10 +184,13 @@ pub fn explain_reason(
         } else {
             format!("{}[{}]", concrete_path(&v.source, &bindings), b.index)
         };
+        let value = b.value.as_ref().map_or(Value::Null, |x| {
+            secret::redact(x, None, &mut secrets).unwrap_or_else(|| x.clone())
+        });
         bindings.push(BindingOut {
             name: v.name.clone(),
             path,
-            value: b.value.clone().unwrap_or(Value::Null),
+            value,
         });
     }
     let clause = reason.clause.and_then(|c| meta.clauses.get(c as usize));
@@ -180,7 +202,18 @@ pub fn explain_reason(
         Leaf::True => "true",
         Leaf::Unknown => "missing",
     };
-    let shown = render(reason.actual.as_ref());
+    // The member that holds the value read names it: `properties.MasterUserPassword`.
+    let holder = path.as_deref().map(|p| {
+        p.trim_end_matches(|c: char| c == ']' || c.is_ascii_digit() || c == '[')
+            .rsplit('.')
+            .next()
+            .unwrap_or(p)
+    });
+    let actual = reason
+        .actual
+        .as_ref()
+        .map(|a| secret::redact(a, holder, &mut secrets).unwrap_or_else(|| a.clone()));
+    let shown = render(actual.as_ref());
     let message = match (outcome, clause) {
         (Outcome::Error, c) => {
             let fault = reason
@@ -195,7 +228,7 @@ pub fn explain_reason(
         (_, None) => "the condition is false".to_string(),
         (_, Some(c)) => {
             let what = match &path {
-                Some(p) if reason.leaf == Leaf::Unknown && reason.actual.is_none() => {
+                Some(p) if reason.leaf == Leaf::Unknown && actual.is_none() => {
                     format!(": `{p}` is missing")
                 }
                 Some(p) if reason.leaf == Leaf::Unknown => format!(": `{p}` is {shown}"),
@@ -223,9 +256,10 @@ pub fn explain_reason(
         clause: clause.map(|c| c.text.clone()),
         clause_value: clause_value.into(),
         path,
-        actual: reason.actual.clone(),
+        actual,
         bindings,
         policy: clause.map(|c| format!("{}:{}:{}", c.span.file, c.span.line, c.span.col)),
+        secrets,
     })
 }
 
@@ -239,6 +273,12 @@ pub fn finding(rec: &RecMeta, meta: &Metadata, e: &Assessed, index: usize) -> Fi
     let reason = e.reason(index);
     let explanation = explain_reason(meta, outcome, reason);
     let property = property(meta, e, reason, explanation.as_ref());
+    let remediation = reason
+        .and_then(|x| x.remediation.as_deref())
+        .map(|r| scrubbed(explanation.as_ref(), r).into_owned());
+    let fix = reason
+        .and_then(|x| x.fix.as_ref())
+        .map(|f| scrubbed_fix(explanation.as_ref(), f).unwrap_or_else(|| f.clone()));
     Finding {
         recommendation: rec.id.clone(),
         title: rec.title.clone(),
@@ -247,8 +287,8 @@ pub fn finding(rec: &RecMeta, meta: &Metadata, e: &Assessed, index: usize) -> Fi
         refs: rec.refs.clone(),
         resource: e.resource.clone(),
         explanation,
-        remediation: reason.and_then(|x| x.remediation.clone()),
-        fix: reason.and_then(|x| x.fix.clone()),
+        remediation,
+        fix,
         property,
         exemption: e.exemption(index).cloned(),
         risk: matches!(
@@ -259,6 +299,22 @@ pub fn finding(rec: &RecMeta, meta: &Metadata, e: &Assessed, index: usize) -> Fi
         group: None,
         history: e.history(index).cloned(),
         governance: e.assignment(index).cloned(),
+    }
+}
+
+/// A remediation text with secrets masked ([`Explanation::scrub`]).
+pub(crate) fn scrubbed<'a>(x: Option<&Explanation>, text: &'a str) -> std::borrow::Cow<'a, str> {
+    match x {
+        Some(x) => x.scrub(text),
+        None => secret::scrub(text, &[]),
+    }
+}
+
+/// A fix with secrets masked, or `None` when it holds none ([`Explanation::scrub_fix`]).
+pub(crate) fn scrubbed_fix(x: Option<&Explanation>, fix: &Value) -> Option<Value> {
+    match x {
+        Some(x) => x.scrub_fix(fix),
+        None => secret::scrub_value(fix, &[]),
     }
 }
 

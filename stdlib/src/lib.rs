@@ -7,6 +7,7 @@
 //! - [`value`]: the binary value encoding every host and module shares;
 //! - [`prelude`]: the WebAssembly implementations, assembled at build time from `prelude.wat`;
 //! - [`automata`]: regexes and globs compiled into DFA tables that modules embed;
+//! - [`secret`]: values that look like secrets, and the masks outputs show instead;
 //! - [`abi`]: the module ABI (exports, input header, output records, metadata);
 //! - [`compare`], [`text`], [`net`], [`time`]: the semantics, in Rust.
 #![deny(missing_docs)]
@@ -18,6 +19,7 @@ pub mod compare;
 pub mod functions;
 pub mod net;
 pub mod prelude;
+pub mod secret;
 pub mod text;
 pub mod time;
 pub mod value;

@@ -102,12 +102,18 @@ pub fn run(
             } else {
                 format!("  {}", dim(&format!("with {}", binds.join(", "))))
             };
+            // A value that looks like a secret is shown masked, as in every report.
+            let value = s.value.as_ref().map(|x| {
+                let holder = c.path.rsplit('.').next();
+                tenet::stdlib::secret::redact(x, holder, &mut Vec::new())
+                    .unwrap_or_else(|| x.clone())
+            });
             outln!(
                 "  {v:<7} {}  {}{ctx}",
                 c.text,
                 dim(&format!(
                     "← {}",
-                    tenet::stdlib::text::render(s.value.as_ref())
+                    tenet::stdlib::text::render(value.as_ref())
                 ))
             );
         }

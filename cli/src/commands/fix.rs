@@ -19,6 +19,7 @@ use tenet::runtime::input::Input;
 use tenet::runtime::resource::Resource;
 use tenet::runtime::{fix, inventory};
 use tenet::stdlib::abi::Outcome;
+use tenet::stdlib::secret;
 
 /// Output forms of `tenet fix`.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -485,20 +486,28 @@ fn render_diff(
             let _ = writeln!(out, "  {label} {}{why}", meta.recommendations[*j].id);
         }
         if !p.patch.is_empty() {
+            // What a person reads has the resource's secrets masked, before and after; the
+            // machine formats and `--write` carry the exact values they apply.
+            let mut found = Vec::new();
+            let before = secret::redact(&r.doc, None, &mut found).unwrap_or_else(|| r.doc.clone());
+            let after = secret::redact(&p.after, None, &mut found);
+            let after = after.unwrap_or_else(|| p.after.clone());
+            let patch = serde_json::to_value(&p.patch).unwrap_or_default();
+            let patch = secret::scrub_value(&patch, &found).unwrap_or(patch);
             let _ = writeln!(
                 out,
                 "  {} {}",
                 c("2", "json patch: "),
-                serde_json::to_string(&p.patch).unwrap_or_default()
+                serde_json::to_string(&patch).unwrap_or_default()
             );
             let _ = writeln!(
                 out,
                 "  {} {}",
                 c("2", "merge patch:"),
-                serde_json::to_string(&fix::merge_patch(&r.doc, &p.after)).unwrap_or_default()
+                serde_json::to_string(&fix::merge_patch(&before, &after)).unwrap_or_default()
             );
-            let before = serde_json::to_string_pretty(&r.doc).unwrap_or_default() + "\n";
-            let after = serde_json::to_string_pretty(&p.after).unwrap_or_default() + "\n";
+            let before = serde_json::to_string_pretty(&before).unwrap_or_default() + "\n";
+            let after = serde_json::to_string_pretty(&after).unwrap_or_default() + "\n";
             let diff = similar::TextDiff::from_lines(&before, &after);
             for hunk in diff.unified_diff().context_radius(2).iter_hunks() {
                 for line in hunk.to_string().lines() {

@@ -516,3 +516,91 @@ fn corpus_findings_point_at_their_property() {
     assert!(located * 100 >= all * 99, "{located} of {all} located");
     assert!(below * 10 >= all * 9, "{below} of {all} below the resource");
 }
+
+/// A literal credential in a resource never reaches a report: explanations, bindings,
+/// remediation and fixes show `<secret sha256:…>` in every format and in `--explain`, and the
+/// same pod without secrets keeps its values.
+#[test]
+fn no_output_repeats_a_secret() {
+    const KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
+    const KEY: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    const PASSWORD: &str = "hunter2hunter2";
+    std::fs::create_dir_all(scratch("secrets")).unwrap();
+    let policy = write(
+        "secrets/leak.tenet",
+        br#"standard leak "Literal environment values" { version "1.0.0" }
+control PV-2 "Secure configurations" { points 1 }
+recommendation plain-env "Environment variables should not hold literal values" {
+  severity high
+  control PV-2
+  applies kubernetes "Pod"
+  compliant when required(spec) and none c in spec.containers ?? [] { any e in c.env ?? [] { exists(e.value) } }
+  remediation "Move {e.name}={e.value} of container {c.name} to a Secret."
+  fix { set metadata.annotations.leaked = e.value }
+}
+"#,
+    );
+    let pod = |env: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: leaky\nspec:\n  containers:\n    - name: app\n      image: nginx:1.25\n      env:\n{env}"
+        )
+    };
+    let secrets = pod(&format!(
+        "        - name: AWS_ACCESS_KEY_ID\n          value: {KEY_ID}\n        - name: AWS_SECRET_ACCESS_KEY\n          value: {KEY}\n        - name: DB_PASSWORD\n          value: {PASSWORD}\n"
+    ));
+    let secrets = write("secrets/pod.yaml", secrets.as_bytes());
+    let plain = write(
+        "secrets/plain.yaml",
+        pod("        - name: MODE\n          value: production-blue\n").as_bytes(),
+    );
+    let run = |standard: &str, input: &std::path::Path, extra: &[&str]| {
+        let mut args = vec!["check", "--standard", standard, input.to_str().unwrap()];
+        args.extend_from_slice(&["--now", NOW, "--all"]);
+        args.extend_from_slice(extra);
+        let o = tenet(&args);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        format!("{}{}", stdout(&o), stderr(&o))
+    };
+    let policy = policy.to_str().unwrap();
+    let mut shown = String::new();
+    for standard in [policy, "kubernetes-pod-security"] {
+        for format in ["table", "json", "sarif", "junit", "github", "markdown"] {
+            shown.push_str(&run(standard, &secrets, &["--format", format]));
+        }
+    }
+    shown.push_str(&run(policy, &secrets, &["--explain", "plain-env"]));
+    // The diff `tenet fix` shows a person masks them too (the machine formats apply values).
+    let fix = tenet(&["fix", "--standard", policy, secrets.to_str().unwrap()]);
+    let diff = stdout(&fix);
+    assert!(
+        diff.contains("+") && diff.contains("leaked"),
+        "{diff}{}",
+        stderr(&fix)
+    );
+    shown.push_str(&diff);
+    shown.push_str(&stderr(&fix));
+    for secret in [KEY_ID, KEY, PASSWORD, "hunter2", "wJalrXUtnFEMI"] {
+        assert!(!shown.contains(secret), "{secret} is shown:\n{shown}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&run(policy, &secrets, &["--format", "json"])).unwrap();
+    let f = &json["findings"][0];
+    assert_eq!(f["state"], "not_compliant");
+    // The first literal value decides: the access key id, masked by its format.
+    let masked = "<secret sha256:";
+    assert!(f["remediation"].as_str().unwrap().contains(masked), "{f}");
+    assert!(f["fix"].to_string().contains(masked), "{f}");
+    assert!(f["explanation"]["bindings"][1]["value"]["value"]
+        .as_str()
+        .unwrap()
+        .starts_with(masked));
+    // Without a secret, every value is shown as it is.
+    let json: serde_json::Value =
+        serde_json::from_str(&run(policy, &plain, &["--format", "json"])).unwrap();
+    let f = &json["findings"][0];
+    assert_eq!(
+        f["remediation"],
+        "Move MODE=production-blue of container app to a Secret."
+    );
+    assert!(!json.to_string().contains(masked));
+}

@@ -1,7 +1,7 @@
 //! The versioned JSON report (`docs/report.md`): findings rendered in the evaluation workers and
 //! written as they come, then the skipped documents, exemptions, summary and counts.
 
-use crate::finding::{explain_reason, finding, property};
+use crate::finding::{explain_reason, finding, property, scrubbed, scrubbed_fix};
 use crate::risk::risk;
 use crate::select::Select;
 use crate::tally::Tally;
@@ -81,11 +81,15 @@ impl JsonFindings {
             }
             if let Some(r) = reason.and_then(|x| x.remediation.as_ref()) {
                 out.extend_from_slice(b",\"remediation\":");
-                let _ = serde_json::to_writer(&mut *out, r);
+                let _ = serde_json::to_writer(&mut *out, &scrubbed(explanation.as_ref(), r));
             }
             if let Some(f) = reason.and_then(|x| x.fix.as_ref()) {
                 out.extend_from_slice(b",\"fix\":");
-                let _ = serde_json::to_writer(&mut *out, f);
+                match scrubbed_fix(explanation.as_ref(), f) {
+                    Some(f) => serde_json::to_writer(&mut *out, &f),
+                    None => serde_json::to_writer(&mut *out, f),
+                }
+                .unwrap_or_default();
             }
             if let Some(p) = property(meta, e, reason, explanation.as_ref()) {
                 out.extend_from_slice(b",\"property\":");

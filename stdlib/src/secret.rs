@@ -1,0 +1,429 @@
+//! Values that look like secrets, and how every output hides them.
+//!
+//! Reports repeat what a clause read (`actual`), the elements quantifiers were bound to and the
+//! remediation rendered from them. A resource that holds a literal credential must not have it
+//! copied into a report uploaded as a CI artifact, so every host passes those values through
+//! [`redact`] and texts through [`scrub`], whatever standard runs. A secret is shown as
+//! [`mask`]: `<secret sha256:…>`, the first 8 hex digits of its SHA-256, enough to tell two apart
+//! and to find the value where one has it, never the value itself. `docs/security.md` lists the
+//! rules; the Node host implements the same ones.
+//!
+//! A string looks like a secret when
+//! - it is held under a member whose name reads like one (`password`, `clientSecret`,
+//!   `apiKey`, `connectionString`, …; not `secretName`, `passwordSecretRef`, `tokenTtl`, …), or is
+//!   the `value` beside such a `name` (environment variables, app settings), and is not a
+//!   reference (`{{resolve:…}}`, `${…}`, `$(…)`, `[parameters(…)]`, `@Microsoft.KeyVault(…)`,
+//!   `arn:…`, `<…>`) or `true`/`false`;
+//! - it contains a credential of a known format (AWS access key id, private key block, GitHub,
+//!   Slack, Google and Stripe keys, JSON web tokens, `AccountKey=` / `Password=` in connection
+//!   strings);
+//! - or it is one token of at least 32 characters of the base64 alphabets with upper case, lower
+//!   case and digits, not starting with `/`, whose characters carry at least 4 bits of entropy
+//!   each (an AWS secret key, an Azure storage key). In a text, only a whole word can be such a
+//!   token: a path, a URL or an address never is.
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+/// Credentials of known formats, found anywhere in a text. Word boundaries are ASCII and
+/// letters match either case only where spelled out, as in JavaScript, so hosts agree. The
+/// pattern is a constant; a unit test proves it compiles.
+static KNOWN: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+    let b = r"(?-u:\b)";
+    let either = |w: &str| -> String {
+        w.chars()
+            .map(|c| format!("[{}{}]", c.to_ascii_uppercase(), c.to_ascii_lowercase()))
+            .collect()
+    };
+    let keys = ["AccountKey", "SharedAccessKey", "Password", "Pwd"].map(either);
+    let pattern = [
+        format!("{b}(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{{16}}{b}"),
+        "-----BEGIN[A-Z ]*PRIVATE KEY( BLOCK)?-----".into(),
+        format!("{b}gh[pousr]_[A-Za-z0-9]{{36,}}"),
+        format!("{b}github_pat_[A-Za-z0-9_]{{22,}}"),
+        format!("{b}xox[abposr]-[A-Za-z0-9-]{{10,}}"),
+        format!("{b}AIza[0-9A-Za-z_-]{{35}}"),
+        format!("{b}[sr]k_live_[0-9A-Za-z]{{20,}}"),
+        format!("{b}eyJ[A-Za-z0-9_-]{{8,}}\\.eyJ[A-Za-z0-9_-]{{8,}}\\.[A-Za-z0-9_-]{{8,}}"),
+        format!("{b}(?:{})=[^; \\t\\r\\n]{{6,}}", keys.join("|")),
+    ]
+    .join("|");
+    regex::Regex::new(&pattern).ok()
+});
+
+/// Whether a text contains a credential of a known format.
+fn known(s: &str) -> bool {
+    KNOWN.as_ref().is_some_and(|k| k.is_match(s))
+}
+
+/// Words that make a member's name a secret's.
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "token",
+    "apikey",
+    "accesskey",
+    "privatekey",
+    "credential",
+    "connectionstring",
+    "sharedkey",
+    "sastoken",
+];
+
+/// Endings that make such a name a reference to, or a setting about, a secret.
+const NOT_SECRET_ENDINGS: &[&str] = &[
+    "name",
+    "names",
+    "ref",
+    "reference",
+    "arn",
+    "id",
+    "ids",
+    "uri",
+    "url",
+    "path",
+    "file",
+    "enabled",
+    "type",
+    "version",
+    "policy",
+    "length",
+    "expiry",
+    "expiration",
+    "rotation",
+    "source",
+    "ttl",
+    "duration",
+    "mode",
+    "required",
+    "provider",
+    "store",
+    "count",
+    "secrets",
+    "keyvault",
+    "vault",
+    "format",
+    "audience",
+    "issuer",
+    "endpoint",
+    "lifetime",
+    "days",
+    "seconds",
+];
+
+/// Whether a member's name reads like a secret's (`dbPassword`, `client_secret`, `API-KEY`),
+/// and not like a reference to one (`secretName`, `passwordSecretRef`).
+pub fn secret_name(name: &str) -> bool {
+    let n: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    (SECRET_WORDS.iter().any(|w| n.contains(w)) || n == "pwd" || n.ends_with("pwd"))
+        && !NOT_SECRET_ENDINGS.iter().any(|e| n.ends_with(e))
+}
+
+/// Whether a string held under a secret's name is a literal value rather than a reference to
+/// one or a flag.
+fn literal(s: &str) -> bool {
+    let t = s.trim();
+    !(t.is_empty()
+        || t.eq_ignore_ascii_case("true")
+        || t.eq_ignore_ascii_case("false")
+        || t.starts_with("{{resolve:")
+        || t.starts_with("${")
+        || t.starts_with("$(")
+        || (t.starts_with('[') && t.ends_with(']'))
+        || t.starts_with("@Microsoft.KeyVault(")
+        || t.starts_with("arn:")
+        || (t.starts_with('<') && t.ends_with('>'))
+        || t == "(known after apply)")
+}
+
+/// Whether one token is random enough to be a key: see the module's documentation.
+fn random_token(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() < 32 || b.len() > 4096 || b[0] == b'/' {
+        return false;
+    }
+    let (mut upper, mut lower, mut digit) = (false, false, false);
+    let mut counts = [0u32; 128];
+    for &c in b {
+        match c {
+            b'A'..=b'Z' => upper = true,
+            b'a'..=b'z' => lower = true,
+            b'0'..=b'9' => digit = true,
+            b'+' | b'/' | b'=' | b'_' | b'-' => {}
+            _ => return false,
+        }
+        counts[usize::from(c)] += 1;
+    }
+    if !(upper && lower && digit) {
+        return false;
+    }
+    let n = b.len() as f64;
+    let bits: f64 = counts
+        .iter()
+        .filter(|&&k| k > 0)
+        .map(|&k| {
+            let p = f64::from(k) / n;
+            -p * p.log2()
+        })
+        .sum();
+    bits >= 4.0
+}
+
+/// Whether a string, wherever it is held, looks like a secret (a known format, or a random
+/// token).
+pub fn looks_secret(s: &str) -> bool {
+    random_token(s.trim()) || known(s)
+}
+
+/// What a secret is shown as: `<secret sha256:` and the first 8 hex digits of its SHA-256 `>`.
+pub fn mask(secret: &str) -> String {
+    let d = Sha256::digest(secret.as_bytes());
+    let hex: String = d.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    format!("<secret sha256:{hex}>")
+}
+
+/// `v` with every string that looks like a secret replaced by its [`mask`], or `None` when
+/// nothing in it does (the common case, which allocates nothing). `name` is the name of the
+/// member that holds `v`, when known. The secrets found are added to `found`, for [`scrub`].
+pub fn redact(v: &Value, name: Option<&str>, found: &mut Vec<String>) -> Option<Value> {
+    match v {
+        Value::String(s) => {
+            let named = name.is_some_and(secret_name) && literal(s);
+            if named || found.iter().any(|f| f == s) || looks_secret(s) {
+                if !found.iter().any(|f| f == s) {
+                    found.push(s.clone());
+                }
+                Some(Value::String(mask(s)))
+            } else {
+                None
+            }
+        }
+        Value::Array(items) => {
+            let mut out: Option<Vec<Value>> = None;
+            for (i, item) in items.iter().enumerate() {
+                if let Some(r) = redact(item, name, found) {
+                    out.get_or_insert_with(|| items.clone())[i] = r;
+                }
+            }
+            out.map(Value::Array)
+        }
+        Value::Object(m) => {
+            // `{"name": "DB_PASSWORD", "value": "…"}`: the value is named by its sibling.
+            let pair = m.get("name").and_then(Value::as_str);
+            let mut out: Option<serde_json::Map<String, Value>> = None;
+            for (k, item) in m {
+                let named = if k == "value" && pair.is_some_and(secret_name) {
+                    pair
+                } else {
+                    Some(k.as_str())
+                };
+                if let Some(r) = redact(item, named, found) {
+                    out.get_or_insert_with(|| m.clone()).insert(k.clone(), r);
+                }
+            }
+            out.map(Value::Object)
+        }
+        _ => None,
+    }
+}
+
+/// `text` with every secret in it replaced by its [`mask`]: the strings in `found` (secrets
+/// [`redact`] took from the values the text was made from), credentials of known formats and
+/// random tokens.
+pub fn scrub<'a>(text: &'a str, found: &[String]) -> Cow<'a, str> {
+    let mut out = Cow::Borrowed(text);
+    for f in found {
+        if out.contains(f.as_str()) {
+            out = Cow::Owned(out.replace(f.as_str(), &mask(f)));
+        }
+    }
+    if let Some(k) = KNOWN.as_ref().filter(|k| k.is_match(&out)) {
+        out = Cow::Owned(
+            k.replace_all(&out, |c: &regex::Captures<'_>| mask(&c[0]))
+                .into(),
+        );
+    }
+    // Words run between characters that cannot be in a key, a path, a URL or an address; a
+    // word's trailing `.` or `:` ends a sentence. Only a whole word can be a random token, so
+    // `/subscriptions/…/Microsoft.Storage/…` or `https://…` never is.
+    let word = |c: char| c.is_ascii_alphanumeric() || "+/=_-.:@%".contains(c);
+    let token = |w: &str| random_token(w.trim_end_matches(['.', ':']));
+    if out.split(|c: char| !word(c)).any(token) {
+        let mut s = String::with_capacity(out.len());
+        let mut rest: &str = &out;
+        while let Some(start) = rest.find(word) {
+            s.push_str(&rest[..start]);
+            rest = &rest[start..];
+            let end = rest.find(|c: char| !word(c)).unwrap_or(rest.len());
+            let w = &rest[..end];
+            let t = w.trim_end_matches(['.', ':']);
+            if random_token(t) {
+                s.push_str(&mask(t));
+                s.push_str(&w[t.len()..]);
+            } else {
+                s.push_str(w);
+            }
+            rest = &rest[end..];
+        }
+        s.push_str(rest);
+        out = Cow::Owned(s);
+    }
+    out
+}
+
+/// `v` with [`scrub`] applied to each of its strings, or `None` when none changes.
+pub fn scrub_value(v: &Value, found: &[String]) -> Option<Value> {
+    match v {
+        Value::String(s) => match scrub(s, found) {
+            Cow::Owned(t) => Some(Value::String(t)),
+            Cow::Borrowed(_) => None,
+        },
+        Value::Array(items) => {
+            let mut out: Option<Vec<Value>> = None;
+            for (i, item) in items.iter().enumerate() {
+                if let Some(r) = scrub_value(item, found) {
+                    out.get_or_insert_with(|| items.clone())[i] = r;
+                }
+            }
+            out.map(Value::Array)
+        }
+        Value::Object(m) => {
+            let mut out: Option<serde_json::Map<String, Value>> = None;
+            for (k, item) in m {
+                if let Some(r) = scrub_value(item, found) {
+                    out.get_or_insert_with(|| m.clone()).insert(k.clone(), r);
+                }
+            }
+            out.map(Value::Object)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const AWS_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+    #[test]
+    fn the_known_formats_compile() {
+        assert!(KNOWN.is_some());
+    }
+
+    #[test]
+    fn names_that_hold_secrets_and_names_that_point_at_them() {
+        for n in [
+            "password",
+            "MasterUserPassword",
+            "client_secret",
+            "API-KEY",
+            "accessKey",
+            "AWS_SECRET_ACCESS_KEY",
+            "connectionString",
+            "adminPwd",
+            "githubToken",
+        ] {
+            assert!(secret_name(n), "{n}");
+        }
+        for n in [
+            "secretName",
+            "passwordSecretRef",
+            "secretKeyRef",
+            "tokenTtl",
+            "imagePullSecrets",
+            "keyVaultSecretId",
+            "expirationSeconds",
+            "tokenExpirationSeconds",
+            "name",
+            "image",
+        ] {
+            assert!(!secret_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn known_formats_and_random_tokens_are_found_alone() {
+        for s in [
+            "AKIAIOSFODNN7EXAMPLE",
+            AWS_SECRET,
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIE…",
+            "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB",
+            "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=bm90LWEta2V5LWJ1dC1sb25n;",
+        ] {
+            assert!(looks_secret(s), "{s}");
+        }
+        for s in [
+            "nginx:1.25",
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a",
+            "0.0.0.0/0",
+            "TLS1_2",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaAAAA1111",
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        ] {
+            assert!(!looks_secret(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn values_are_redacted_by_their_names_and_siblings_and_references_are_kept() {
+        let c = json!({"name": "app", "image": "nginx", "env": [
+            {"name": "AWS_SECRET_ACCESS_KEY", "value": "hunter2-but-longer"},
+            {"name": "MODE", "value": "prod"},
+            {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}}
+        ], "args": ["--token", "abc"], "password": "{{resolve:secretsmanager:db}}"});
+        let mut found = Vec::new();
+        let r = redact(&c, None, &mut found).expect("a secret is found");
+        assert_eq!(found, vec!["hunter2-but-longer".to_string()]);
+        assert_eq!(r["env"][0]["value"], json!(mask("hunter2-but-longer")));
+        assert_eq!(r["env"][1], c["env"][1]);
+        assert_eq!(r["env"][2], c["env"][2]);
+        assert_eq!(r["password"], c["password"]);
+        assert_eq!(r["image"], json!("nginx"));
+        let r = redact(&json!("x"), Some("MasterUserPassword"), &mut found);
+        assert_eq!(r, Some(json!(mask("x"))));
+        assert_eq!(
+            redact(&json!({"name": "a", "ports": [80]}), None, &mut found),
+            None
+        );
+        let flag = json!({"automountServiceAccountToken": "true", "secretName": "tls"});
+        assert_eq!(redact(&flag, None, &mut found), None);
+    }
+
+    #[test]
+    fn texts_lose_the_secrets_found_and_those_they_carry() {
+        let found = vec!["hunter2-but-longer".to_string()];
+        let t =
+            format!("set hunter2-but-longer and {AWS_SECRET} or AKIAIOSFODNN7EXAMPLE, keep nginx");
+        let s = scrub(&t, &found);
+        assert!(!s.contains("hunter2") && !s.contains(AWS_SECRET) && !s.contains("AKIAIOSF"));
+        assert!(s.contains("keep nginx") && s.contains(&mask(AWS_SECRET)));
+        assert!(matches!(scrub("nothing here", &found), Cow::Borrowed(_)));
+        let id = "/subscriptions/3f2a9b1c-7d4e-4a5b-9c8d-1e2f3a4b5c6d/resourceGroups/Prod7Qx/providers/Microsoft.Storage/storageAccounts/a";
+        assert!(matches!(scrub(id, &[]), Cow::Borrowed(_)));
+        let end = format!("the key is {AWS_SECRET}.");
+        assert_eq!(
+            scrub(&end, &[]),
+            format!("the key is {}.", mask(AWS_SECRET))
+        );
+        let cs = "Server=db;Password=hunter2hunter2;Pwd=x";
+        assert_eq!(
+            scrub(cs, &[]),
+            format!("Server=db;{};Pwd=x", mask("Password=hunter2hunter2"))
+        );
+    }
+
+    #[test]
+    fn the_mask_is_a_short_stable_fingerprint() {
+        assert_eq!(mask("secret"), "<secret sha256:2bb80d53>");
+    }
+}
