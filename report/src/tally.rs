@@ -335,21 +335,26 @@ impl Tally {
                 applicable: false,
             })
             .collect();
+        // Findings within a governance grace period do not lower the score: like exempt ones
+        // they leave the control applicable, with its points, but are not judged.
+        let mut grace = vec![0usize; controls.len()];
         for r in &self.recommendations {
-            let Some(c) = controls
-                .iter_mut()
-                .find(|c| r.control.as_deref() == Some(c.id.as_str()))
+            let Some(k) = controls
+                .iter()
+                .position(|c| r.control.as_deref() == Some(c.id.as_str()))
             else {
                 continue;
             };
+            let c = &mut controls[k];
             c.healthy += r.healthy;
-            // Findings within a governance grace period do not lower the score.
-            c.unhealthy += (r.unhealthy + r.errors).saturating_sub(r.grace);
+            let unhealthy = r.unhealthy + r.errors;
+            c.unhealthy += unhealthy.saturating_sub(r.grace);
+            grace[k] += r.grace.min(unhealthy);
             c.exempt += r.exempt;
         }
         let mut score = SecureScore::default();
-        for c in &mut controls {
-            c.applicable = c.healthy + c.unhealthy + c.exempt > 0;
+        for (c, grace) in controls.iter_mut().zip(grace) {
+            c.applicable = c.healthy + c.unhealthy + c.exempt + grace > 0;
             if !c.applicable {
                 continue;
             }

@@ -188,3 +188,81 @@ fn governance_due_dates_grace_and_overdue_across_runs() {
         .iter()
         .all(|f| f["governance"]["owner"] == "secops@example.com"));
 }
+
+/// A control whose only unhealthy findings are within their grace period keeps its points in
+/// the maximum and the current score, exactly as when they are exempt; without either, it
+/// loses them.
+#[test]
+fn a_control_in_grace_keeps_its_points_like_an_exempt_one() {
+    let dir = scratch("grace-control");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("std")).unwrap();
+    std::fs::write(
+        dir.join("std/standard.tenet"),
+        r#"standard grace "Grace" { version "1.0.0" }
+control A "Host isolation" { points 4 }
+control B "Images" { points 6 }
+recommendation no-host-network "Pods should not use the host network" {
+  severity high
+  control A
+  applies kubernetes "Pod"
+  compliant when required(spec) and (spec.hostNetwork ?? false) == false
+}
+recommendation has-containers "Pods should run containers" {
+  severity low
+  control B
+  applies kubernetes "Pod"
+  compliant when length(spec.containers ?? []) > 0
+}
+"#,
+    )
+    .unwrap();
+    let pod = dir.join("pod.yaml");
+    std::fs::write(
+        &pod,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: edge, namespace: prod}\nspec:\n  hostNetwork: true\n  containers: [{name: app, image: nginx:1.25}]\n",
+    )
+    .unwrap();
+    let governance = dir.join("governance.yaml");
+    std::fs::write(
+        &governance,
+        "version: 1\nrules:\n  - match: {recommendations: [no-host-network]}\n    owner: platform@example.com\n    timeframe_days: 30\n    grace_period: true\n",
+    )
+    .unwrap();
+    let exemptions = dir.join("exemptions.yaml");
+    std::fs::write(
+        &exemptions,
+        "version: 1\nexemptions:\n  - id: edge\n    recommendations: [no-host-network]\n    scope: {resources: edge}\n    category: mitigated\n    justification: The edge proxy binds the node's ports by design.\n",
+    )
+    .unwrap();
+    let db = dir.join("h.db");
+    let standard = dir.join("std");
+    let score = |extra: &[&str]| -> (serde_json::Value, serde_json::Value) {
+        let mut args = vec![
+            "check",
+            "--standard",
+            standard.to_str().unwrap(),
+            pod.to_str().unwrap(),
+            "--now",
+            NOW,
+            "--db",
+            db.to_str().unwrap(),
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let o = tenet_recording(&args);
+        let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let s = &report["summary"]["secure_score"];
+        (s["current"].clone(), s["max"].clone())
+    };
+    let (current, max) = score(&[]);
+    assert_eq!(
+        (current, max),
+        (serde_json::json!(6.0), serde_json::json!(10.0))
+    );
+    let graced = score(&["--governance", governance.to_str().unwrap()]);
+    let exempt = score(&["--exemptions", exemptions.to_str().unwrap()]);
+    assert_eq!(exempt, (serde_json::json!(10.0), serde_json::json!(10.0)));
+    assert_eq!(graced, exempt);
+}
