@@ -197,8 +197,8 @@ fn a_control_in_grace_keeps_its_points_like_an_exempt_one() {
     let dir = scratch("grace-control");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("std")).unwrap();
-    std::fs::write(
-        dir.join("std/standard.tenet"),
+    write(
+        "grace-control/std/standard.tenet",
         r#"standard grace "Grace" { version "1.0.0" }
 control A "Host isolation" { points 4 }
 control B "Images" { points 6 }
@@ -214,27 +214,21 @@ recommendation has-containers "Pods should run containers" {
   applies kubernetes "Pod"
   compliant when length(spec.containers ?? []) > 0
 }
-"#,
-    )
-    .unwrap();
-    let pod = dir.join("pod.yaml");
-    std::fs::write(
-        &pod,
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: edge, namespace: prod}\nspec:\n  hostNetwork: true\n  containers: [{name: app, image: nginx:1.25}]\n",
-    )
-    .unwrap();
-    let governance = dir.join("governance.yaml");
-    std::fs::write(
-        &governance,
-        "version: 1\nrules:\n  - match: {recommendations: [no-host-network]}\n    owner: platform@example.com\n    timeframe_days: 30\n    grace_period: true\n",
-    )
-    .unwrap();
-    let exemptions = dir.join("exemptions.yaml");
-    std::fs::write(
-        &exemptions,
-        "version: 1\nexemptions:\n  - id: edge\n    recommendations: [no-host-network]\n    scope: {resources: edge}\n    category: mitigated\n    justification: The edge proxy binds the node's ports by design.\n",
-    )
-    .unwrap();
+"#
+        .as_bytes(),
+    );
+    let pod = write(
+        "grace-control/pod.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata: {name: edge, namespace: prod}\nspec:\n  hostNetwork: true\n  containers: [{name: app, image: nginx:1.25}]\n",
+    );
+    let governance = write(
+        "grace-control/governance.yaml",
+        b"version: 1\nrules:\n  - match: {recommendations: [no-host-network]}\n    owner: platform@example.com\n    timeframe_days: 30\n    grace_period: true\n",
+    );
+    let exemptions = write(
+        "grace-control/exemptions.yaml",
+        b"version: 1\nexemptions:\n  - id: edge\n    recommendations: [no-host-network]\n    scope: {resources: edge}\n    category: mitigated\n    justification: The edge proxy binds the node's ports by design.\n",
+    );
     let db = dir.join("h.db");
     let standard = dir.join("std");
     let score = |extra: &[&str]| -> (serde_json::Value, serde_json::Value) {
