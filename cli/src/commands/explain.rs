@@ -79,10 +79,16 @@ pub fn run(
             dim(&format!("{}:{}", r.origin.file, r.origin.line)),
             result.outcome.as_str()
         );
+        // Secrets found in one step's bound values are masked in every later step's value too,
+        // as a report masks them across its explanation.
+        let mut found = Vec::new();
         for s in steps {
             let Some(c) = meta.clauses.get(s.clause as usize) else {
                 continue;
             };
+            for b in s.bindings.iter().filter_map(|(_, _, b)| b.as_ref()) {
+                tenet::stdlib::secret::redact(b, None, &mut found);
+            }
             let v = match s.tri {
                 0 => "false",
                 1 => "true",
@@ -105,8 +111,7 @@ pub fn run(
             // A value that looks like a secret is shown masked, as in every report.
             let value = s.value.as_ref().map(|x| {
                 let holder = c.path.rsplit('.').next();
-                tenet::stdlib::secret::redact(x, holder, &mut Vec::new())
-                    .unwrap_or_else(|| x.clone())
+                tenet::stdlib::secret::redact(x, holder, &mut found).unwrap_or_else(|| x.clone())
             });
             outln!(
                 "  {v:<7} {}  {}{ctx}",

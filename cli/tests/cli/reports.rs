@@ -569,6 +569,15 @@ recommendation plain-env "Environment variables should not hold literal values" 
         }
     }
     shown.push_str(&run(policy, &secrets, &["--explain", "plain-env"]));
+    // A password known as one only by the name beside it stays masked in every step.
+    let password = write(
+        "secrets/password.yaml",
+        pod(&format!(
+            "        - name: DB_PASSWORD\n          value: {PASSWORD}\n"
+        ))
+        .as_bytes(),
+    );
+    shown.push_str(&run(policy, &password, &["--explain", "plain-env"]));
     // The diff `tenet fix` shows a person masks them too (the machine formats apply values).
     let fix = tenet(&["fix", "--standard", policy, secrets.to_str().unwrap()]);
     let diff = stdout(&fix);
