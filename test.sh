@@ -23,6 +23,20 @@ else
   echo "node is not installed and could not be installed (no root?): the Node host parts are skipped"
 fi
 
+step "python (the OCSF report is validated with the pydantic-ocsf models)"
+venv="${CARGO_TARGET_DIR:-target}/ocsf-venv"
+case "$venv" in /*) ;; *) venv="$PWD/$venv" ;; esac
+if [ ! -x "$venv/bin/python" ]; then
+  (python3 -m venv "$venv" && "$venv/bin/pip" install -q "pydantic-ocsf==3.0.0") >/dev/null 2>&1 \
+    || rm -rf "$venv"
+fi
+if [ -x "$venv/bin/python" ]; then
+  export TENET_OCSF_PYTHON="$venv/bin/python"
+  "$venv/bin/pip" show pydantic-ocsf 2>/dev/null | sed -n 1,2p
+else
+  echo "python3 with venv and pip, or the pydantic-ocsf package, is not available: the OCSF schema validation is skipped"
+fi
+
 step "tests"
 cargo test --workspace --locked
 if [ ! -d ../shared/corpus/files ]; then

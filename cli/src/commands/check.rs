@@ -12,7 +12,9 @@ use tenet::check::{Checked, Session, Sinks, Tee};
 use tenet::report::finding::Finding;
 use tenet::report::model::{rfc3339, unhealthy, unhealthy_or_exempt, RiskLevel, Severity};
 use tenet::report::render::baseline::Baseline;
-use tenet::report::render::{github, junit, markdown, sarif, score, table};
+use tenet::report::render::{
+    csv, github, junit, markdown, ocsf, policy_report, sarif, score, table,
+};
 use tenet::report::select::{GroupBy, Select};
 use tenet::report::triage::Triage;
 use tenet::runtime::iac::Format as InputFormat;
@@ -44,6 +46,12 @@ pub enum Format {
     Github,
     /// A Markdown summary for a pull-request comment.
     Markdown,
+    /// One row per finding, for spreadsheets.
+    Csv,
+    /// OCSF Compliance Finding events as JSON Lines, for security data lakes.
+    Ocsf,
+    /// Kubernetes policy reports (wgpolicyk8s.io/v1alpha2), for cluster tooling.
+    PolicyReport,
 }
 
 impl Format {
@@ -167,8 +175,8 @@ pub struct Args {
     /// Fail only on findings that are not in this baseline (see `tenet baseline create`).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Also write a report to a file, as FORMAT=PATH (json, sarif, junit, github, markdown); may
-    /// repeat. Files are replaced atomically.
+    /// Also write a report to a file, as FORMAT=PATH (json, sarif, junit, github, markdown, csv,
+    /// ocsf, policy-report); may repeat. Files are replaced atomically.
     #[arg(long, value_name = "FORMAT=PATH")]
     pub output: Vec<String>,
     /// SARIF: each rule's help page, with `{standard}` and `{id}` filled in (e.g.
@@ -290,7 +298,7 @@ fn outputs(a: &Args) -> Result<Vec<(Format, String)>, u8> {
         {
             Some((Format::Table, _)) | None => {
                 error(format!(
-                    "--output `{o}`: write FORMAT=PATH with FORMAT one of json, sarif, junit, github, markdown"
+                    "--output `{o}`: write FORMAT=PATH with FORMAT one of json, sarif, junit, github, markdown, csv, ocsf, policy-report"
                 ));
                 return Err(ERROR);
             }
@@ -696,6 +704,11 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
                 &tally.failed,
                 a.limit,
             ),
+            Format::Csv => csv::csv(meta, &findings, &tally.failed),
+            Format::Ocsf => ocsf::ocsf(meta, &findings, &tally.failed, (now * 1000.0) as i64),
+            Format::PolicyReport => {
+                policy_report::policy_report(meta, &findings, &tally.failed, now as i64)
+            }
             Format::Json | Format::Table => {
                 String::from_utf8_lossy(&json_buffers.next().unwrap_or_default()).into_owned()
             }

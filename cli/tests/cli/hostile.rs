@@ -538,6 +538,7 @@ fn names_with_control_characters_are_shown_escaped_in_every_human_format() {
         &["--group-by", "resource-type"],
         &["--format", "markdown"],
         &["--format", "junit"],
+        &["--format", "csv"],
     ] {
         let o = run(args);
         assert_shown_safely(&format!("{args:?}"), &stdout(&o));

@@ -564,7 +564,17 @@ recommendation plain-env "Environment variables should not hold literal values" 
     let policy = policy.to_str().unwrap();
     let mut shown = String::new();
     for standard in [policy, "kubernetes-pod-security"] {
-        for format in ["table", "json", "sarif", "junit", "github", "markdown"] {
+        for format in [
+            "table",
+            "json",
+            "sarif",
+            "junit",
+            "github",
+            "markdown",
+            "csv",
+            "ocsf",
+            "policy-report",
+        ] {
             shown.push_str(&run(standard, &secrets, &["--format", format]));
         }
     }
@@ -612,4 +622,204 @@ recommendation plain-env "Environment variables should not hold literal values" 
         "Move MODE=production-blue of container app to a Secret."
     );
     assert!(!json.to_string().contains(masked));
+}
+
+/// The Python that validates OCSF events (`tests/schemas/ocsf_validate.py`, with the
+/// `pydantic-ocsf` package), which `./test.sh` prepares; `None` (and a printed line) without it.
+fn ocsf_python() -> Option<std::path::PathBuf> {
+    let p = std::env::var_os("TENET_OCSF_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root().join("target/ocsf-venv/bin/python"));
+    if p.exists() {
+        Some(p)
+    } else {
+        println!(
+            "skipped: OCSF schema validation (no {}; ./test.sh installs pydantic-ocsf there)",
+            p.display()
+        );
+        None
+    }
+}
+
+/// CSV, OCSF and policy reports: snapshots of the example, each checked against its format's
+/// rules (column count, OCSF 1.5.0 models, the PolicyReport schema's enums and types), an
+/// unreadable input listed as an error in each, and spreadsheet formulas never written.
+#[test]
+fn data_formats() {
+    let dir = scratch("data-formats");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        root().join("examples/inventory.json"),
+        dir.join("inventory.json"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("broken.json"), "{\"resources\": [").unwrap();
+    let run = |format: &str, inputs: &[&str]| {
+        let mut args = vec![
+            "check",
+            "--standard",
+            "examples/standard",
+            "--now",
+            NOW,
+            "--format",
+            format,
+        ];
+        args.extend_from_slice(inputs);
+        let o = tenet(&args);
+        assert!(matches!(o.status.code(), Some(1 | 2)), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let example = "examples/inventory.json";
+    let both = [dir.to_str().unwrap()];
+
+    // CSV: a header and a row per finding, every row as wide as the header.
+    let csv = run("csv", &[example]);
+    insta::assert_snapshot!("data_csv", csv);
+    let rows: Vec<Vec<String>> = parse_csv(&csv);
+    assert_eq!(rows[0][0], "recommendation");
+    assert_eq!(rows.len(), 1 + 16);
+    assert!(rows.iter().all(|r| r.len() == rows[0].len()));
+    let csv = run("csv", &both);
+    let rows = parse_csv(&csv);
+    let error = rows
+        .iter()
+        .find(|r| r[3] == "error")
+        .expect("the broken file");
+    assert!(error[16].ends_with("broken.json"), "{error:?}");
+
+    // A name that a spreadsheet would run as a formula is written as text.
+    let hostile = write(
+        "formula.json",
+        br#"[{"id": "=HYPERLINK(\"http://x\")", "name": "@SUM(1)", "type": "Microsoft.Storage/storageAccounts", "location": "westeurope", "properties": {"supportsHttpsTrafficOnly": false}}]"#,
+    );
+    let csv = run("csv", &[hostile.to_str().unwrap()]);
+    let rows = parse_csv(&csv);
+    assert!(rows.len() > 1);
+    for row in &rows[1..] {
+        for cell in row {
+            assert!(!cell.starts_with(['=', '+', '@']), "{cell}");
+        }
+        assert_eq!(row[12], "'=HYPERLINK(\"http://x\")");
+    }
+
+    // Policy reports: the PolicyReport schema's required fields, enums and string properties.
+    let text = run("policy-report", &[example]);
+    let list: serde_json::Value = serde_json::from_str(&text).unwrap();
+    insta::assert_snapshot!("data_policy_report", text);
+    let check_reports = |list: &serde_json::Value| -> usize {
+        assert_eq!(list["kind"], "List");
+        let mut results = 0;
+        for report in list["items"].as_array().unwrap() {
+            assert_eq!(report["apiVersion"], "wgpolicyk8s.io/v1alpha2");
+            let kind = report["kind"].as_str().unwrap();
+            assert!(["PolicyReport", "ClusterPolicyReport"].contains(&kind));
+            assert_eq!(
+                report["metadata"]["namespace"].is_string(),
+                kind == "PolicyReport"
+            );
+            let rs = report["results"].as_array().unwrap();
+            let summed: u64 = ["pass", "fail", "warn", "error", "skip"]
+                .iter()
+                .map(|k| report["summary"][k].as_u64().unwrap())
+                .sum();
+            assert_eq!(summed as usize, rs.len());
+            for r in rs {
+                assert_eq!(r["policy"], "example-baseline");
+                assert!(["pass", "fail", "warn", "error", "skip"]
+                    .contains(&r["result"].as_str().unwrap()));
+                if let Some(s) = r.get("severity") {
+                    assert!(["critical", "high", "medium", "low", "info"]
+                        .contains(&s.as_str().unwrap()));
+                }
+                assert!(r["properties"]
+                    .as_object()
+                    .unwrap()
+                    .values()
+                    .all(|v| v.is_string()));
+                assert!(r["timestamp"]["seconds"].as_i64().unwrap() > 0);
+                assert_eq!(r["timestamp"]["nanos"], 0);
+            }
+            results += rs.len();
+        }
+        results
+    };
+    assert_eq!(check_reports(&list), 16);
+    let list: serde_json::Value = serde_json::from_str(&run("policy-report", &both)).unwrap();
+    assert_eq!(check_reports(&list), 17);
+    let cluster = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "ClusterPolicyReport")
+        .unwrap();
+    assert_eq!(cluster["summary"]["error"], 1);
+
+    // OCSF: one Compliance Finding per line, valid for the OCSF 1.5.0 models.
+    let ocsf = run("ocsf", &[example]);
+    let events: Vec<serde_json::Value> = ocsf
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events.len(), 16);
+    let mut first = events[0].clone();
+    first["metadata"]["product"]["version"] = "[version]".into();
+    insta::assert_snapshot!(
+        "data_ocsf_first_event",
+        serde_json::to_string_pretty(&first).unwrap()
+    );
+    for e in &events {
+        assert_eq!(e["class_uid"], 2003);
+        assert_eq!(e["type_uid"], 200301);
+        assert_eq!(e["finding_info"]["uid"].as_str().unwrap().len(), 16);
+        assert!(["Pass", "Fail", "Warning"].contains(&e["compliance"]["status"].as_str().unwrap()));
+    }
+    let with_error = run("ocsf", &both);
+    assert_eq!(with_error.lines().count(), 17);
+    if let Some(python) = ocsf_python() {
+        for text in [&ocsf, &with_error] {
+            let mut child = std::process::Command::new(&python)
+                .arg(root().join("tests/schemas/ocsf_validate.py"))
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            use std::io::Write as _;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+            let o = child.wait_with_output().unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+            assert_eq!(
+                String::from_utf8_lossy(&o.stdout).trim(),
+                text.lines().count().to_string()
+            );
+        }
+    }
+}
+
+/// Rows of a CSV text (quoted cells, doubled quotes, CRLF endings).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = vec![];
+    let (mut row, mut cell, mut quoted) = (vec![], String::new(), false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(std::mem::take(&mut cell)),
+            ('\r', false) => {}
+            ('\n', false) => {
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (c, _) => cell.push(c),
+        }
+    }
+    rows
 }

@@ -1,13 +1,17 @@
 //! Renderings of a run, one file each: the JSON report ([`json`]), the terminal table
-//! ([`table`]) and score ([`score`]), and the CI formats ([`sarif`], [`junit`], [`github`],
-//! [`markdown`]); baselines ([`baseline`]). Shared here: terminal colours and the one-line
+//! ([`table`]) and score ([`score`]), the CI formats ([`sarif`], [`junit`], [`github`],
+//! [`markdown`]), the data formats ([`csv`], [`ocsf`], [`policy_report`]); baselines
+//! ([`baseline`]). Shared here: terminal colours and the one-line
 //! message of a finding.
 
 pub mod baseline;
+pub mod csv;
 pub mod github;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod ocsf;
+pub mod policy_report;
 pub mod sarif;
 pub mod score;
 pub mod table;

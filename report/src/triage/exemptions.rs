@@ -20,6 +20,16 @@ pub enum Category {
     Mitigated,
 }
 
+impl Category {
+    /// Its name, as exemption files write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Waiver => "waiver",
+            Category::Mitigated => "mitigated",
+        }
+    }
+}
+
 /// A glob, checked when the file is read.
 #[derive(Clone, Debug)]
 pub struct Pattern {
