@@ -23,6 +23,16 @@ else
   echo "node is not installed and could not be installed (no root?): the Node host parts are skipped"
 fi
 
+step "chromium (the HTML report is tested in a headless browser)"
+if ! command -v chromium >/dev/null 2>&1; then
+  (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 || true
+fi
+if command -v chromium >/dev/null 2>&1; then
+  chromium --version 2>/dev/null || true
+else
+  echo "chromium is not installed and could not be installed (no root?): the browser half of the HTML report test is skipped"
+fi
+
 step "python (the OCSF report is validated with the pydantic-ocsf models)"
 venv="${CARGO_TARGET_DIR:-target}/ocsf-venv"
 case "$venv" in /*) ;; *) venv="$PWD/$venv" ;; esac

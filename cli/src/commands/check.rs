@@ -13,7 +13,7 @@ use tenet::report::finding::Finding;
 use tenet::report::model::{rfc3339, unhealthy, unhealthy_or_exempt, RiskLevel, Severity};
 use tenet::report::render::baseline::Baseline;
 use tenet::report::render::{
-    csv, github, junit, markdown, ocsf, policy_report, sarif, score, table,
+    csv, github, html, junit, markdown, ocsf, policy_report, sarif, score, table,
 };
 use tenet::report::select::{GroupBy, Select};
 use tenet::report::triage::Triage;
@@ -46,6 +46,8 @@ pub enum Format {
     Github,
     /// A Markdown summary for a pull-request comment.
     Markdown,
+    /// One self-contained HTML page, for people (write it with --output html=report.html).
+    Html,
     /// One row per finding, for spreadsheets.
     Csv,
     /// OCSF Compliance Finding events as JSON Lines, for security data lakes.
@@ -175,8 +177,8 @@ pub struct Args {
     /// Fail only on findings that are not in this baseline (see `tenet baseline create`).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Also write a report to a file, as FORMAT=PATH (json, sarif, junit, github, markdown, csv,
-    /// ocsf, policy-report); may repeat. Files are replaced atomically.
+    /// Also write a report to a file, as FORMAT=PATH (json, sarif, junit, github, markdown, html,
+    /// csv, ocsf, policy-report); may repeat. Files are replaced atomically.
     #[arg(long, value_name = "FORMAT=PATH")]
     pub output: Vec<String>,
     /// SARIF: each rule's help page, with `{standard}` and `{id}` filled in (e.g.
@@ -298,7 +300,7 @@ fn outputs(a: &Args) -> Result<Vec<(Format, String)>, u8> {
         {
             Some((Format::Table, _)) | None => {
                 error(format!(
-                    "--output `{o}`: write FORMAT=PATH with FORMAT one of json, sarif, junit, github, markdown, csv, ocsf, policy-report"
+                    "--output `{o}`: write FORMAT=PATH with FORMAT one of json, sarif, junit, github, markdown, html, csv, ocsf, policy-report"
                 ));
                 return Err(ERROR);
             }
@@ -704,6 +706,34 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
                 &tally.failed,
                 a.limit,
             ),
+            Format::Html => {
+                let trend: Vec<html::Point> = history
+                    .as_ref()
+                    .and_then(|h| h.runs(Some(&meta.standard.id), 30).ok())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|r| html::Point {
+                        at: r.at,
+                        score: r.percentage,
+                        compliance: r.compliance,
+                    })
+                    .collect();
+                let inputs: Vec<String> = a
+                    .inventory
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect();
+                html::html(&html::Page {
+                    meta,
+                    summary: &summary,
+                    tally: &tally,
+                    findings: &findings,
+                    failed: &tally.failed,
+                    evaluated_at: &rfc3339(now),
+                    inputs: &inputs,
+                    trend: &trend,
+                })
+            }
             Format::Csv => csv::csv(meta, &findings, &tally.failed),
             Format::Ocsf => ocsf::ocsf(meta, &findings, &tally.failed, (now * 1000.0) as i64),
             Format::PolicyReport => {

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 /// Runs `cmd` (stdin from `input`), killing it after `secs`: a hang is a failure, and so is an
 /// abort (a signal, such as a stack overflow's SIGABRT). Output is drained as it comes, so a
 /// long report cannot block the child.
-fn bounded(mut cmd: Command, input: Option<Vec<u8>>, secs: u64) -> Output {
+pub(crate) fn bounded(mut cmd: Command, input: Option<Vec<u8>>, secs: u64) -> Output {
     use std::io::Read;
     cmd.stdin(if input.is_some() {
         Stdio::piped()
@@ -539,6 +539,7 @@ fn names_with_control_characters_are_shown_escaped_in_every_human_format() {
         &["--format", "markdown"],
         &["--format", "junit"],
         &["--format", "csv"],
+        &["--format", "html"],
     ] {
         let o = run(args);
         assert_shown_safely(&format!("{args:?}"), &stdout(&o));

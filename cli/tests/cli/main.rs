@@ -16,6 +16,7 @@ mod fix;
 mod fmt;
 mod history;
 mod hostile;
+mod html;
 mod readme;
 mod reports;
 mod standards;

@@ -571,6 +571,7 @@ recommendation plain-env "Environment variables should not hold literal values" 
             "junit",
             "github",
             "markdown",
+            "html",
             "csv",
             "ocsf",
             "policy-report",

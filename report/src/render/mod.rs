@@ -1,12 +1,14 @@
 //! Renderings of a run, one file each: the JSON report ([`json`]), the terminal table
 //! ([`table`]) and score ([`score`]), the CI formats ([`sarif`], [`junit`], [`github`],
-//! [`markdown`]), the data formats ([`csv`], [`ocsf`], [`policy_report`]); baselines
+//! [`markdown`]), the page for people ([`html`]), the data formats ([`csv`], [`ocsf`],
+//! [`policy_report`]); baselines
 //! ([`baseline`]). Shared here: terminal colours and the one-line
 //! message of a finding.
 
 pub mod baseline;
 pub mod csv;
 pub mod github;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
