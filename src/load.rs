@@ -287,6 +287,9 @@ pub struct Config {
     /// SARIF rules' help page without `--help-uri`: a template with `{standard}` and `{id}`.
     #[serde(default)]
     pub help_uri: Option<String>,
+    /// Whether exemptions need an approver and an expiry (`--require-approval`).
+    #[serde(default)]
+    pub require_approval: bool,
     /// Evaluation limits used without the matching flags, by every command that evaluates.
     #[serde(default)]
     pub limits: ConfigLimits,

@@ -45,6 +45,7 @@ fn the_streamed_encoder_writes_what_a_finding_serialises_to() {
         .unwrap(),
         history: None,
         now,
+        ..Triage::default()
     };
     let assessed: Vec<_> = eval::evaluate_all(&standard, &inv.resources, now, false)
         .unwrap()

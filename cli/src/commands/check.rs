@@ -158,6 +158,11 @@ pub struct Args {
     /// Exemptions (docs/exemptions.md); default: .tenet/exemptions.yaml when it exists.
     #[arg(long, value_name = "FILE")]
     pub exemptions: Option<PathBuf>,
+    /// Refuse exemptions without an approver (`approved_by`) or an expiry (`expires`), and
+    /// in-resource ones (tags, labels, annotations): their findings count as unhealthy; also
+    /// `require_approval: true` in .tenet/config.yaml.
+    #[arg(long)]
+    pub require_approval: bool,
     /// Governance rules (docs/governance.md); default: .tenet/governance.yaml when it exists.
     #[arg(long, value_name = "FILE")]
     pub governance: Option<PathBuf>,
@@ -276,7 +281,12 @@ fn triage(a: &Args, now: f64) -> Result<Triage, u8> {
         input_error(&e.error, &e.text);
         ERROR
     };
-    let exemptions = tenet::load::exemptions(a.exemptions.as_deref()).map_err(settings)?;
+    let mut exemptions = tenet::load::exemptions(a.exemptions.as_deref()).map_err(settings)?;
+    if a.require_approval {
+        if let Some(x) = exemptions.as_mut() {
+            x.require_approval();
+        }
+    }
     let governance = tenet::load::governance(a.governance.as_deref()).map_err(settings)?;
     if a.owner.is_some() && governance.is_none() {
         error("--owner needs governance rules: pass --governance FILE or create .tenet/governance.yaml");
@@ -287,6 +297,8 @@ fn triage(a: &Args, now: f64) -> Result<Triage, u8> {
         governance,
         history: None,
         now,
+        require_approval: a.require_approval,
+        ..Triage::default()
     })
 }
 
@@ -349,6 +361,7 @@ fn with_config(mut a: Args) -> Result<Args, u8> {
         if a.help_uri.is_none() {
             a.help_uri = c.help_uri;
         }
+        a.require_approval |= c.require_approval;
         a.limits = a.limits.or(&c.limits);
         a.rooted = Some((c.root, c.exclude));
     }

@@ -83,6 +83,11 @@ pub struct Args {
     /// .tenet/exemptions.yaml when it exists.
     #[arg(long, value_name = "FILE")]
     pub exemptions: Option<PathBuf>,
+    /// Refuse exemptions without an approver or an expiry, and in-resource ones, as `tenet check
+    /// --require-approval` does: their findings are fixed; also `require_approval: true` in
+    /// .tenet/config.yaml.
+    #[arg(long)]
+    pub require_approval: bool,
     /// Governance rules (docs/governance.md); default: .tenet/governance.yaml when it exists.
     #[arg(long, value_name = "FILE")]
     pub governance: Option<PathBuf>,
@@ -142,9 +147,13 @@ pub fn run(a: Args) -> u8 {
             return ERROR;
         }
     };
-    let (rooted, limits) = match super::config() {
-        Ok(Some(c)) => (Some((c.root, c.exclude)), a.limits.or(&c.limits)),
-        Ok(None) => (None, a.limits),
+    let (rooted, limits, require_approval) = match super::config() {
+        Ok(Some(c)) => (
+            Some((c.root, c.exclude)),
+            a.limits.or(&c.limits),
+            a.require_approval || c.require_approval,
+        ),
+        Ok(None) => (None, a.limits, a.require_approval),
         Err(code) => return code,
     };
     let Some(engine) = super::engine(true, limits.limits()) else {
@@ -173,10 +182,15 @@ pub fn run(a: Args) -> u8 {
         super::input_error(&e.error, &e.text);
         ERROR
     };
-    let exemptions = match tenet::load::exemptions(a.exemptions.as_deref()) {
+    let mut exemptions = match tenet::load::exemptions(a.exemptions.as_deref()) {
         Ok(x) => x,
         Err(e) => return settings(e),
     };
+    if require_approval {
+        if let Some(x) = exemptions.as_mut() {
+            x.require_approval();
+        }
+    }
     let governance = match tenet::load::governance(a.governance.as_deref()) {
         Ok(x) => x,
         Err(e) => return settings(e),
@@ -188,6 +202,8 @@ pub fn run(a: Args) -> u8 {
             governance,
             history: None,
             now,
+            require_approval,
+            ..Default::default()
         },
         select: Select::default(),
         input_format: tenet::runtime::iac::Format::Auto,

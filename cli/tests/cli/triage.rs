@@ -260,3 +260,164 @@ recommendation has-containers "Pods should run containers" {
     assert_eq!(exempt, (serde_json::json!(10.0), serde_json::json!(10.0)));
     assert_eq!(graced, exempt);
 }
+
+/// `--require-approval` (or `require_approval: true` in the configuration) refuses exemptions
+/// without an approver or an expiry, and in-resource ones: their findings count again. An
+/// exemption of every recommendation on every resource is flagged in any case: without approval
+/// required it takes the score to 100%, which a reviewer must see.
+#[test]
+fn approval_can_be_required_and_wildcards_are_flagged() {
+    let dir = scratch("require-approval");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join(".tenet")).unwrap();
+    let exemptions = dir.join("exemptions.yaml");
+    std::fs::write(
+        &exemptions,
+        "version: 1
+exemptions:
+  - id: approved
+    recommendations: storage-secure-transfer
+    scope: {resources: stlegacyexport}
+    category: waiver
+    justification: Deleted in March.
+    approved_by: ciso@example.com
+    expires: 2030-03-31
+  - id: unapproved
+    recommendations: storage-min-tls
+    scope: {resources: stlegacyexport}
+    category: waiver
+    justification: Deleted in March.
+    expires: 2030-03-31
+  - id: everything
+    recommendations: '*'
+    scope: {resources: '*'}
+    category: waiver
+    justification: Not now.
+",
+    )
+    .unwrap();
+    // A storage account that exempts itself with a tag.
+    let tagged = dir.join("tagged.json");
+    std::fs::write(
+        &tagged,
+        r#"[{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sttagged", "name": "sttagged", "type": "Microsoft.Storage/storageAccounts", "location": "westeurope", "tags": {"tenet-exempt-storage-min-tls": "Read-only archive."}, "properties": {"supportsHttpsTrafficOnly": true, "minimumTlsVersion": "TLS1_0"}}]"#,
+    )
+    .unwrap();
+    let standard = root().join("examples/standard");
+    let inventory = root().join("examples/inventory.json");
+    let run = |inputs: &[&std::path::Path], flags: &[&str], in_dir: bool| {
+        let mut args = vec![
+            "check".to_string(),
+            "--standard".into(),
+            standard.display().to_string(),
+            "--now".into(),
+            NOW.into(),
+        ];
+        args.extend(inputs.iter().map(|p| p.display().to_string()));
+        args.extend(flags.iter().map(|f| f.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut c = tenet_command(&args);
+        if in_dir {
+            c.current_dir(&dir);
+        }
+        c.output().unwrap()
+    };
+    let x = exemptions.to_str().unwrap();
+    let json = |o: &std::process::Output| -> serde_json::Value {
+        serde_json::from_str(&stdout(o)).unwrap()
+    };
+
+    // Without approval required, the wildcard exempts everything: 100%, and a warning says so.
+    let o = run(&[&inventory], &["--exemptions", x], false);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(
+            "warning: exemption everything (line 16) is broad: it exempts every recommendation on \
+             every resource; narrow it to what it is meant for"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    let r = json(&run(
+        &[&inventory],
+        &["--exemptions", x, "--format", "json"],
+        false,
+    ));
+    assert_eq!(r["summary"]["secure_score"]["percentage"], 100.0);
+    assert_eq!(
+        r["exemptions"][2]["warning"],
+        "it exempts every recommendation on every resource"
+    );
+
+    // With approval required: only the approved exemption applies.
+    let o = run(
+        &[&inventory, &tagged],
+        &["--exemptions", x, "--require-approval"],
+        false,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let table = stdout(&o);
+    for line in [
+        "warning: exemption unapproved (line 10) is refused: it has no `approved_by` (approval is required); 1 finding(s) it would cover count",
+        "warning: exemption tag:tenet-exempt-* is refused: in-resource exemptions (tags, labels, annotations) have no approver and no expiry (approval is required); 1 finding(s) it would cover count",
+    ] {
+        assert!(table.contains(line), "{line}\n{table}");
+    }
+    let required = |in_dir: bool, flags: &[&str]| {
+        let mut all = vec!["--exemptions", x, "--format", "json"];
+        all.extend_from_slice(flags);
+        json(&run(&[&inventory, &tagged], &all, in_dir))
+    };
+    let r = required(false, &["--require-approval"]);
+    let status: Vec<(&str, &str, u64)> = r["exemptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["id"].as_str().unwrap(),
+                e["status"].as_str().unwrap(),
+                e["findings"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        status,
+        vec![
+            ("approved", "active", 1),
+            ("unapproved", "refused", 1),
+            ("everything", "refused", 16),
+            ("tag:tenet-exempt-*", "refused", 1),
+        ]
+    );
+    let state = |r: &serde_json::Value, rec: &str, name: &str| -> String {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["recommendation"] == rec && f["resource"]["name"] == name)
+            .map(|f| f["state"].as_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        state(&r, "storage-secure-transfer", "stlegacyexport"),
+        "exempt"
+    );
+    assert_eq!(
+        state(&r, "storage-min-tls", "stlegacyexport"),
+        "not_compliant"
+    );
+    assert_eq!(state(&r, "storage-min-tls", "sttagged"), "not_compliant");
+    assert!(r["summary"]["secure_score"]["percentage"].as_f64().unwrap() < 60.0);
+    let flagged = r["exemptions"].clone();
+    // Without the flag the finding is exempt.
+    let r = required(false, &[]);
+    assert_eq!(state(&r, "storage-min-tls", "sttagged"), "exempt");
+    // The configuration asks for the same.
+    std::fs::write(
+        dir.join(".tenet/config.yaml"),
+        "version: 1\nrequire_approval: true\n",
+    )
+    .unwrap();
+    assert_eq!(required(true, &[])["exemptions"], flagged);
+}

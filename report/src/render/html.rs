@@ -554,10 +554,17 @@ fn exemptions(out: &mut String, tally: &Tally) {
     for x in &tally.exemptions {
         let _ = write!(
             out,
-            "<tr><td class=\"id\">{} (line {})</td><td>{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td class=\"id\">{}{}</td><td>{}{}</td><td class=\"num\">{}</td></tr>",
             esc(&x.id),
-            x.line,
+            if x.line > 0 {
+                format!(" (line {})", x.line)
+            } else {
+                String::new()
+            },
             esc(x.status),
+            x.warning
+                .as_deref()
+                .map_or(String::new(), |w| format!(": {}", esc(w))),
             x.findings
         );
     }

@@ -89,24 +89,36 @@ pub(crate) fn message(f: &Finding) -> String {
     }
 }
 
-/// A warning line for each expired or stale exemption.
+/// A warning line for each expired, refused, stale or over-broad exemption.
 pub(crate) fn exemption_warnings(p: &Paint, tally: &Tally, out: &mut String) {
     for x in &tally.exemptions {
-        if x.status != "active" {
-            let _ = writeln!(
-                out,
-                "{} exemption {} (line {}) is {}{}",
-                p.code("33", "warning:"),
-                visible(&x.id),
-                x.line,
-                x.status,
-                if x.status == "expired" {
-                    format!("; {} finding(s) it covered count again", x.findings)
-                } else {
-                    ": it matches no finding; remove it or fix its scope".to_string()
-                }
-            );
-        }
+        let warning = x.warning.as_deref().unwrap_or_default();
+        let what = match x.status {
+            "expired" => format!(
+                "is expired; {} finding(s) it covered count again",
+                x.findings
+            ),
+            "refused" => format!(
+                "is refused: {warning} (approval is required); {} finding(s) it would cover count",
+                x.findings
+            ),
+            "stale" => "is stale: it matches no finding; remove it or fix its scope".to_string(),
+            _ if !warning.is_empty() => {
+                format!("is broad: {warning}; narrow it to what it is meant for")
+            }
+            _ => continue,
+        };
+        let line = if x.line > 0 {
+            format!(" (line {})", x.line)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "{} exemption {}{line} {what}",
+            p.code("33", "warning:"),
+            visible(&x.id),
+        );
     }
 }
 

@@ -206,6 +206,10 @@ pub struct Exemption {
     matched: AtomicUsize,
     /// Findings it would have exempted had it not expired.
     expired_matches: AtomicUsize,
+    /// Why it is refused (with approval required: no approver, no expiry), if it is.
+    refused: Option<&'static str>,
+    /// Findings it would have exempted had it not been refused.
+    refused_matches: AtomicUsize,
 }
 
 /// An exemption as findings and reports show it.
@@ -235,10 +239,15 @@ pub struct Status {
     pub id: String,
     /// Line in the exemptions file.
     pub line: usize,
-    /// `active` (it exempted findings), `stale` (it matched nothing) or `expired`.
+    /// `active` (it exempted findings), `stale` (it matched nothing), `expired`, or `refused`
+    /// (approval is required and it has no approver or no expiry).
     pub status: &'static str,
-    /// Findings it exempted (or, expired, would have).
+    /// Findings it exempted (or, expired or refused, would have).
     pub findings: usize,
+    /// What is wrong with it beside its status: why it is refused, or that it exempts every
+    /// recommendation or every resource.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 /// The exemptions of a file.
@@ -313,6 +322,8 @@ impl Exemptions {
                 line,
                 matched: AtomicUsize::new(0),
                 expired_matches: AtomicUsize::new(0),
+                refused: None,
+                refused_matches: AtomicUsize::new(0),
             });
         }
         Ok(Exemptions {
@@ -322,8 +333,21 @@ impl Exemptions {
         })
     }
 
+    /// Refuses every exemption without an approver (`approved_by`) or an expiry (`expires`):
+    /// they exempt nothing, and their findings count.
+    pub fn require_approval(&mut self) {
+        for x in &mut self.list {
+            x.refused = match (x.approved_by.is_some(), x.expires.is_some()) {
+                (true, true) => None,
+                (false, true) => Some("it has no `approved_by`"),
+                (true, false) => Some("it has no `expires`"),
+                (false, false) => Some("it has no `approved_by` and no `expires`"),
+            };
+        }
+    }
+
     /// The exemption that covers recommendation `rec` on a resource at time `now`, counting the
-    /// match; expired exemptions are counted as such and not returned.
+    /// match; expired and refused exemptions are counted as such and not returned.
     pub fn find(&self, rec: &str, id: &Identity, now: f64) -> Option<&Exemption> {
         let index = self.index.get_or_init(|| {
             Candidates::new(
@@ -344,6 +368,10 @@ impl Exemptions {
                 x.expired_matches.fetch_add(1, Ordering::Relaxed);
                 continue;
             }
+            if x.refused.is_some() {
+                x.refused_matches.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
             x.matched.fetch_add(1, Ordering::Relaxed);
             return Some(x);
         }
@@ -359,6 +387,8 @@ impl Exemptions {
                 let expired = x.expires.is_some_and(|e| e.at <= now);
                 let (status, findings) = if expired {
                     ("expired", x.expired_matches.load(Ordering::Relaxed))
+                } else if x.refused.is_some() {
+                    ("refused", x.refused_matches.load(Ordering::Relaxed))
                 } else if matched == 0 {
                     ("stale", 0)
                 } else {
@@ -369,6 +399,11 @@ impl Exemptions {
                     line: x.line,
                     status,
                     findings,
+                    warning: match (x.refused, x.broad()) {
+                        (Some(r), Some(b)) => Some(format!("{r}; {b}")),
+                        (Some(r), None) => Some(r.to_string()),
+                        (None, b) => b,
+                    },
                 }
             })
             .collect()
@@ -376,6 +411,26 @@ impl Exemptions {
 }
 
 impl Exemption {
+    /// Whether it exempts every recommendation or every resource (a glob of only `*`), said as
+    /// a warning: such an entry hides every finding it reaches from the score.
+    fn broad(&self) -> Option<String> {
+        let everything = |p: &Pattern| p.matcher.glob().glob().chars().all(|c| c == '*');
+        let all_recs = self.recommendations.iter().any(everything);
+        let all_resources = self.resources.iter().any(everything)
+            && self.subscription.is_none()
+            && self.account.is_none()
+            && self.project.is_none()
+            && self.namespace.is_none();
+        match (all_recs, all_resources) {
+            (true, true) => Some("it exempts every recommendation on every resource".into()),
+            (true, false) => Some("it exempts every recommendation (`*`) in its scope".into()),
+            (false, true) => {
+                Some("it exempts every resource (`*`) from its recommendations".into())
+            }
+            (false, false) => None,
+        }
+    }
+
     fn covers(&self, rec: &str, r: &Identity) -> bool {
         if !self.recommendations.iter().any(|p| p.is_match(rec)) {
             return false;
@@ -575,5 +630,60 @@ exemptions:
             .contains("scope"));
         let bad = "version: 1\nexemptions:\n  - recommendations: x\n    scope: {resources: x}\n    category: waiver\n    justification: j\n    expires: soon\n";
         assert_eq!(Exemptions::parse("e.yaml", bad).unwrap_err().line, 7);
+    }
+
+    #[test]
+    fn approval_required_refuses_and_wildcards_are_flagged() {
+        let text = "version: 1
+exemptions:
+  - id: approved
+    recommendations: r1
+    scope: {resources: a}
+    category: waiver
+    justification: j
+    approved_by: ciso
+    expires: 2027-01-31
+  - id: unapproved
+    recommendations: r2
+    scope: {resources: a}
+    category: waiver
+    justification: j
+    expires: 2027-01-31
+  - id: everything
+    recommendations: '*'
+    scope: {resources: '**'}
+    category: waiver
+    justification: j
+";
+        let now = 1_800_000_000.0; // 2027-01-15
+        let a = ident("a", "a", None);
+        let x = Exemptions::parse("e.yaml", text).unwrap();
+        assert_eq!(x.find("r2", &a, now).unwrap().id, "unapproved");
+        let s = x.statuses(now);
+        assert_eq!(s[0].warning, None);
+        assert_eq!(s[1].warning, None);
+        assert_eq!(
+            s[2].warning.as_deref(),
+            Some("it exempts every recommendation on every resource")
+        );
+        let mut x = Exemptions::parse("e.yaml", text).unwrap();
+        x.require_approval();
+        assert_eq!(x.find("r1", &a, now).unwrap().id, "approved");
+        assert!(
+            x.find("r2", &a, now).is_none(),
+            "refused, and the wildcard too"
+        );
+        let s = x.statuses(now);
+        assert_eq!((s[0].status, s[0].findings), ("active", 1));
+        assert_eq!((s[1].status, s[1].findings), ("refused", 1));
+        assert_eq!(s[1].warning.as_deref(), Some("it has no `approved_by`"));
+        assert_eq!((s[2].status, s[2].findings), ("refused", 1));
+        assert_eq!(
+            s[2].warning.as_deref(),
+            Some(
+                "it has no `approved_by` and no `expires`; it exempts every recommendation on \
+                 every resource"
+            )
+        );
     }
 }

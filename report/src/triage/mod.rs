@@ -28,6 +28,12 @@ pub struct Triage {
     pub history: Option<Known>,
     /// Evaluation time, seconds since the epoch.
     pub now: f64,
+    /// Whether an exemption needs an approver and an expiry (`--require-approval`); the file's
+    /// exemptions are refused by [`Exemptions::require_approval`], and in-resource ones, which
+    /// have neither, are refused here.
+    pub require_approval: bool,
+    /// In-resource exemptions refused so far.
+    pub refused_inline: std::sync::atomic::AtomicUsize,
 }
 
 /// An evaluated resource after triage. It reads as its [`Evaluated`] (outcomes, reasons,
@@ -83,6 +89,33 @@ impl Assessed {
 }
 
 impl Triage {
+    /// What became of the exemptions: the file's, then the in-resource ones refused because
+    /// approval is required (as one entry).
+    pub fn statuses(&self) -> Vec<exemptions::Status> {
+        let mut out = self
+            .exemptions
+            .as_ref()
+            .map(|x| x.statuses(self.now))
+            .unwrap_or_default();
+        let refused = self
+            .refused_inline
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if refused > 0 {
+            out.push(exemptions::Status {
+                id: format!("tag:{}*", exemptions::INLINE_PREFIX),
+                line: 0,
+                status: "refused",
+                findings: refused,
+                warning: Some(
+                    "in-resource exemptions (tags, labels, annotations) have no approver and no \
+                     expiry"
+                        .into(),
+                ),
+            });
+        }
+        out
+    }
+
     /// Triage of one evaluated resource. For each unhealthy result: an exemption from the file
     /// first, then one from the resource's own tag (where the standard allows it); otherwise
     /// the governance rules give it an owner and a due date, counted from the first run that
@@ -118,9 +151,14 @@ impl Triage {
                 continue;
             }
             if let Some(x) = exemptions::inline(&rec.id, severity, identity, allowed) {
-                *o = Outcome::Exempt;
-                exempt.push((i, x));
-                continue;
+                if self.require_approval {
+                    self.refused_inline
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                } else {
+                    *o = Outcome::Exempt;
+                    exempt.push((i, x));
+                    continue;
+                }
             }
             if let Some(g) = &self.governance {
                 let first = self
