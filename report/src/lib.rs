@@ -14,11 +14,13 @@
 //! - [`finding`]: findings and explanations;
 //! - [`select`]: the filters of a run, in one place;
 //! - [`tally`]: counts and the secure score;
+//! - [`frameworks`]: compliance per framework control, from the counts;
 //! - [`render`]: one file per output format.
 #![deny(missing_docs)]
 
 pub mod finding;
 pub mod fingerprint;
+pub mod frameworks;
 pub mod model;
 pub mod render;
 pub mod risk;

@@ -33,6 +33,13 @@ pub struct Select {
     pub new_only: bool,
     /// Only findings assigned to this owner (`--owner`).
     pub owner: Option<String>,
+    /// Only recommendations mapped to one of these frameworks (`--framework`), when not empty.
+    pub frameworks: Vec<String>,
+    /// Only recommendations of one of these MITRE ATT&CK tactics (`--tactic`), when not empty.
+    pub tactics: Vec<String>,
+    /// Only findings of this governance status (`--status`: `overdue`, `on_time`,
+    /// `unassigned`).
+    pub status: Option<String>,
 }
 
 impl Select {
@@ -53,6 +60,16 @@ impl Select {
                     .control
                     .as_ref()
                     .is_some_and(|c| self.controls.contains(c)))
+            && (self.frameworks.is_empty()
+                || rec
+                    .frameworks
+                    .keys()
+                    .any(|f| self.frameworks.iter().any(|w| w.eq_ignore_ascii_case(f))))
+            && (self.tactics.is_empty()
+                || rec
+                    .tactics
+                    .iter()
+                    .any(|t| self.tactics.iter().any(|w| w.eq_ignore_ascii_case(t))))
     }
 
     /// Whether a resource is evaluated and counted.
@@ -70,9 +87,9 @@ impl Select {
     }
 
     /// Whether findings are filtered beyond their recommendation (`--risk`, `--new-only`,
-    /// `--owner`): then lists show only what passes.
+    /// `--owner`, `--status`): then lists show only what passes.
     pub fn filters_findings(&self) -> bool {
-        self.risk.is_some() || self.new_only || self.owner.is_some()
+        self.risk.is_some() || self.new_only || self.owner.is_some() || self.status.is_some()
     }
 
     /// Whether a finding with this outcome is listed at all: unhealthy and exempt ones, and
@@ -95,6 +112,10 @@ impl Select {
                 e.assignment(index)
                     .is_some_and(|a| a.owner.as_deref() == Some(owner))
             })
+            && self
+                .status
+                .as_deref()
+                .is_none_or(|s| e.assignment(index).is_some_and(|a| a.status == s))
     }
 }
 
@@ -113,6 +134,16 @@ pub enum GroupBy {
     ResourceType,
     /// Provider: azure, aws, gcp, kubernetes.
     Environment,
+    /// The recommendation's first MITRE ATT&CK tactic.
+    Tactic,
+    /// The recommendation's first framework control (`cis-aws 2.3.1`), frameworks in
+    /// alphabetical order.
+    Framework,
+    /// The owner the governance rules give the finding.
+    Owner,
+    /// The finding's governance status (`overdue`, `on_time`, `unassigned`), or its state
+    /// (`exempt`) when it has none.
+    Status,
 }
 
 impl GroupBy {
@@ -124,6 +155,10 @@ impl GroupBy {
         "control",
         "resource-type",
         "environment",
+        "tactic",
+        "framework",
+        "owner",
+        "status",
     ];
 
     /// The grouping of a name of [`GroupBy::NAMES`].
@@ -135,6 +170,10 @@ impl GroupBy {
             "control" => GroupBy::Control,
             "resource-type" => GroupBy::ResourceType,
             "environment" => GroupBy::Environment,
+            "tactic" => GroupBy::Tactic,
+            "framework" => GroupBy::Framework,
+            "owner" => GroupBy::Owner,
+            "status" => GroupBy::Status,
             _ => return None,
         })
     }
@@ -151,6 +190,25 @@ impl GroupBy {
             GroupBy::Control => rec.control.clone().unwrap_or_else(|| "(no control)".into()),
             GroupBy::ResourceType => f.resource.identity.kind.clone(),
             GroupBy::Environment => f.resource.identity.provider.clone(),
+            GroupBy::Tactic => rec
+                .tactics
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "(no tactic)".into()),
+            GroupBy::Framework => rec
+                .frameworks
+                .iter()
+                .find_map(|(k, ids)| ids.first().map(|id| format!("{k} {id}")))
+                .unwrap_or_else(|| "(no framework)".into()),
+            GroupBy::Owner => f
+                .governance
+                .as_ref()
+                .and_then(|g| g.owner.clone())
+                .unwrap_or_else(|| "(no owner)".into()),
+            GroupBy::Status => f
+                .governance
+                .as_ref()
+                .map_or_else(|| f.state.as_str().to_string(), |g| g.status.to_string()),
         }
     }
 }

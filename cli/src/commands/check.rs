@@ -2,6 +2,8 @@
 //! [`Session`] from the flags and the `.tenet/` settings, run it, record the history, write the
 //! reports, and map the findings to an exit code.
 
+pub use super::reports::Format;
+use super::reports::{self, outputs};
 use super::{
     color, error, input_error, load_standard, warn, write_atomic, Loaded, ERROR, FINDINGS, OK,
 };
@@ -10,11 +12,10 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use tenet::check::{Checked, Session, Sinks, Tee};
 use tenet::report::finding::Finding;
+use tenet::report::frameworks;
 use tenet::report::model::{rfc3339, unhealthy, unhealthy_or_exempt, RiskLevel, Severity};
 use tenet::report::render::baseline::Baseline;
-use tenet::report::render::{
-    csv, github, html, junit, markdown, ocsf, policy_report, sarif, score, table,
-};
+use tenet::report::render::{score, table};
 use tenet::report::select::{GroupBy, Select};
 use tenet::report::triage::Triage;
 use tenet::runtime::iac::Format as InputFormat;
@@ -29,37 +30,6 @@ pub enum Mode {
     Score,
     /// `tenet baseline create`: write the findings to this baseline file.
     Baseline(PathBuf),
-}
-
-/// Report formats.
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Grouped by recommendation, for people.
-    Table,
-    /// The versioned JSON report (docs/report.md).
-    Json,
-    /// SARIF 2.1.0, for code scanning.
-    Sarif,
-    /// JUnit XML, for test reports.
-    Junit,
-    /// GitHub Actions annotations (workflow commands).
-    Github,
-    /// A Markdown summary for a pull-request comment.
-    Markdown,
-    /// One self-contained HTML page, for people (write it with --output html=report.html).
-    Html,
-    /// One row per finding, for spreadsheets.
-    Csv,
-    /// OCSF Compliance Finding events as JSON Lines, for security data lakes.
-    Ocsf,
-    /// Kubernetes policy reports (wgpolicyk8s.io/v1alpha2), for cluster tooling.
-    PolicyReport,
-}
-
-impl Format {
-    fn parse(name: &str) -> Option<Format> {
-        clap::ValueEnum::from_str(name, true).ok()
-    }
 }
 
 /// Flags of `tenet check`.
@@ -123,10 +93,19 @@ pub struct Args {
     /// Only recommendations of these controls (comma-separated).
     #[arg(long, value_name = "CONTROL", value_delimiter = ',')]
     pub control: Vec<String>,
+    /// Only recommendations mapped to these frameworks (comma-separated: cis-aws, mcsb,
+    /// nist-800-53, ...); `tenet score` then shows compliance per control of each.
+    #[arg(long, value_name = "FRAMEWORK", value_delimiter = ',')]
+    pub framework: Vec<String>,
+    /// Only recommendations of these MITRE ATT&CK tactics (comma-separated, any case:
+    /// "initial access,privilege escalation").
+    #[arg(long, value_name = "TACTIC", value_delimiter = ',')]
+    pub tactic: Vec<String>,
     /// Only findings at this risk level or above (critical, high, medium, low).
     #[arg(long, value_name = "LEVEL", value_parser = ["critical", "high", "medium", "low"])]
     pub risk: Option<String>,
-    /// Group findings in every output: risk, title, severity, control, resource-type, environment.
+    /// Group findings in every output: risk, title, severity, control, resource-type,
+    /// environment, tactic, framework, owner, status.
     #[arg(long, value_name = "KEY", value_parser = GroupBy::NAMES.to_vec())]
     pub group_by: Option<String>,
     /// Lowest severity that makes the exit code 1; default: `fail_on` in .tenet/config.yaml,
@@ -166,6 +145,9 @@ pub struct Args {
     /// Governance rules (docs/governance.md); default: .tenet/governance.yaml when it exists.
     #[arg(long, value_name = "FILE")]
     pub governance: Option<PathBuf>,
+    /// Only findings of this governance status (needs governance rules).
+    #[arg(long, value_name = "STATUS", value_parser = ["overdue", "on_time", "unassigned"])]
+    pub status: Option<String>,
     /// Only findings assigned to this owner by the governance rules.
     #[arg(long, value_name = "OWNER")]
     pub owner: Option<String>,
@@ -272,6 +254,9 @@ fn select(a: &Args) -> Result<Select, u8> {
         group_by: a.group_by.as_deref().and_then(GroupBy::parse),
         new_only: a.new_only,
         owner: a.owner.clone(),
+        frameworks: a.framework.clone(),
+        tactics: a.tactic.iter().map(|t| t.trim().to_string()).collect(),
+        status: a.status.clone(),
     })
 }
 
@@ -288,9 +273,17 @@ fn triage(a: &Args, now: f64) -> Result<Triage, u8> {
         }
     }
     let governance = tenet::load::governance(a.governance.as_deref()).map_err(settings)?;
-    if a.owner.is_some() && governance.is_none() {
-        error("--owner needs governance rules: pass --governance FILE or create .tenet/governance.yaml");
-        return Err(ERROR);
+    if governance.is_none() {
+        let needs = [
+            ("--owner", a.owner.is_some()),
+            ("--status", a.status.is_some()),
+        ];
+        if let Some((flag, _)) = needs.iter().find(|(_, given)| *given) {
+            error(format!(
+                "{flag} needs governance rules: pass --governance FILE or create .tenet/governance.yaml"
+            ));
+            return Err(ERROR);
+        }
     }
     Ok(Triage {
         exemptions,
@@ -300,29 +293,6 @@ fn triage(a: &Args, now: f64) -> Result<Triage, u8> {
         require_approval: a.require_approval,
         ..Triage::default()
     })
-}
-
-/// The reports to write after the run: (format, path; `-` is standard output).
-fn outputs(a: &Args) -> Result<Vec<(Format, String)>, u8> {
-    let mut outputs = Vec::new();
-    for o in &a.output {
-        match o
-            .split_once('=')
-            .and_then(|(f, p)| Format::parse(f).map(|f| (f, p)))
-        {
-            Some((Format::Table, _)) | None => {
-                error(format!(
-                    "--output `{o}`: write FORMAT=PATH with FORMAT one of json, sarif, junit, github, markdown, html, csv, ocsf, policy-report"
-                ));
-                return Err(ERROR);
-            }
-            Some((f, p)) => outputs.push((f, p.to_string())),
-        }
-    }
-    if !matches!(a.format, Format::Table | Format::Json) {
-        outputs.push((a.format, "-".into()));
-    }
-    Ok(outputs)
 }
 
 fn read_baseline(path: Option<&std::path::Path>) -> Result<Option<Baseline>, u8> {
@@ -507,7 +477,7 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
             None
         }
     };
-    let outputs = outputs(a)?;
+    let outputs = outputs(&a.output, a.format)?;
     let baseline = read_baseline(a.baseline.as_deref())?;
     let table_mode = a.format == Format::Table || matches!(mode, Mode::Score);
     let grouped_table = select.group_by.is_some() && table_mode;
@@ -691,77 +661,31 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
     }
     let summary = tally.finish();
     let mut json_buffers = buffers.into_iter();
+    let written = reports::Written {
+        help_uri: a.help_uri.as_deref(),
+        limit: a.limit,
+        inputs: &a.inventory,
+        meta,
+        summary: &summary,
+        tally: &tally,
+        findings: &findings,
+        baseline: baseline.as_ref(),
+        history: history.as_ref(),
+        now,
+    };
     for (format, path) in &outputs {
         let text = match format {
-            Format::Sarif => {
-                let opts = sarif::Options {
-                    help_uri: a.help_uri.clone(),
-                    ..sarif::Options::default()
-                };
-                let (text, dropped) =
-                    sarif::render(meta, &findings, baseline.as_ref(), &tally.failed, &opts);
-                if dropped > 0 {
-                    warn(format!(
-                        "SARIF: {dropped} results left out (code scanning accepts at most {} per run and {} MB compressed); the most severe are kept",
-                        sarif::MAX_RESULTS,
-                        sarif::MAX_GZIP / 1_000_000
-                    ));
-                }
-                text
-            }
-            Format::Junit => junit::junit(meta, &summary, &findings, &tally.failed),
-            Format::Github => github::github(&findings, &tally.failed),
-            Format::Markdown => markdown::markdown(
-                meta,
-                &summary,
-                &findings,
-                baseline.as_ref(),
-                &tally.failed,
-                a.limit,
-            ),
-            Format::Html => {
-                let trend: Vec<html::Point> = history
-                    .as_ref()
-                    .and_then(|h| h.runs(Some(&meta.standard.id), 30).ok())
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|r| html::Point {
-                        at: r.at,
-                        score: r.percentage,
-                        compliance: r.compliance,
-                    })
-                    .collect();
-                let inputs: Vec<String> = a
-                    .inventory
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect();
-                html::html(&html::Page {
-                    meta,
-                    summary: &summary,
-                    tally: &tally,
-                    findings: &findings,
-                    failed: &tally.failed,
-                    evaluated_at: &rfc3339(now),
-                    inputs: &inputs,
-                    trend: &trend,
-                })
-            }
-            Format::Csv => csv::csv(meta, &findings, &tally.failed),
-            Format::Ocsf => ocsf::ocsf(meta, &findings, &tally.failed, (now * 1000.0) as i64),
-            Format::PolicyReport => {
-                policy_report::policy_report(meta, &findings, &tally.failed, now as i64)
-            }
             Format::Json | Format::Table => {
                 String::from_utf8_lossy(&json_buffers.next().unwrap_or_default()).into_owned()
             }
+            f => written.render(*f),
         };
-        let written = if path == "-" {
+        let done = if path == "-" {
             std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes())
         } else {
             write_atomic(std::path::Path::new(path), text.as_bytes())
         };
-        written.map_err(write_failed)?;
+        done.map_err(write_failed)?;
     }
     let paint = color(std::io::stdout().is_terminal());
     // A failed input fails every mode.
@@ -778,12 +702,17 @@ fn check(a: &Args, mode: &Mode) -> Result<u8, u8> {
                     "healthy": r.healthy, "unhealthy": r.unhealthy + r.errors, "exempt": r.exempt,
                 })).collect::<Vec<_>>(),
                 "exemptions": tally.exemptions,
+                "frameworks": frameworks::frameworks(meta, &tally, &a.framework),
             });
             outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
             return Ok(if input_failed { ERROR } else { OK });
         }
         Mode::Score => {
             out!("{}", score::render_score(meta, &summary, &tally, paint));
+            if !a.framework.is_empty() {
+                let fws = frameworks::frameworks(meta, &tally, &a.framework);
+                out!("{}", score::render_frameworks(&fws, paint));
+            }
             return Ok(if input_failed { ERROR } else { OK });
         }
         _ if grouped_table => out!(
@@ -856,6 +785,8 @@ fn filters_named(a: &Args) -> String {
         ("--workload", &a.workload),
         ("--control", &a.control),
         ("--environment", &a.environment),
+        ("--framework", &a.framework),
+        ("--tactic", &a.tactic),
     ] {
         for v in values {
             named.push(format!("{flag} {v}"));

@@ -8,6 +8,7 @@ pub mod fix;
 pub mod fmt;
 pub mod history;
 pub mod inspect;
+pub mod reports;
 pub mod standards;
 pub mod test;
 

@@ -14,6 +14,7 @@ mod embedding;
 mod failsafe;
 mod fix;
 mod fmt;
+mod frameworks;
 mod history;
 mod hostile;
 mod html;

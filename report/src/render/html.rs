@@ -11,7 +11,7 @@ use crate::model::{Percent, RiskLevel, Severity};
 use crate::tally::{InputFailure, Summary, Tally};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use tenet_stdlib::abi::{Metadata, Outcome};
 
@@ -272,60 +272,34 @@ fn controls(out: &mut String, s: &Summary) {
 
 /// Compliance per framework control: the recommendations mapped to it and their results.
 fn frameworks(out: &mut String, p: &Page<'_>) {
-    let by_id: HashMap<&str, &crate::tally::RecSummary> = p
-        .tally
-        .recommendations
-        .iter()
-        .map(|r| (r.id.as_str(), r))
-        .collect();
-    // framework -> clause -> recommendations.
-    let mut map: BTreeMap<&str, BTreeMap<&str, Vec<&str>>> = BTreeMap::new();
-    for r in &p.meta.recommendations {
-        if !by_id.contains_key(r.id.as_str()) {
-            continue;
-        }
-        for (fw, ids) in &r.frameworks {
-            for id in ids {
-                map.entry(fw)
-                    .or_default()
-                    .entry(id)
-                    .or_default()
-                    .push(&r.id);
-            }
-        }
-    }
-    if map.is_empty() {
+    let all = crate::frameworks::frameworks(p.meta, p.tally, &[]);
+    if all.is_empty() {
         return;
     }
     out.push_str("<section id=\"frameworks\"><h2>Regulatory compliance</h2>");
-    for (fw, clauses) in map {
+    for fw in all {
         let _ = write!(
             out,
-            "<details class=\"framework\" data-framework=\"{}\"><summary><b>{}</b> <span class=\"muted\">{} control{}</span></summary><table><thead><tr><th>Control</th><th>Recommendations</th><th class=\"num\">Passed</th><th class=\"num\">Failed</th><th class=\"num\">Exempt</th><th class=\"num\">Compliance</th></tr></thead><tbody>",
-            esc(fw),
-            esc(fw),
-            clauses.len(),
-            if clauses.len() == 1 { "" } else { "s" }
+            "<details class=\"framework\" data-framework=\"{}\"><summary><b>{}</b> <span class=\"muted\">{} of {} applicable controls passed ({})</span></summary><table><thead><tr><th>Control</th><th>Recommendations</th><th>State</th><th class=\"num\">Passed</th><th class=\"num\">Failed</th><th class=\"num\">Exempt</th><th class=\"num\">Compliance</th></tr></thead><tbody>",
+            esc(&fw.id),
+            esc(&fw.id),
+            fw.passed,
+            fw.passed + fw.failed,
+            Percent(fw.compliance),
         );
-        for (clause, recs) in clauses {
-            let (mut pass, mut fail, mut exempt) = (0, 0, 0);
-            for r in &recs {
-                if let Some(c) = by_id.get(r) {
-                    pass += c.healthy;
-                    fail += c.unhealthy + c.errors;
-                    exempt += c.exempt;
-                }
-            }
-            let applicable = pass + fail + exempt;
-            let compliance = (applicable > 0)
-                .then(|| crate::model::round2((pass + exempt) as f64 * 100.0 / applicable as f64));
-            let names: Vec<String> = recs.iter().map(|r| esc(r)).collect();
+        for c in &fw.controls {
+            let names: Vec<String> = c.recommendations.iter().map(|r| esc(r)).collect();
             let _ = write!(
                 out,
-                "<tr><td class=\"id\">{}</td><td class=\"id\">{}</td><td class=\"num\">{pass}</td><td class=\"num\">{fail}</td><td class=\"num\">{exempt}</td><td class=\"num\">{}</td></tr>",
-                esc(clause),
+                "<tr data-state=\"{}\"><td class=\"id\">{}</td><td class=\"id\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                c.state,
+                esc(&c.id),
                 names.join(", "),
-                compliance.map_or("not applicable".into(), |c| format!("{c}%"))
+                c.state.replace('_', " "),
+                c.passed,
+                c.failed,
+                c.exempt,
+                c.compliance.map_or("not applicable".into(), |v| format!("{v}%"))
             );
         }
         out.push_str("</tbody></table></details>");
