@@ -15,6 +15,38 @@ const FAULTS = {
 
 // ---------------------------------------------------------------- value encoding
 
+/**
+ * The parts of a document a projection keeps (`{all, fields, each}` of the module metadata), as
+ * the Rust runtime's `Projection::apply` does: the index of a lookup holds only what it reads.
+ */
+function project(p, v) {
+  if (!p || p.all) return v;
+  if (Array.isArray(v)) return v.map((x) => project(p.each ?? p, x));
+  if (v === null || typeof v !== 'object' || isUnknown(v)) return v;
+  const out = {};
+  const fields = p.fields ?? {};
+  for (const [k, x] of Object.entries(v)) {
+    const named = Object.prototype.hasOwnProperty.call(fields, k) ? fields[k] : undefined;
+    if (named && p.each) out[k] = project(mergeProjections(named, p.each), x);
+    else if (named) out[k] = project(named, x);
+    else if (p.each) out[k] = project(p.each, x);
+  }
+  return out;
+}
+
+/** Two projections merged (what either keeps). */
+function mergeProjections(a, b) {
+  if (a.all || b.all) return { all: true };
+  const fields = { ...(a.fields ?? {}) };
+  for (const [k, v] of Object.entries(b.fields ?? {})) {
+    fields[k] = Object.prototype.hasOwnProperty.call(fields, k) ? mergeProjections(fields[k], v) : v;
+  }
+  const each = a.each && b.each ? mergeProjections(a.each, b.each) : a.each ?? b.each;
+  const out = { fields };
+  if (each) out.each = each;
+  return out;
+}
+
 function isUnknown(v) {
   return v !== null && typeof v === 'object' && !Array.isArray(v) &&
     Object.keys(v).length === 1 && v[UNKNOWN_MARKER] === true;
@@ -418,7 +450,9 @@ class Standard {
       index.u32(lookups.length);
       const tables = lookups.map((l) => {
         const ms = (l.types ?? []).map(typeMatcher);
-        return items.filter((it) => ms.some((m) => m(it.id.kind)));
+        return items
+          .filter((it) => ms.some((m) => m(it.id.kind)))
+          .map((it) => ({ doc: project(l.projection, it.doc) }));
       });
       // Offsets are from the start of the index: write tables and entries in order.
       for (const entries of tables) {

@@ -134,7 +134,8 @@ pub fn interpret(c: &Compiled, rs: &[Resource]) -> Vec<Vec<RecResult>> {
                             .is_ok_and(|g| g.compile_matcher().is_match(&r.identity.kind))
                     })
                 })
-                .map(|r| r.doc.clone())
+                // What the runtime's index holds: the fields the lookup reads.
+                .map(|r| l.projection.apply(&r.doc))
                 .collect()
         })
         .collect();
