@@ -65,6 +65,7 @@ codes! {
     E0117: "an import or policy file cannot be read, or is not UTF-8",
     E0118: "a recommendation lists an unknown risk factor (did you mean …)",
     E0119: "a condition, `let`, remediation or fix outside the `applies … { … }` blocks of a recommendation that has them",
+    E0120: "unknown category (did you mean …)",
     E0201: "unknown function (did you mean …)",
     E0202: "wrong number of arguments",
     E0203: "argument of the wrong type (a literal), or an index that is neither string nor whole number",

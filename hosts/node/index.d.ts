@@ -40,6 +40,8 @@ export interface Finding {
   recommendation: string;
   title: string;
   severity: 'high' | 'medium' | 'low';
+  /** What kind of weakness the recommendation finds. */
+  category: 'misconfiguration' | 'exposed-secret' | 'vulnerability';
   state: State;
   refs: Record<string, string[]>;
   resource: ResourceRef;

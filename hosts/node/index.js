@@ -515,7 +515,7 @@ class Standard {
         const resource = { id: id.id, type: id.kind, name: id.name, provider: id.provider };
         if (id.namespace !== undefined) resource.namespace = id.namespace;
         if (id.location !== undefined) resource.location = id.location;
-        const f = { recommendation: rec.id, title: rec.title, severity: rec.severity, state: outcome, refs: rec.refs, resource };
+        const f = { recommendation: rec.id, title: rec.title, severity: rec.severity, category: rec.category ?? 'misconfiguration', state: outcome, refs: rec.refs, resource };
         const e = explain(meta, outcome, reason);
         if (e) f.explanation = e;
         const secrets = e ? e.secrets : [];

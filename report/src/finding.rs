@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use tenet_runtime::eval::Evaluated;
 use tenet_runtime::input::locate::Place;
 use tenet_runtime::resource::Resource;
-use tenet_stdlib::abi::{Leaf, Metadata, Outcome, Reason, RecMeta, RecResult};
+use tenet_stdlib::abi::{Category, Leaf, Metadata, Outcome, Reason, RecMeta, RecResult};
 use tenet_stdlib::secret;
 use tenet_stdlib::text::render;
 
@@ -77,6 +77,8 @@ pub struct Finding {
     pub title: String,
     /// Severity.
     pub severity: Severity,
+    /// What kind of weakness it is: misconfiguration, exposed-secret or vulnerability.
+    pub category: Category,
     /// State.
     pub state: Outcome,
     /// Equivalent checks in other tools.
@@ -283,6 +285,7 @@ pub fn finding(rec: &RecMeta, meta: &Metadata, e: &Assessed, index: usize) -> Fi
         recommendation: rec.id.clone(),
         title: rec.title.clone(),
         severity: Severity::of(&rec.severity),
+        category: rec.category,
         state: outcome,
         refs: rec.refs.clone(),
         resource: e.resource.clone(),

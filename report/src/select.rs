@@ -6,7 +6,7 @@ use crate::model::{unhealthy_or_exempt, RiskLevel, Severity};
 use crate::risk::risk;
 use crate::triage::Assessed;
 use tenet_runtime::resource::Identity;
-use tenet_stdlib::abi::{Metadata, Outcome, RecMeta};
+use tenet_stdlib::abi::{Category, Metadata, Outcome, RecMeta};
 
 /// The filters of a run (`tenet check` flags of the same names).
 #[derive(Clone, Debug, Default)]
@@ -19,6 +19,8 @@ pub struct Select {
     pub resource: Option<globset::GlobMatcher>,
     /// Only recommendations of these severities (`--severity`), when not empty.
     pub severities: Vec<Severity>,
+    /// Only recommendations of these categories (`--category`), when not empty.
+    pub categories: Vec<Category>,
     /// Only recommendations of these workloads (`--workload`), when not empty.
     pub workloads: Vec<String>,
     /// Only recommendations of these controls (`--control`), when not empty.
@@ -50,6 +52,7 @@ impl Select {
             .is_none_or(|m| m.is_match(&rec.id))
             && (self.severities.is_empty()
                 || self.severities.contains(&Severity::of(&rec.severity)))
+            && (self.categories.is_empty() || self.categories.contains(&rec.category))
             && (self.workloads.is_empty()
                 || rec
                     .workload
@@ -128,6 +131,8 @@ pub enum GroupBy {
     Title,
     /// Severity.
     Severity,
+    /// Category: misconfiguration, exposed-secret, vulnerability.
+    Category,
     /// Control.
     Control,
     /// Resource type.
@@ -152,6 +157,7 @@ impl GroupBy {
         "risk",
         "title",
         "severity",
+        "category",
         "control",
         "resource-type",
         "environment",
@@ -167,6 +173,7 @@ impl GroupBy {
             "risk" => GroupBy::Risk,
             "title" => GroupBy::Title,
             "severity" => GroupBy::Severity,
+            "category" => GroupBy::Category,
             "control" => GroupBy::Control,
             "resource-type" => GroupBy::ResourceType,
             "environment" => GroupBy::Environment,
@@ -187,6 +194,7 @@ impl GroupBy {
                 .map_or_else(|| f.state.as_str().to_string(), |r| r.level.to_string()),
             GroupBy::Title => f.title.clone(),
             GroupBy::Severity => f.severity.to_string(),
+            GroupBy::Category => f.category.as_str().to_string(),
             GroupBy::Control => rec.control.clone().unwrap_or_else(|| "(no control)".into()),
             GroupBy::ResourceType => f.resource.identity.kind.clone(),
             GroupBy::Environment => f.resource.identity.provider.clone(),

@@ -110,6 +110,8 @@ pub struct RecSummary {
     pub title: String,
     /// Severity.
     pub severity: Severity,
+    /// Category: misconfiguration, exposed-secret or vulnerability.
+    pub category: tenet_stdlib::abi::Category,
     /// Control, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub control: Option<String>,
@@ -181,6 +183,7 @@ impl Tally {
                         id: r.id.clone(),
                         title: r.title.clone(),
                         severity: Severity::of(&r.severity),
+                        category: r.category,
                         control: r.control.clone(),
                         state: Outcome::NotApplicable,
                         healthy: 0,

@@ -430,6 +430,47 @@ pub struct AppliesMeta {
     pub types: Vec<String>,
 }
 
+/// What kind of weakness a recommendation finds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// A setting that weakens the resource (the default).
+    #[default]
+    Misconfiguration,
+    /// A credential written where it can be read.
+    ExposedSecret,
+    /// A known vulnerability in software the resource runs.
+    Vulnerability,
+}
+
+impl Category {
+    /// Every category, in the order reports list them.
+    pub const ALL: [Category; 3] = [
+        Category::Misconfiguration,
+        Category::ExposedSecret,
+        Category::Vulnerability,
+    ];
+
+    /// Its name, as standards and reports write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Misconfiguration => "misconfiguration",
+            Category::ExposedSecret => "exposed-secret",
+            Category::Vulnerability => "vulnerability",
+        }
+    }
+
+    /// The category named `name`.
+    pub fn parse(name: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
+    /// Whether it is the default, which module metadata leaves out.
+    pub fn is_default(&self) -> bool {
+        *self == Category::Misconfiguration
+    }
+}
+
 /// A recommendation.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RecMeta {
@@ -442,6 +483,9 @@ pub struct RecMeta {
     pub description: String,
     /// high, medium or low.
     pub severity: String,
+    /// What kind of weakness it finds (left out of the metadata when a misconfiguration).
+    #[serde(default, skip_serializing_if = "Category::is_default")]
+    pub category: Category,
     /// Control id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub control: Option<String>,

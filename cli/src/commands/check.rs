@@ -84,6 +84,10 @@ pub struct Args {
     /// Only recommendations of these severities (comma-separated: high,medium).
     #[arg(long, value_name = "SEVERITY", value_delimiter = ',', value_parser = ["high", "medium", "low"])]
     pub severity: Vec<String>,
+    /// Only recommendations of these categories (comma-separated:
+    /// misconfiguration,exposed-secret,vulnerability).
+    #[arg(long, value_name = "CATEGORY", value_delimiter = ',', value_parser = ["misconfiguration", "exposed-secret", "vulnerability"])]
+    pub category: Vec<String>,
     /// Only resources of these environments (comma-separated: azure,aws,gcp,kubernetes).
     #[arg(long, value_name = "ENV", value_delimiter = ',', value_parser = ["azure", "aws", "gcp", "kubernetes"])]
     pub environment: Vec<String>,
@@ -104,8 +108,8 @@ pub struct Args {
     /// Only findings at this risk level or above (critical, high, medium, low).
     #[arg(long, value_name = "LEVEL", value_parser = ["critical", "high", "medium", "low"])]
     pub risk: Option<String>,
-    /// Group findings in every output: risk, title, severity, control, resource-type,
-    /// environment, tactic, framework, owner, status.
+    /// Group findings in every output: risk, title, severity, category, control,
+    /// resource-type, environment, tactic, framework, owner, status.
     #[arg(long, value_name = "KEY", value_parser = GroupBy::NAMES.to_vec())]
     pub group_by: Option<String>,
     /// Lowest severity that makes the exit code 1; default: `fail_on` in .tenet/config.yaml,
@@ -254,6 +258,11 @@ fn select(a: &Args) -> Result<Select, u8> {
         group_by: a.group_by.as_deref().and_then(GroupBy::parse),
         new_only: a.new_only,
         owner: a.owner.clone(),
+        categories: a
+            .category
+            .iter()
+            .filter_map(|c| tenet::stdlib::abi::Category::parse(c))
+            .collect(),
         frameworks: a.framework.clone(),
         tactics: a.tactic.iter().map(|t| t.trim().to_string()).collect(),
         status: a.status.clone(),
@@ -785,6 +794,7 @@ fn filters_named(a: &Args) -> String {
         ("--workload", &a.workload),
         ("--control", &a.control),
         ("--environment", &a.environment),
+        ("--category", &a.category),
         ("--framework", &a.framework),
         ("--tactic", &a.tactic),
     ] {

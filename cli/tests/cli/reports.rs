@@ -684,9 +684,9 @@ fn data_formats() {
     let rows = parse_csv(&csv);
     let error = rows
         .iter()
-        .find(|r| r[3] == "error")
+        .find(|r| r[4] == "error")
         .expect("the broken file");
-    assert!(error[16].ends_with("broken.json"), "{error:?}");
+    assert!(error[17].ends_with("broken.json"), "{error:?}");
 
     // A name that a spreadsheet would run as a formula is written as text.
     let hostile = write(
@@ -700,7 +700,7 @@ fn data_formats() {
         for cell in row {
             assert!(!cell.starts_with(['=', '+', '@']), "{cell}");
         }
-        assert_eq!(row[12], "'=HYPERLINK(\"http://x\")");
+        assert_eq!(row[13], "'=HYPERLINK(\"http://x\")");
     }
 
     // Policy reports: the PolicyReport schema's required fields, enums and string properties.

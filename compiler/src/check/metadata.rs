@@ -208,6 +208,29 @@ impl<'a> Checker<'a> {
                         severity = Some(String::new());
                     }
                 }
+                "category" => {
+                    let c = self.string_field(f);
+                    match tenet_stdlib::abi::Category::parse(&c) {
+                        Some(x) => meta.category = x,
+                        None => {
+                            let names = tenet_stdlib::abi::Category::ALL.map(|c| c.as_str());
+                            let mut d = Diagnostic::error(
+                                Code::E0120,
+                                f.value.span(),
+                                format!("unknown category `{c}`"),
+                            )
+                            .label("not a category");
+                            d = match suggest(&c.to_lowercase(), names.iter().copied()) {
+                                Some(x) => d.help(format!("did you mean `{x}`?")),
+                                None => d.help(
+                                    "category is one of `misconfiguration` (the default), \
+                                     `exposed-secret`, `vulnerability`",
+                                ),
+                            };
+                            self.err(d);
+                        }
+                    }
+                }
                 "control" => {
                     let c = self.string_field(f);
                     if !self.program.controls.iter().any(|x| x.id == c) {

@@ -27,6 +27,7 @@ pub const SEVERITIES: &[&str] = &["high", "medium", "low"];
 const REC_FIELDS: &[&str] = &[
     "description",
     "severity",
+    "category",
     "control",
     "tactics",
     "techniques",

@@ -13,10 +13,11 @@ use std::collections::HashMap;
 use tenet_stdlib::abi::{Metadata, RecMeta};
 
 /// The columns, in order.
-pub const COLUMNS: [&str; 28] = [
+pub const COLUMNS: [&str; 29] = [
     "recommendation",
     "title",
     "severity",
+    "category",
     "state",
     "risk",
     "risk_factors",
@@ -89,6 +90,7 @@ pub fn csv(meta: &Metadata, findings: &[Finding], failed: &[InputFailure]) -> St
             text(&f.recommendation),
             text(&f.title),
             f.severity.as_str().to_string(),
+            f.category.as_str().to_string(),
             f.state.as_str().to_string(),
             f.risk
                 .as_ref()
@@ -137,13 +139,14 @@ pub fn csv(meta: &Metadata, findings: &[Finding], failed: &[InputFailure]) -> St
         ];
         let _ = w.write_record(&row);
     }
+    let at = |name: &str| COLUMNS.iter().position(|c| *c == name).unwrap_or(0);
     for e in failed {
         let mut row = vec![String::new(); COLUMNS.len()];
-        row[3] = "error".into();
-        row[16] = text(&e.file);
-        row[17] = e.line.to_string();
-        row[18] = e.column.to_string();
-        row[20] = text(&e.message);
+        row[at("state")] = "error".into();
+        row[at("file")] = text(&e.file);
+        row[at("line")] = e.line.to_string();
+        row[at("column")] = e.column.to_string();
+        row[at("message")] = text(&e.message);
         let _ = w.write_record(&row);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()

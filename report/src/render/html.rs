@@ -315,7 +315,7 @@ fn recommendations(out: &mut String, p: &Page<'_>) {
     }
     out.push_str("<section id=\"recommendations\"><h2>Recommendations</h2>\
         <div class=\"tools\" id=\"tools\" hidden><input id=\"search\" type=\"search\" placeholder=\"Search resources, files, messages\" aria-label=\"Search\">\
-        <label>Order and group by <select id=\"order\"><option value=\"risk\">risk level</option><option value=\"severity\">severity</option><option value=\"control\">control</option><option value=\"framework\">framework</option><option value=\"owner\">owner</option></select></label>\
+        <label>Order and group by <select id=\"order\"><option value=\"risk\">risk level</option><option value=\"severity\">severity</option><option value=\"category\">category</option><option value=\"control\">control</option><option value=\"framework\">framework</option><option value=\"owner\">owner</option></select></label>\
         <span class=\"muted\" id=\"shown\"></span></div><div id=\"recs\">");
     let mut rows_left = MAX_ROWS;
     // Recommendations with unhealthy findings first, most severe first; then the others.
@@ -370,12 +370,14 @@ fn recommendations(out: &mut String, p: &Page<'_>) {
         );
         let _ = write!(
             out,
-            "<details class=\"rec\" id=\"rec-{}\" data-risk=\"{}\" data-risk-label=\"{}\" data-severity=\"{}\" data-severity-label=\"{}\" data-control=\"{}\" data-control-label=\"{}\" data-framework=\"{}\" data-framework-label=\"{}\" data-owner=\"{}\" data-owner-label=\"{}\" data-unhealthy=\"{unhealthy}\" data-text=\"{}\"><summary><span class=\"badge sev-{}\">{}</span>{}<b>{}</b> <span class=\"id muted\">{}</span> · <span class=\"count\">{state}</span>{}{}</summary><div>",
+            "<details class=\"rec\" id=\"rec-{}\" data-risk=\"{}\" data-risk-label=\"{}\" data-severity=\"{}\" data-severity-label=\"{}\" data-category=\"{}\" data-category-label=\"{}\" data-control=\"{}\" data-control-label=\"{}\" data-framework=\"{}\" data-framework-label=\"{}\" data-owner=\"{}\" data-owner-label=\"{}\" data-unhealthy=\"{unhealthy}\" data-text=\"{}\"><summary><span class=\"badge sev-{}\">{}</span>{}{}<b>{}</b> <span class=\"id muted\">{}</span> · <span class=\"count\">{state}</span>{}{}</summary><div>",
             esc(&r.id),
             rank(worst),
             worst.map_or("no unhealthy findings".into(), |l| format!("{} risk", l.as_str())),
             r.severity as u8,
             r.severity.as_str(),
+            m.category.as_str(),
+            m.category.as_str().replace('-', " "),
             esc(m.control.as_deref().unwrap_or_default()),
             esc(m.control.as_deref().unwrap_or("no control")),
             esc(&framework),
@@ -386,6 +388,11 @@ fn recommendations(out: &mut String, p: &Page<'_>) {
             r.severity.as_str(),
             r.severity.as_str(),
             worst.map_or(String::new(), |l| format!("<span class=\"badge risk-{0}\">{0} risk</span>", l.as_str())),
+            if m.category.is_default() {
+                String::new()
+            } else {
+                format!("<span class=\"badge category\">{}</span>", m.category.as_str().replace('-', " "))
+            },
             esc(&r.title),
             esc(&r.id),
             if r.exempt > 0 { format!(", {} exempt", r.exempt) } else { String::new() },

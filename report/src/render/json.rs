@@ -15,7 +15,7 @@ pub const REPORT_VERSION: u32 = 1;
 /// for standard output and `--output json=` alike. What does not depend on the resource is
 /// serialised once per recommendation; the layout is [`Finding`](crate::finding::Finding)'s (a test holds them equal).
 pub struct JsonFindings {
-    /// Per recommendation: `{"recommendation":…,"title":…,"severity":…,"state":`.
+    /// Per recommendation: `{"recommendation":…,"title":…,"severity":…,"category":…,"state":`.
     head: Vec<Vec<u8>>,
     /// Per recommendation: `,"refs":{…},"resource":`.
     refs: Vec<Vec<u8>>,
@@ -30,10 +30,11 @@ impl JsonFindings {
             .iter()
             .map(|r| {
                 format!(
-                    "{{\"recommendation\":{},\"title\":{},\"severity\":{},\"state\":",
+                    "{{\"recommendation\":{},\"title\":{},\"severity\":{},\"category\":{},\"state\":",
                     json(&r.id),
                     json(&r.title),
-                    json(&r.severity)
+                    json(&r.severity),
+                    json(&r.category)
                 )
                 .into_bytes()
             })

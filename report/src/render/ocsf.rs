@@ -9,7 +9,7 @@ use crate::fingerprint::fingerprint_of;
 use crate::tally::InputFailure;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
-use tenet_stdlib::abi::{Metadata, Outcome, RecMeta};
+use tenet_stdlib::abi::{Category, Metadata, Outcome, RecMeta};
 
 /// The OCSF schema version written.
 pub const VERSION: &str = "1.5.0";
@@ -125,7 +125,11 @@ pub fn ocsf(
             "uid": fingerprint_of(&f.recommendation, &f.resource.key()),
             "title": f.title,
             "analytic": {"uid": f.recommendation, "name": f.title, "type_id": 1, "type": "Rule"},
-            "types": ["Configuration"],
+            "types": [match f.category {
+                Category::Misconfiguration => "Misconfiguration",
+                Category::ExposedSecret => "Exposed Secret",
+                Category::Vulnerability => "Vulnerability",
+            }],
         });
         if let Some(r) = rec {
             if !r.description.is_empty() {

@@ -87,6 +87,7 @@ pub fn policy_report(
             }
         };
         put("resource", i.id.clone());
+        put("type", f.category.as_str().into());
         put("provider", i.provider.clone());
         put("file", f.resource.origin.file.to_string());
         put("line", f.line().to_string());

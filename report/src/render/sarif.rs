@@ -169,7 +169,7 @@ fn build(
                 "medium" => "5.0",
                 _ => "2.0",
             };
-            let mut tags = vec!["security".to_string()];
+            let mut tags = vec!["security".to_string(), r.category.as_str().to_string()];
             tags.extend(r.tactics.iter().cloned());
             tags.extend(r.techniques.iter().cloned());
             tags.extend(
@@ -332,6 +332,7 @@ mod tests {
             recommendation: "r".into(),
             title: "R".into(),
             severity,
+            category: Default::default(),
             state: Outcome::NotCompliant,
             refs: Default::default(),
             resource: Resource {

@@ -139,9 +139,16 @@ impl Table {
             } else {
                 String::new()
             };
+            // A category other than misconfiguration is named: an exposed secret or a
+            // vulnerability reads differently from a setting.
+            let category = if r.category.is_default() {
+                String::new()
+            } else {
+                p.code("1;35", &format!(" [{}]", r.category.as_str()))
+            };
             let _ = writeln!(
                 out,
-                "{mark} {} {}  {}  {}{errs}",
+                "{mark} {} {}  {}{category}  {}{errs}",
                 p.severity(r.severity),
                 r.id,
                 r.title,
