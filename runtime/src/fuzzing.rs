@@ -39,7 +39,8 @@ pub fn read_inventory(loader: Loader, data: &[u8]) {
                 Format::TerraformPlan,
                 Format::AwsConfig,
                 Format::AwsApi,
-            ][pick as usize / 2 % 5],
+                Format::ScanReport,
+            ][pick as usize / 2 % 6],
         ),
         Loader::Terraform => (Some("tf"), Format::Auto),
     };

@@ -23,6 +23,7 @@ mod reports;
 mod standards;
 mod terraform;
 mod triage;
+mod vulnerabilities;
 
 use common::*;
 use std::path::Path;

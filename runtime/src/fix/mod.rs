@@ -226,6 +226,13 @@ fn rewrite_tree(
                         .into(),
                 ))
             }
+            crate::iac::Format::ScanReport => {
+                return Err(FixError(
+                    "a vulnerability report records what a scanner found in an image: rebuild \
+                     the image with the fixed packages"
+                        .into(),
+                ))
+            }
             crate::iac::Format::AwsConfig | crate::iac::Format::AwsApi => {
                 return Err(FixError(
                     "AWS Config items and AWS CLI output record what is deployed: apply the \

@@ -9,7 +9,8 @@
 //! - [`tfsource`]: Terraform source folders (`.tf`, `.tf.json`), evaluated into the resources a
 //!   plan would show;
 //! - [`awsconfig`]: AWS Config configuration items, as the CloudFormation resources they record;
-//! - [`awsapi`]: the AWS CLI's `describe-*` output, likewise.
+//! - [`awsapi`]: the AWS CLI's `describe-*` output, likewise;
+//! - [`scan`]: Trivy and Grype vulnerability reports, as the images they scanned.
 //!
 //! A value that cannot be known before deployment is the unknown value of the value model
 //! (`{"$tenet.unknown": true}`, [`unknown`]): rules treat it like a missing value, and
@@ -19,6 +20,7 @@ pub mod arm;
 pub mod awsapi;
 pub mod awsconfig;
 pub mod cloudformation;
+pub mod scan;
 pub mod terraform;
 pub mod tfsource;
 
@@ -121,6 +123,8 @@ pub enum Format {
     AwsConfig,
     /// The AWS CLI's output ([`awsapi`]).
     AwsApi,
+    /// A Trivy or Grype vulnerability report ([`scan`]).
+    ScanReport,
 }
 
 impl Format {
@@ -135,6 +139,7 @@ impl Format {
         "terraform",
         "aws-config",
         "aws-api",
+        "scan-report",
     ];
 
     /// The format of a name of [`Format::NAMES`].
@@ -148,6 +153,7 @@ impl Format {
             "terraform" | "tf" | "hcl" => Format::Terraform,
             "aws-config" => Format::AwsConfig,
             "aws-api" => Format::AwsApi,
+            "scan-report" | "trivy" | "grype" => Format::ScanReport,
             _ => return None,
         })
     }
@@ -161,6 +167,7 @@ impl Format {
                 | Format::TerraformPlan
                 | Format::AwsConfig
                 | Format::AwsApi
+                | Format::ScanReport
         )
     }
 }
@@ -172,7 +179,14 @@ pub fn detect_keys<'a>(keys: impl Iterator<Item = (&'a str, Option<&'a str>)>) -
     let (mut tf_version, mut tf_plan) = (false, false);
     let (mut config_items, mut resource_type, mut recorded) = (false, false, false);
     let mut api = false;
+    let mut seen: Vec<&str> = Vec::new();
     for (k, string) in keys {
+        if matches!(
+            k,
+            "SchemaVersion" | "ArtifactName" | "Results" | "matches" | "descriptor" | "source"
+        ) {
+            seen.push(k);
+        }
         match k {
             "configurationItems" | "baseConfigurationItems" => config_items = true,
             // The text may come quoted (members found in raw JSON) or parsed.
@@ -196,6 +210,8 @@ pub fn detect_keys<'a>(keys: impl Iterator<Item = (&'a str, Option<&'a str>)>) -
     }
     if arm {
         Format::Arm
+    } else if scan::is_report(seen.into_iter()) {
+        Format::ScanReport
     } else if config_items || (resource_type && recorded) {
         Format::AwsConfig
     } else if tf_version && tf_plan {
@@ -295,6 +311,7 @@ pub fn adapt(
         Format::TerraformPlan => terraform::resources(doc),
         Format::AwsConfig => awsconfig::resources(doc),
         Format::AwsApi => awsapi::resources(doc),
+        Format::ScanReport => scan::resources(doc),
         Format::Auto | Format::Inventory | Format::Terraform => Err("not a template".into()),
     }
 }

@@ -82,7 +82,7 @@ pub struct Listing {
 pub const OTHER_FORMAT: &str = "not JSON, JSON Lines, YAML or Terraform";
 
 /// Why a file of a directory walk is passed over: nothing in it looks like infrastructure.
-pub const NOT_INFRASTRUCTURE: &str = "JSON or YAML with nothing that looks like infrastructure (no `apiVersion`, `kind`, `type`, `Type`, `Resources`, `resources`, `assetType` or Terraform plan member)";
+pub const NOT_INFRASTRUCTURE: &str = "JSON or YAML with nothing that looks like infrastructure (no `apiVersion`, `kind`, `type`, `Type`, `Resources`, `resources`, `assetType`, Terraform plan or scanner report member)";
 
 /// Expands command-line paths into inputs: directories become their inventory files (`.json`,
 /// `.jsonl`, `.ndjson`, `.yaml`, `.yml`, `.tf`, `.tf.json`), recursively and sorted; `-` is standard input.
@@ -190,6 +190,9 @@ fn passed_over(path: &Path, head: &mut Vec<u8>) -> Option<&'static str> {
         b"resourceType:",
         b"\"planned_values\"",
         b"\"resource_changes\"",
+        // Vulnerability reports: Trivy's and Grype's.
+        b"\"SchemaVersion\"",
+        b"\"matches\"",
     ];
     // The lists the AWS CLI prints (`"SecurityGroups"`, ...) mark its output.
     let lists: Vec<String> = crate::iac::awsapi::LISTS
