@@ -421,3 +421,57 @@ exemptions:
     .unwrap();
     assert_eq!(required(true, &[])["exemptions"], flagged);
 }
+
+/// A governance override gives one finding another due date, with its reason, in the report.
+#[test]
+fn a_governance_override_moves_one_due_date_with_its_reason() {
+    let g = write(
+        "override-governance.yaml",
+        b"version: 1
+rules:
+  - match: {severity: [high]}
+    owner: secops@example.com
+    timeframe_days: 7
+overrides:
+  - recommendation: storage-secure-transfer
+    resource: stlegacyexport
+    due: 2026-12-31
+    owner: data-team@example.com
+    justification: Deleted with the January migration.
+",
+    );
+    let o = tenet(&[
+        "check",
+        "--standard",
+        "examples/standard",
+        "examples/inventory.json",
+        "--governance",
+        g.to_str().unwrap(),
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let of = |rec: &str, name: &str| -> serde_json::Value {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["recommendation"] == rec && f["resource"]["name"] == name)
+            .unwrap()["governance"]
+            .clone()
+    };
+    assert_eq!(
+        of("storage-secure-transfer", "stlegacyexport"),
+        serde_json::json!({"status": "on_time", "owner": "data-team@example.com",
+            "due": "2027-01-01T00:00:00Z", "rule": "#1",
+            "justification": "Deleted with the January migration."})
+    );
+    // The rule alone elsewhere: due seven days after first seen (now, without a history).
+    let other = of("nsg-no-internet-admin", "nsg-web");
+    assert_eq!(other["owner"], "secops@example.com");
+    assert_eq!(other["due"], "2026-12-02T00:00:00Z");
+    assert!(other.get("justification").is_none());
+}

@@ -486,6 +486,9 @@ fn row(out: &mut String, f: &Finding) {
         if g.grace {
             s.push_str(", in grace");
         }
+        if let Some(j) = &g.justification {
+            let _ = write!(s, " (override: {j})");
+        }
         status.push(s);
     }
     let status: Vec<String> = status.iter().map(|s| esc(s)).collect();

@@ -113,7 +113,7 @@ pub struct Expiry {
 }
 
 impl Expiry {
-    fn parse(text: &str) -> Option<Expiry> {
+    pub(crate) fn parse(text: &str) -> Option<Expiry> {
         if let Ok(date) = text.parse::<jiff::civil::Date>() {
             let start = date.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp();
             return Some(Expiry {

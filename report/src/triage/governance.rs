@@ -37,10 +37,36 @@ struct RuleFile {
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct OverrideFile {
+    recommendation: String,
+    resource: String,
+    owner: Option<String>,
+    due: Option<String>,
+    justification: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct File {
     version: u32,
     #[serde(default)]
     rules: Vec<RuleFile>,
+    #[serde(default)]
+    overrides: Vec<OverrideFile>,
+}
+
+/// A decision about one finding (or the findings of one recommendation on resources a glob
+/// names): another owner, another due date, and why. It wins over the rules.
+#[derive(Debug)]
+pub struct Override {
+    recommendation: globset::GlobMatcher,
+    resource: globset::GlobMatcher,
+    /// The owner it gives (else the rule's).
+    pub owner: Option<String>,
+    /// The due date it sets, seconds since the epoch (else the rule's).
+    pub due: Option<f64>,
+    /// Why.
+    pub justification: String,
 }
 
 /// One governance rule.
@@ -77,6 +103,9 @@ pub struct Assignment {
     /// Whether it is within a grace period (so it does not lower the score).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub grace: bool,
+    /// Why its owner or due date differ from the rule's, when an override set them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
 }
 
 /// The rules of a governance file.
@@ -84,6 +113,8 @@ pub struct Assignment {
 pub struct Governance {
     /// In file order.
     pub rules: Vec<Rule>,
+    /// Per-finding decisions, in file order (the first that matches applies).
+    pub overrides: Vec<Override>,
     /// Which rules can match a resource, built on first use.
     index: std::sync::OnceLock<super::candidates::Candidates>,
 }
@@ -137,8 +168,32 @@ impl Governance {
                 name,
             });
         }
+        let mut overrides = Vec::new();
+        for (i, o) in f.overrides.into_iter().enumerate() {
+            let at = |m: String| err(0, 0, format!("override #{}: {m}", i + 1));
+            if o.owner.is_none() && o.due.is_none() {
+                return Err(at("it sets neither `owner` nor `due`".into()));
+            }
+            if o.justification.trim().is_empty() {
+                return Err(at("it needs a `justification`".into()));
+            }
+            let due = match &o.due {
+                None => None,
+                Some(d) => Some(super::exemptions::Expiry::parse(d).map(|e| e.at).ok_or_else(
+                    || at(format!("invalid due date `{d}`: write a date (2027-01-31) or an RFC 3339 time")),
+                )?),
+            };
+            overrides.push(Override {
+                recommendation: glob(&o.recommendation).map_err(at)?,
+                resource: glob(&o.resource).map_err(at)?,
+                owner: o.owner,
+                due,
+                justification: o.justification,
+            });
+        }
         Ok(Governance {
             rules,
+            overrides,
             index: std::sync::OnceLock::new(),
         })
     }
@@ -168,7 +223,9 @@ impl Governance {
         })
     }
 
-    /// The assignment of a finding first seen at `first_seen`, evaluated at `now`.
+    /// The assignment of a finding first seen at `first_seen`, evaluated at `now`: the first
+    /// matching rule's owner and due date (first seen + its timeframe), each replaced by an
+    /// override's when one matches the finding.
     pub fn assign(
         &self,
         rec: &str,
@@ -177,25 +234,35 @@ impl Governance {
         first_seen: f64,
         now: f64,
     ) -> Assignment {
-        match self.rule(rec, severity, r) {
-            None => Assignment {
+        let rule = self.rule(rec, severity, r);
+        let o = self.overrides.iter().find(|o| {
+            o.recommendation.is_match(rec)
+                && (o.resource.is_match(&r.id) || o.resource.is_match(&r.name))
+        });
+        let owner = o
+            .and_then(|o| o.owner.clone())
+            .or_else(|| rule.map(|x| x.owner.clone()));
+        let due = o
+            .and_then(|o| o.due)
+            .or_else(|| rule.map(|x| first_seen + f64::from(x.timeframe_days) * 86_400.0));
+        let Some(due) = due else {
+            return Assignment {
                 status: "unassigned",
-                owner: None,
+                owner,
                 due: None,
                 rule: None,
                 grace: false,
-            },
-            Some(x) => {
-                let due = first_seen + f64::from(x.timeframe_days) * 86_400.0;
-                let on_time = now < due;
-                Assignment {
-                    status: if on_time { "on_time" } else { "overdue" },
-                    owner: Some(x.owner.clone()),
-                    due: Some(rfc3339(due)),
-                    rule: Some(x.name.clone()),
-                    grace: on_time && x.grace_period,
-                }
-            }
+                justification: o.map(|o| o.justification.clone()),
+            };
+        };
+        let on_time = now < due;
+        Assignment {
+            status: if on_time { "on_time" } else { "overdue" },
+            owner,
+            due: Some(rfc3339(due)),
+            rule: rule.map(|x| x.name.clone()),
+            grace: on_time && rule.is_some_and(|x| x.grace_period),
+            justification: o.map(|o| o.justification.clone()),
         }
     }
 }
@@ -266,5 +333,77 @@ rules:
         )
         .unwrap_err();
         assert_eq!(e.line, 4, "{e}");
+    }
+
+    #[test]
+    fn overrides_replace_the_owner_or_the_due_date_with_a_reason() {
+        let g = Governance::parse(
+            "g.yaml",
+            "version: 1
+rules:
+  - match: {severity: [high]}
+    owner: secops@example.com
+    timeframe_days: 7
+    grace_period: true
+overrides:
+  - recommendation: storage-min-tls
+    resource: '*/stlegacy'
+    due: 2027-03-31
+    justification: Vendor fix due in March; agreed with the CISO.
+  - recommendation: 'storage-*'
+    resource: '*/rg-data/*'
+    owner: data@example.com
+    justification: The data team owns its accounts.
+",
+        )
+        .unwrap();
+        let day = 86_400.0;
+        let now = 1_800_000_000.0; // 2027-01-15
+        let legacy = ident("/subs/s/rg-x/stlegacy", &[]);
+        // The rule would make it overdue (first seen 30 days ago, 7 days to fix): the override
+        // moves the due date, and the rule's owner and grace stay.
+        let a = g.assign(
+            "storage-min-tls",
+            Severity::High,
+            &legacy,
+            now - 30.0 * day,
+            now,
+        );
+        assert_eq!(a.status, "on_time");
+        assert_eq!(a.owner.as_deref(), Some("secops@example.com"));
+        assert_eq!(a.due.as_deref(), Some("2027-04-01T00:00:00Z"));
+        assert!(a.grace);
+        assert_eq!(
+            a.justification.as_deref(),
+            Some("Vendor fix due in March; agreed with the CISO.")
+        );
+        // Another owner, the rule's due date.
+        let data = ident("/subs/s/rg-data/st1", &[]);
+        let a = g.assign(
+            "storage-https",
+            Severity::High,
+            &data,
+            now - 30.0 * day,
+            now,
+        );
+        assert_eq!(a.status, "overdue");
+        assert_eq!(a.owner.as_deref(), Some("data@example.com"));
+        // An owner without a due date and without a rule: owned, but unassigned in time.
+        let a = g.assign("storage-https", Severity::Low, &data, now, now);
+        assert_eq!(
+            (a.status, a.owner.as_deref()),
+            ("unassigned", Some("data@example.com"))
+        );
+        // No override: the rule alone, no justification.
+        let a = g.assign("other", Severity::High, &legacy, now - 30.0 * day, now);
+        assert_eq!((a.status, a.justification), ("overdue", None));
+        // An override must say why, and change something.
+        for bad in [
+            "version: 1\noverrides: [{recommendation: r, resource: x, owner: o, justification: ' '}]\n",
+            "version: 1\noverrides: [{recommendation: r, resource: x, justification: why}]\n",
+            "version: 1\noverrides: [{recommendation: r, resource: x, due: soon, justification: why}]\n",
+        ] {
+            assert!(Governance::parse("g.yaml", bad).is_err(), "{bad}");
+        }
     }
 }
