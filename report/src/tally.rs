@@ -115,6 +115,15 @@ pub struct RecSummary {
     /// Control, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub control: Option<String>,
+    /// MITRE ATT&CK tactics.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tactics: Vec<String>,
+    /// MITRE ATT&CK techniques.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub techniques: Vec<String>,
+    /// Framework controls: framework -> its control ids.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub frameworks: std::collections::BTreeMap<String, Vec<String>>,
     /// `compliant`, `not_compliant` or `not_applicable`.
     pub state: Outcome,
     /// Compliant resources.
@@ -185,6 +194,9 @@ impl Tally {
                         severity: Severity::of(&r.severity),
                         category: r.category,
                         control: r.control.clone(),
+                        tactics: r.tactics.clone(),
+                        techniques: r.techniques.clone(),
+                        frameworks: r.frameworks.clone(),
                         state: Outcome::NotApplicable,
                         healthy: 0,
                         unhealthy: 0,

@@ -6,8 +6,16 @@
 use super::{message, visible};
 use crate::finding::Finding;
 use crate::tally::{InputFailure, Summary};
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use tenet_stdlib::abi::{Metadata, Outcome};
+
+/// A finding's class: its recommendation, after its group with `--group-by`.
+fn classname_of(f: &Finding) -> String {
+    match &f.group {
+        Some(g) => format!("{g}.{}", f.recommendation),
+        None => f.recommendation.clone(),
+    }
+}
 
 /// A test case named by the resource, with the file and line viewers link to.
 fn case(name: &str, classname: &str, status: TestCaseStatus, file: &str, line: usize) -> TestCase {
@@ -28,6 +36,11 @@ pub fn junit(
     findings: &[Finding],
     failed: &[InputFailure],
 ) -> String {
+    let recs: std::collections::HashMap<&str, &tenet_stdlib::abi::RecMeta> = meta
+        .recommendations
+        .iter()
+        .map(|r| (r.id.as_str(), r))
+        .collect();
     let mut suite = TestSuite::new(meta.standard.id.as_str());
     suite.set_time(std::time::Duration::ZERO);
     for f in failed {
@@ -58,17 +71,43 @@ pub fn junit(
             }
             _ => continue,
         };
-        let classname = match &f.group {
-            Some(g) => format!("{g}.{}", f.recommendation),
-            None => f.recommendation.clone(),
-        };
-        suite.add_test_case(case(
+        let mut c = case(
             &f.resource.identity.id,
-            &classname,
+            &classname_of(f),
             status,
             &f.resource.origin.file,
             f.line(),
-        ));
+        );
+        // What the recommendation maps to, for viewers that show properties.
+        c.add_property(Property::new("severity", f.severity.as_str()));
+        c.add_property(Property::new("category", f.category.as_str()));
+        if let Some(r) = &f.risk {
+            c.add_property(Property::new("risk", r.level.as_str()));
+        }
+        if let Some(r) = recs.get(f.recommendation.as_str()) {
+            if let Some(control) = &r.control {
+                c.add_property(Property::new("control", visible(control).as_ref()));
+            }
+            for (fw, ids) in &r.frameworks {
+                c.add_property(Property::new(
+                    visible(&format!("framework.{fw}")).as_ref(),
+                    visible(&ids.join(",")).as_ref(),
+                ));
+            }
+            if !r.tactics.is_empty() {
+                c.add_property(Property::new(
+                    "tactics",
+                    visible(&r.tactics.join(",")).as_ref(),
+                ));
+            }
+            if !r.techniques.is_empty() {
+                c.add_property(Property::new(
+                    "techniques",
+                    visible(&r.techniques.join(",")).as_ref(),
+                ));
+            }
+        }
+        suite.add_test_case(c);
     }
     if summary.compliant > 0 {
         let mut c = TestCase::new(

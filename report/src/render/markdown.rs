@@ -169,6 +169,7 @@ pub fn markdown(
         *n += 1;
         shown += 1;
     }
+    mappings(meta, &per_rec, &mut out);
     if shown < total {
         let _ = writeln!(
             out,
@@ -203,6 +204,45 @@ pub fn markdown(
         }
     }
     out
+}
+
+/// The control, framework controls, tactics and techniques of the recommendations shown, in a
+/// folded table after the findings (left out when it would cross [`MAX_BYTES`]).
+fn mappings(meta: &Metadata, shown: &std::collections::HashMap<&str, usize>, out: &mut String) {
+    let mut table = String::new();
+    for r in meta
+        .recommendations
+        .iter()
+        .filter(|r| shown.get(r.id.as_str()).is_some_and(|n| *n > 0))
+    {
+        if r.frameworks.is_empty() && r.tactics.is_empty() && r.techniques.is_empty() {
+            continue;
+        }
+        let frameworks: Vec<String> = r
+            .frameworks
+            .iter()
+            .map(|(k, ids)| format!("{k} {}", ids.join(", ")))
+            .collect();
+        let _ = writeln!(
+            table,
+            "| {} | {} | {} | {} | {} |",
+            cell(&r.id),
+            cell(r.control.as_deref().unwrap_or_default()),
+            cell(&frameworks.join("; ")),
+            cell(&r.tactics.join(", ")),
+            cell(&r.techniques.join(", "))
+        );
+    }
+    if table.is_empty() {
+        return;
+    }
+    let head = "\n<details><summary>Frameworks and MITRE ATT&amp;CK of these recommendations</summary>\n\n| recommendation | control | frameworks | tactics | techniques |\n|---|---|---|---|---|\n";
+    let tail = "\n</details>\n";
+    if out.len() + head.len() + table.len() + tail.len() <= MAX_BYTES {
+        out.push_str(head);
+        out.push_str(&table);
+        out.push_str(tail);
+    }
 }
 
 #[cfg(test)]
