@@ -379,6 +379,33 @@ function redact(v, name, found) {
 }
 
 /** `text` with the secrets found, known credentials and random tokens masked. */
+/**
+ * Adds to `found` the strings of a document held under a secret's name, walking only what the
+ * projection keeps (the Rust `secret::named`): masked in every remediation and fix.
+ */
+function namedSecrets(v, p, name, found) {
+  if (typeof v === 'string') {
+    if (name !== undefined && secretName(name) && literal(v) && !found.includes(v)) found.push(v);
+  } else if (Array.isArray(v)) {
+    const q = !p || p.all ? p : p.each ?? p;
+    for (const x of v) namedSecrets(x, q, name, found);
+  } else if (v !== null && typeof v === 'object' && !isUnknown(v)) {
+    const pair = typeof v.name === 'string' ? v.name : undefined;
+    const fields = (p && p.fields) ?? {};
+    for (const [k, x] of Object.entries(v)) {
+      let q;
+      if (!p || p.all) q = p;
+      else {
+        const f = Object.prototype.hasOwnProperty.call(fields, k) ? fields[k] : undefined;
+        q = f && p.each ? mergeProjections(f, p.each) : f ?? p.each;
+        if (q === undefined) continue;
+      }
+      const held = k === 'value' && pair !== undefined && secretName(pair) ? pair : k;
+      namedSecrets(x, q, held, found);
+    }
+  }
+}
+
 function scrub(text, found) {
   let out = text;
   for (const f of found) if (out.includes(f)) out = out.split(f).join(mask(f));
@@ -508,6 +535,8 @@ class Standard {
       for (let k = 0; k < factors.length; k++) {
         if (results[meta.recommendations.length + k].outcome === 'compliant') present.push(factors[k].id);
       }
+      // The secrets the document holds, found once for all its findings that need them.
+      let docSecrets = null;
       for (let i = 0; i < meta.recommendations.length; i++) {
         const { outcome, reason } = results[i];
         if (outcome === 'not_applicable') continue;
@@ -518,7 +547,14 @@ class Standard {
         const f = { recommendation: rec.id, title: rec.title, severity: rec.severity, category: rec.category ?? 'misconfiguration', state: outcome, refs: rec.refs, resource };
         const e = explain(meta, outcome, reason);
         if (e) f.explanation = e;
-        const secrets = e ? e.secrets : [];
+        let secrets = e ? e.secrets : [];
+        if (reason && (reason.remediation !== undefined || reason.fix !== undefined)) {
+          if (docSecrets === null) {
+            docSecrets = [];
+            namedSecrets(doc, meta.projection ?? { all: true }, undefined, docSecrets);
+          }
+          if (docSecrets.length > 0) secrets = secrets.concat(docSecrets);
+        }
         if (reason && reason.remediation !== undefined) f.remediation = scrub(reason.remediation, secrets);
         if (reason && reason.fix !== undefined) f.fix = scrubValue(reason.fix, secrets);
         if (outcome === 'not_compliant' || outcome === 'error') {

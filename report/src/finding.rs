@@ -9,6 +9,7 @@ use crate::triage::history::FindingHistory;
 use crate::triage::Assessed;
 use serde::Serialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use tenet_runtime::eval::Evaluated;
 use tenet_runtime::input::locate::Place;
@@ -277,10 +278,10 @@ pub fn finding(rec: &RecMeta, meta: &Metadata, e: &Assessed, index: usize) -> Fi
     let property = property(meta, e, reason, explanation.as_ref());
     let remediation = reason
         .and_then(|x| x.remediation.as_deref())
-        .map(|r| scrubbed(explanation.as_ref(), r).into_owned());
+        .map(|r| scrubbed(explanation.as_ref(), &e.secrets, r).into_owned());
     let fix = reason
         .and_then(|x| x.fix.as_ref())
-        .map(|f| scrubbed_fix(explanation.as_ref(), f).unwrap_or_else(|| f.clone()));
+        .map(|f| scrubbed_fix(explanation.as_ref(), &e.secrets, f).unwrap_or_else(|| f.clone()));
     Finding {
         recommendation: rec.id.clone(),
         title: rec.title.clone(),
@@ -305,20 +306,24 @@ pub fn finding(rec: &RecMeta, meta: &Metadata, e: &Assessed, index: usize) -> Fi
     }
 }
 
-/// A remediation text with secrets masked ([`Explanation::scrub`]).
-pub(crate) fn scrubbed<'a>(x: Option<&Explanation>, text: &'a str) -> std::borrow::Cow<'a, str> {
+/// The secrets to mask in a finding's texts: its explanation's and its document's
+/// ([`Evaluated::secrets`]).
+fn secrets_of<'a>(x: Option<&'a Explanation>, doc: &'a [String]) -> Cow<'a, [String]> {
     match x {
-        Some(x) => x.scrub(text),
-        None => secret::scrub(text, &[]),
+        Some(x) if doc.is_empty() => Cow::Borrowed(&x.secrets),
+        None => Cow::Borrowed(doc),
+        Some(x) => Cow::Owned(x.secrets.iter().chain(doc).cloned().collect()),
     }
 }
 
-/// A fix with secrets masked, or `None` when it holds none ([`Explanation::scrub_fix`]).
-pub(crate) fn scrubbed_fix(x: Option<&Explanation>, fix: &Value) -> Option<Value> {
-    match x {
-        Some(x) => x.scrub_fix(fix),
-        None => secret::scrub_value(fix, &[]),
-    }
+/// A remediation text with secrets masked.
+pub(crate) fn scrubbed<'a>(x: Option<&Explanation>, doc: &[String], text: &'a str) -> Cow<'a, str> {
+    secret::scrub(text, &secrets_of(x, doc))
+}
+
+/// A fix with secrets masked, or `None` when it holds none.
+pub(crate) fn scrubbed_fix(x: Option<&Explanation>, doc: &[String], fix: &Value) -> Option<Value> {
+    secret::scrub_value(fix, &secrets_of(x, doc))
 }
 
 /// Where the property the deciding clause reads is, when the resource's places are known.

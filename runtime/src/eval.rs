@@ -15,6 +15,7 @@
 
 use crate::engine::{Instance, Standard};
 use crate::error::{json_message, utf8_error, InputError, RuntimeError};
+pub use crate::evaluated::Evaluated;
 use crate::input::locate::{Index, Places};
 use crate::input::stream::{self, element_ranges, Batch, Piece};
 use crate::input::Input;
@@ -223,7 +224,9 @@ pub fn evaluate_all(
                     .enumerate()
                     .filter_map(|(i, x)| x.reason.map(|reason| (i, reason)))
                     .collect();
-                Ok(Evaluated::new(r.head(), recs, outcomes, reasons))
+                let mut e = Evaluated::new(r.head(), recs, outcomes, reasons);
+                e.find_secrets(&r.doc, &standard.metadata);
+                Ok(e)
             }
             Err(e) => Err(not_evaluated(&r.identity, &r.origin, &e)),
         })
@@ -237,52 +240,6 @@ fn not_evaluated(id: &Identity, at: &Origin, e: &RuntimeError) -> InputError {
         line: at.line,
         col: at.col,
         message: format!("{} was not evaluated: {e}", id.id),
-    }
-}
-
-/// The results of one resource.
-#[derive(Clone, Debug)]
-pub struct Evaluated {
-    /// The resource (without its document).
-    pub resource: Resource<()>,
-    /// One outcome per recommendation, in metadata order.
-    pub outcomes: Vec<Outcome>,
-    /// The reasons of the `not_compliant` and `error` outcomes, by recommendation index.
-    pub reasons: Vec<(usize, Reason)>,
-    /// Indexes (in [`Metadata::risk_factors`]) of the risk factors present on the resource.
-    pub factors: Vec<usize>,
-}
-
-impl Evaluated {
-    /// The results of a resource from a module's outputs: the first `recs` are the
-    /// recommendations', the rest the risk factors' (compliant: present).
-    pub fn new(
-        resource: Resource<()>,
-        recs: usize,
-        mut outcomes: Vec<Outcome>,
-        mut reasons: Vec<(usize, Reason)>,
-    ) -> Evaluated {
-        let factors = outcomes
-            .get(recs..)
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| **o == Outcome::Compliant)
-            .map(|(k, _)| k)
-            .collect();
-        outcomes.truncate(recs);
-        reasons.retain(|(i, _)| *i < recs);
-        Evaluated {
-            resource,
-            outcomes,
-            reasons,
-            factors,
-        }
-    }
-
-    /// The reason recorded for recommendation `rec`, if it failed.
-    pub fn reason(&self, rec: usize) -> Option<&Reason> {
-        self.reasons.iter().find(|(i, _)| *i == rec).map(|(_, r)| r)
     }
 }
 
@@ -662,7 +619,8 @@ pub fn run<T: Send>(
                         origin: p.origin,
                         doc: (),
                     };
-                    let e = Evaluated::new(head, recs, out.0, out.1);
+                    let mut e = Evaluated::new(head, recs, out.0, out.1);
+                    e.find_secrets_encoded(&p.doc, &standard.metadata);
                     items.push(Item::Resource((opts.finish)(e, &mut rendered)));
                 }
                 if let Some(i) = inst {

@@ -14,6 +14,7 @@
 //! - [`resource`]: a resource's identity and origin, and their inference from a document;
 //! - [`inventory`]: whole inventories in memory;
 //! - [`eval`]: the streaming, parallel evaluation pipeline (and an in-memory form);
+//! - [`evaluated`]: the results of one resource, as the pipeline hands them back;
 //! - [`pointer`](mod@pointer): JSON Pointer escaping and tokens;
 //! - `layout`: where each node of a JSON or YAML text starts and ends (for edits in place and
 //!   for Terraform's JSON syntax);
@@ -23,6 +24,7 @@
 pub mod engine;
 pub mod error;
 pub mod eval;
+pub mod evaluated;
 pub mod fix;
 pub mod fuzzing;
 pub mod iac;

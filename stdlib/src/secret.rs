@@ -235,6 +235,152 @@ pub fn redact(v: &Value, name: Option<&str>, found: &mut Vec<String>) -> Option<
     }
 }
 
+/// Adds to `found` the strings of a resource document held under a secret's name (as
+/// [`redact`] names them), walking only the parts `projection` keeps: what the standard reads,
+/// which is all a remediation or a fix can repeat. Hosts call it for the resources whose
+/// remediation or fix they render, so that a placeholder such as `{properties.adminPassword}`
+/// shows a mask even when no clause's value held the secret.
+pub fn named(
+    v: &Value,
+    projection: &crate::abi::Projection,
+    name: Option<&str>,
+    found: &mut Vec<String>,
+) {
+    match v {
+        Value::String(s)
+            if name.is_some_and(secret_name) && literal(s) && !found.iter().any(|f| f == s) =>
+        {
+            found.push(s.clone());
+        }
+        Value::Array(items) => {
+            let p = if projection.all {
+                projection
+            } else {
+                projection.each.as_deref().unwrap_or(projection)
+            };
+            for item in items {
+                named(item, p, name, found);
+            }
+        }
+        Value::Object(m) if !crate::value::is_unknown(v) => {
+            let pair = m.get("name").and_then(Value::as_str);
+            for (k, item) in m {
+                let sub = if projection.all {
+                    Some(Cow::Borrowed(projection))
+                } else {
+                    match (projection.fields.get(k), projection.each.as_deref()) {
+                        (Some(p), Some(e)) => {
+                            let mut p = p.clone();
+                            p.merge(e);
+                            Some(Cow::Owned(p))
+                        }
+                        (Some(p), None) => Some(Cow::Borrowed(p)),
+                        (None, Some(e)) => Some(Cow::Borrowed(e)),
+                        (None, None) => None,
+                    }
+                };
+                let Some(sub) = sub else {
+                    continue;
+                };
+                let held = if k == "value" && pair.is_some_and(secret_name) {
+                    pair
+                } else {
+                    Some(k.as_str())
+                };
+                named(item, &sub, held, found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// [`named`] over a document in the value encoding (`crate::value`), as the streaming reader
+/// holds it, without decoding it.
+pub fn named_encoded(
+    v: &[u8],
+    projection: &crate::abi::Projection,
+    name: Option<&str>,
+    found: &mut Vec<String>,
+) {
+    use crate::value::{as_str, encoded_len};
+    let word = |at: usize| -> Option<usize> {
+        let w = v.get(at..at + 4)?;
+        Some(u32::from_le_bytes([w[0], w[1], w[2], w[3]]) as usize)
+    };
+    match v.first() {
+        Some(&crate::value::tag::STRING) => {
+            if let Some(s) = as_str(v) {
+                if name.is_some_and(secret_name) && literal(s) && !found.iter().any(|f| f == s) {
+                    found.push(s.to_string());
+                }
+            }
+        }
+        Some(&crate::value::tag::ARRAY) => {
+            let p = if projection.all {
+                projection
+            } else {
+                projection.each.as_deref().unwrap_or(projection)
+            };
+            let (Some(count), mut at) = (word(1), 9) else {
+                return;
+            };
+            for _ in 0..count {
+                let Some(n) = v.get(at..).and_then(encoded_len) else {
+                    return;
+                };
+                named_encoded(&v[at..at + n], p, name, found);
+                at += n;
+            }
+        }
+        Some(&crate::value::tag::OBJECT) => {
+            let Some(count) = word(1) else {
+                return;
+            };
+            // The sibling `name` of a `value`, read first.
+            let pair = crate::value::member(v, "name").and_then(as_str);
+            let mut at = 9;
+            for _ in 0..count {
+                let Some(klen) = word(at) else {
+                    return;
+                };
+                let Some(k) = v
+                    .get(at + 4..at + 4 + klen)
+                    .and_then(|k| std::str::from_utf8(k).ok())
+                else {
+                    return;
+                };
+                at += 4 + klen;
+                let Some(n) = v.get(at..).and_then(encoded_len) else {
+                    return;
+                };
+                let item = &v[at..at + n];
+                at += n;
+                let sub = if projection.all {
+                    Cow::Borrowed(projection)
+                } else {
+                    match (projection.fields.get(k), projection.each.as_deref()) {
+                        (Some(p), Some(e)) => {
+                            let mut p = p.clone();
+                            p.merge(e);
+                            Cow::Owned(p)
+                        }
+                        (Some(p), None) => Cow::Borrowed(p),
+                        (None, Some(e)) => Cow::Borrowed(e),
+                        (None, None) => continue,
+                    }
+                };
+                let held = if k == "value" && pair.is_some_and(secret_name) {
+                    pair
+                } else {
+                    Some(k)
+                };
+                named_encoded(item, &sub, held, found);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// `text` with every secret in it replaced by its [`mask`]: the strings in `found` (secrets
 /// [`redact`] took from the values the text was made from), credentials of known formats and
 /// random tokens.
@@ -425,5 +571,31 @@ mod tests {
     #[test]
     fn the_mask_is_a_short_stable_fingerprint() {
         assert_eq!(mask("secret"), "<secret sha256:2bb80d53>");
+    }
+
+    #[test]
+    fn named_secrets_are_found_alike_in_values_and_encodings() {
+        let doc = serde_json::json!({
+            "properties": {"osProfile": {"adminPassword": "Literal-Passw0rd!", "adminUsername": "azureuser"},
+                           "ref": {"password": "[parameters('p')]"}},
+            "env": [{"name": "DB_PASSWORD", "value": "hunter2hunter2"}, {"name": "MODE", "value": "prod"}],
+            "unread": {"password": "NotRead-123!"}
+        });
+        let mut p = crate::abi::Projection::default();
+        p.add(&["properties".into()], true);
+        p.add(&["env".into(), "*".into()], true);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        super::named(&doc, &p, None, &mut a);
+        super::named_encoded(&crate::value::to_bytes(&doc), &p, None, &mut b);
+        assert_eq!(a, vec!["Literal-Passw0rd!", "hunter2hunter2"]);
+        assert_eq!(a, b);
+        // Everything, when the projection keeps everything.
+        let all = crate::abi::Projection {
+            all: true,
+            ..Default::default()
+        };
+        let mut c = Vec::new();
+        super::named_encoded(&crate::value::to_bytes(&doc), &all, None, &mut c);
+        assert!(c.contains(&"NotRead-123!".to_string()));
     }
 }

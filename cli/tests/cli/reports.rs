@@ -824,3 +824,55 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
     }
     rows
 }
+
+/// A remediation placeholder that reads a secret straight from the resource (no clause held it)
+/// shows a mask too: the resource's values under secret names, among what the standard reads,
+/// are masked in every remediation and fix.
+#[test]
+fn a_remediation_placeholder_never_shows_a_secret() {
+    let standard = write(
+        "placeholder-secret.tenet",
+        br#"standard placeholder "Placeholder"
+recommendation vm-password "VMs should not take a password" {
+  severity high
+  applies azure "Microsoft.Compute/virtualMachines"
+  compliant when (properties.osProfile.linuxConfiguration.disablePasswordAuthentication ?? false) == true
+  remediation "Remove password {properties.osProfile.adminPassword} from {name}."
+  fix { set properties.osProfile.adminPassword = properties.osProfile.adminPassword }
+}
+"#,
+    );
+    let template = write(
+        "placeholder-secret.json",
+        br#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {"defaulted": {"type": "securestring", "defaultValue": "Pa55w0rd-Default!"}},
+  "resources": [
+    {"type": "Microsoft.Compute/virtualMachines", "apiVersion": "2023-03-01", "name": "vm1",
+     "properties": {"osProfile": {"adminUsername": "azureuser", "adminPassword": "[parameters('defaulted')]"}}},
+    {"type": "Microsoft.Compute/virtualMachines", "apiVersion": "2023-03-01", "name": "vm2",
+     "properties": {"osProfile": {"adminUsername": "azureuser", "adminPassword": "Literal-Passw0rd!"}}}
+  ]}"#,
+    );
+    for format in ["json", "table", "sarif", "markdown", "csv", "html"] {
+        let o = tenet(&[
+            "check",
+            "--standard",
+            standard.to_str().unwrap(),
+            template.to_str().unwrap(),
+            "--format",
+            format,
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let shown = stdout(&o);
+        for secret in ["Pa55w0rd-Default!", "Literal-Passw0rd!"] {
+            assert!(!shown.contains(secret), "{format} shows {secret}");
+        }
+        let masked = match format {
+            "markdown" => continue,
+            "html" => "Remove password &lt;secret sha256:",
+            _ => "Remove password <secret sha256:",
+        };
+        assert!(shown.contains(masked), "{format}: {shown}");
+    }
+}

@@ -82,11 +82,14 @@ impl JsonFindings {
             }
             if let Some(r) = reason.and_then(|x| x.remediation.as_ref()) {
                 out.extend_from_slice(b",\"remediation\":");
-                let _ = serde_json::to_writer(&mut *out, &scrubbed(explanation.as_ref(), r));
+                let _ = serde_json::to_writer(
+                    &mut *out,
+                    &scrubbed(explanation.as_ref(), &e.secrets, r),
+                );
             }
             if let Some(f) = reason.and_then(|x| x.fix.as_ref()) {
                 out.extend_from_slice(b",\"fix\":");
-                match scrubbed_fix(explanation.as_ref(), f) {
+                match scrubbed_fix(explanation.as_ref(), &e.secrets, f) {
                     Some(f) => serde_json::to_writer(&mut *out, &f),
                     None => serde_json::to_writer(&mut *out, f),
                 }
