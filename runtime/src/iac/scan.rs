@@ -51,6 +51,16 @@ fn severity(s: &str) -> &'static str {
         })
 }
 
+/// The strings of a list (none when it is not one).
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
 fn text(v: Option<&Value>) -> String {
     v.and_then(Value::as_str).unwrap_or_default().to_string()
 }
@@ -128,15 +138,7 @@ fn trivy(m: &Map<String, Value>) -> Result<Report, String> {
         .get("ArtifactType")
         .and_then(Value::as_str)
         .is_none_or(|t| t == "container_image");
-    let digests = m
-        .get("Metadata")
-        .and_then(|x| x.get("RepoDigests"))
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_string)
-        .collect();
+    let digests = strings(m.get("Metadata").and_then(|x| x.get("RepoDigests")));
     let mut vulns = Vec::new();
     for r in m
         .get("Results")
@@ -180,14 +182,7 @@ fn grype(m: &Map<String, Value>) -> Result<Report, String> {
         .and_then(|s| s.get("type"))
         .and_then(Value::as_str)
         .is_none_or(|t| t == "image");
-    let digests = target
-        .and_then(|t| t.get("repoDigests"))
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_string)
-        .collect();
+    let digests = strings(target.and_then(|t| t.get("repoDigests")));
     let mut vulns = Vec::new();
     for x in m
         .get("matches")
