@@ -20,6 +20,7 @@ mod hostile;
 mod html;
 mod readme;
 mod reports;
+mod secrets;
 mod standards;
 mod terraform;
 mod triage;
