@@ -87,6 +87,16 @@ fn html_report() {
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     }
     let html = std::fs::read_to_string(&page).unwrap();
+    // The page's markup as a snapshot, its style and script (files of their own) left out and
+    // an element per line, so a change reads as a diff.
+    let cut = |text: &str, open: &str, close: &str| -> String {
+        let a = text.find(open).unwrap() + open.len();
+        let b = a + text[a..].find(close).unwrap();
+        format!("{}…{}", &text[..a], &text[b..])
+    };
+    let markup = cut(&cut(&html, "<style>", "</style>"), "<script>", "</script>");
+    let markup = markup.replace("><", ">\n<");
+    insta::assert_snapshot!("html_report", markup);
     let json: serde_json::Value = serde_json::from_str(&stdout(&tenet(&[
         "check",
         "--standard",
