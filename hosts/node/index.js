@@ -21,17 +21,30 @@ const FAULTS = {
  */
 function project(p, v) {
   if (!p || p.all) return v;
-  if (Array.isArray(v)) return v.map((x) => project(p.each ?? p, x));
+  if (Array.isArray(v)) return v.map((x) => project(elementProjection(p), x));
   if (v === null || typeof v !== 'object' || isUnknown(v)) return v;
   const out = {};
-  const fields = p.fields ?? {};
   for (const [k, x] of Object.entries(v)) {
-    const named = Object.prototype.hasOwnProperty.call(fields, k) ? fields[k] : undefined;
-    if (named && p.each) out[k] = project(mergeProjections(named, p.each), x);
-    else if (named) out[k] = project(named, x);
-    else if (p.each) out[k] = project(p.each, x);
+    const q = memberProjection(p, k);
+    if (q !== undefined) out[k] = project(q, x);
   }
   return out;
+}
+
+/**
+ * What a projection keeps of member `k` of an object (its own projection with what `each` asks
+ * of every member; undefined when nothing), as the Rust `Projection::member`.
+ */
+function memberProjection(p, k) {
+  if (!p || p.all) return p;
+  const fields = p.fields ?? {};
+  const f = Object.prototype.hasOwnProperty.call(fields, k) ? fields[k] : undefined;
+  return f && p.each ? mergeProjections(f, p.each) : f ?? p.each;
+}
+
+/** What a projection keeps of each element of an array, as the Rust `Projection::element`. */
+function elementProjection(p) {
+  return !p || p.all ? p : p.each ?? p;
 }
 
 /** Two projections merged (what either keeps). */
@@ -350,8 +363,7 @@ function mask(secret) {
 /** `v` with every string that looks like a secret masked, or undefined when none does. */
 function redact(v, name, found) {
   if (typeof v === 'string') {
-    const named = name !== undefined && secretName(name) && literal(v);
-    if (named || found.includes(v) || looksSecret(v)) {
+    if (heldSecret(v, name) || found.includes(v) || looksSecret(v)) {
       if (!found.includes(v)) found.push(v);
       return mask(v);
     }
@@ -369,8 +381,7 @@ function redact(v, name, found) {
     const pair = typeof v.name === 'string' ? v.name : undefined;
     let out;
     for (const k of Object.keys(v)) {
-      const named = k === 'value' && pair !== undefined && secretName(pair) ? pair : k;
-      const r = redact(v[k], named, found);
+      const r = redact(v[k], holder(k, pair), found);
       if (r !== undefined) { out = out ?? { ...v }; out[k] = r; }
     }
     return out;
@@ -385,25 +396,26 @@ function redact(v, name, found) {
  */
 function namedSecrets(v, p, name, found) {
   if (typeof v === 'string') {
-    if (name !== undefined && secretName(name) && literal(v) && !found.includes(v)) found.push(v);
+    if (heldSecret(v, name) && !found.includes(v)) found.push(v);
   } else if (Array.isArray(v)) {
-    const q = !p || p.all ? p : p.each ?? p;
-    for (const x of v) namedSecrets(x, q, name, found);
+    for (const x of v) namedSecrets(x, elementProjection(p), name, found);
   } else if (v !== null && typeof v === 'object' && !isUnknown(v)) {
     const pair = typeof v.name === 'string' ? v.name : undefined;
-    const fields = (p && p.fields) ?? {};
     for (const [k, x] of Object.entries(v)) {
-      let q;
-      if (!p || p.all) q = p;
-      else {
-        const f = Object.prototype.hasOwnProperty.call(fields, k) ? fields[k] : undefined;
-        q = f && p.each ? mergeProjections(f, p.each) : f ?? p.each;
-        if (q === undefined) continue;
-      }
-      const held = k === 'value' && pair !== undefined && secretName(pair) ? pair : k;
-      namedSecrets(x, q, held, found);
+      const q = memberProjection(p, k);
+      if (q !== undefined) namedSecrets(x, q, holder(k, pair), found);
     }
   }
+}
+
+/** Whether a string held under member `name` is a secret by that name. */
+function heldSecret(s, name) {
+  return name !== undefined && secretName(name) && literal(s);
+}
+
+/** The name a member's value is held under: its key, or the secret's `name` beside a `value`. */
+function holder(k, pair) {
+  return k === 'value' && pair !== undefined && secretName(pair) ? pair : k;
 }
 
 function scrub(text, found) {

@@ -346,6 +346,34 @@ impl Projection {
         }
     }
 
+    /// What is kept of member `key` of an object: the member's own projection, with what `each`
+    /// asks of every member; `None` when nothing of it is.
+    pub fn member(&self, key: &str) -> Option<std::borrow::Cow<'_, Projection>> {
+        use std::borrow::Cow;
+        if self.all {
+            return Some(Cow::Borrowed(self));
+        }
+        match (self.fields.get(key), self.each.as_deref()) {
+            (Some(p), Some(e)) => {
+                let mut m = p.clone();
+                m.merge(e);
+                Some(Cow::Owned(m))
+            }
+            (Some(p), None) => Some(Cow::Borrowed(p)),
+            (None, Some(e)) => Some(Cow::Borrowed(e)),
+            (None, None) => None,
+        }
+    }
+
+    /// What is kept of each element of an array.
+    pub fn element(&self) -> &Projection {
+        if self.all {
+            self
+        } else {
+            self.each.as_deref().unwrap_or(self)
+        }
+    }
+
     /// Keeps only the projected parts of a JSON value.
     pub fn apply(&self, v: &serde_json::Value) -> serde_json::Value {
         use serde_json::Value;
@@ -355,21 +383,11 @@ impl Projection {
         match v {
             Value::Object(m) if !value::is_unknown(v) => Value::Object(
                 m.iter()
-                    .filter_map(|(k, x)| match (self.fields.get(k), &self.each) {
-                        // A member named explicitly also gets what `each` asks of every member.
-                        (Some(p), Some(e)) => {
-                            let mut m = p.clone();
-                            m.merge(e);
-                            Some((k.clone(), m.apply(x)))
-                        }
-                        (Some(p), None) => Some((k.clone(), p.apply(x))),
-                        (None, Some(e)) => Some((k.clone(), e.apply(x))),
-                        (None, None) => None,
-                    })
+                    .filter_map(|(k, x)| self.member(k).map(|p| (k.clone(), p.apply(x))))
                     .collect(),
             ),
             Value::Array(items) => {
-                let p = self.each.as_deref().unwrap_or(self);
+                let p = self.element();
                 Value::Array(items.iter().map(|x| p.apply(x)).collect())
             }
             other => other.clone(),

@@ -196,8 +196,7 @@ pub fn mask(secret: &str) -> String {
 pub fn redact(v: &Value, name: Option<&str>, found: &mut Vec<String>) -> Option<Value> {
     match v {
         Value::String(s) => {
-            let named = name.is_some_and(secret_name) && literal(s);
-            if named || found.iter().any(|f| f == s) || looks_secret(s) {
+            if held_secret(s, name) || found.iter().any(|f| f == s) || looks_secret(s) {
                 if !found.iter().any(|f| f == s) {
                     found.push(s.clone());
                 }
@@ -220,12 +219,7 @@ pub fn redact(v: &Value, name: Option<&str>, found: &mut Vec<String>) -> Option<
             let pair = m.get("name").and_then(Value::as_str);
             let mut out: Option<serde_json::Map<String, Value>> = None;
             for (k, item) in m {
-                let named = if k == "value" && pair.is_some_and(secret_name) {
-                    pair
-                } else {
-                    Some(k.as_str())
-                };
-                if let Some(r) = redact(item, named, found) {
+                if let Some(r) = redact(item, holder(k, pair), found) {
                     out.get_or_insert_with(|| m.clone()).insert(k.clone(), r);
                 }
             }
@@ -247,47 +241,18 @@ pub fn named(
     found: &mut Vec<String>,
 ) {
     match v {
-        Value::String(s)
-            if name.is_some_and(secret_name) && literal(s) && !found.iter().any(|f| f == s) =>
-        {
-            found.push(s.clone());
-        }
+        Value::String(s) => keep(s, name, found),
         Value::Array(items) => {
-            let p = if projection.all {
-                projection
-            } else {
-                projection.each.as_deref().unwrap_or(projection)
-            };
             for item in items {
-                named(item, p, name, found);
+                named(item, projection.element(), name, found);
             }
         }
         Value::Object(m) if !crate::value::is_unknown(v) => {
             let pair = m.get("name").and_then(Value::as_str);
             for (k, item) in m {
-                let sub = if projection.all {
-                    Some(Cow::Borrowed(projection))
-                } else {
-                    match (projection.fields.get(k), projection.each.as_deref()) {
-                        (Some(p), Some(e)) => {
-                            let mut p = p.clone();
-                            p.merge(e);
-                            Some(Cow::Owned(p))
-                        }
-                        (Some(p), None) => Some(Cow::Borrowed(p)),
-                        (None, Some(e)) => Some(Cow::Borrowed(e)),
-                        (None, None) => None,
-                    }
-                };
-                let Some(sub) = sub else {
-                    continue;
-                };
-                let held = if k == "value" && pair.is_some_and(secret_name) {
-                    pair
-                } else {
-                    Some(k.as_str())
-                };
-                named(item, &sub, held, found);
+                if let Some(p) = projection.member(k) {
+                    named(item, &p, holder(k, pair), found);
+                }
             }
         }
         _ => {}
@@ -302,82 +267,72 @@ pub fn named_encoded(
     name: Option<&str>,
     found: &mut Vec<String>,
 ) {
-    use crate::value::{as_str, encoded_len};
+    use crate::value::{as_str, encoded_len, tag};
     let word = |at: usize| -> Option<usize> {
         let w = v.get(at..at + 4)?;
         Some(u32::from_le_bytes([w[0], w[1], w[2], w[3]]) as usize)
     };
+    // Each member or element in turn: (key, encoded value); `None` ends the walk (a malformed
+    // encoding, which the module would have refused).
+    let mut at = 9;
+    let mut next = |keyed: bool| -> Option<(&str, &[u8])> {
+        let mut key = "";
+        if keyed {
+            let klen = word(at)?;
+            key = std::str::from_utf8(v.get(at + 4..at + 4 + klen)?).ok()?;
+            at += 4 + klen;
+        }
+        let n = v.get(at..).and_then(encoded_len)?;
+        let item = v.get(at..at + n)?;
+        at += n;
+        Some((key, item))
+    };
     match v.first() {
-        Some(&crate::value::tag::STRING) => {
+        Some(&tag::STRING) => {
             if let Some(s) = as_str(v) {
-                if name.is_some_and(secret_name) && literal(s) && !found.iter().any(|f| f == s) {
-                    found.push(s.to_string());
+                keep(s, name, found);
+            }
+        }
+        Some(&tag::ARRAY) => {
+            for _ in 0..word(1).unwrap_or(0) {
+                let Some((_, item)) = next(false) else { return };
+                named_encoded(item, projection.element(), name, found);
+            }
+        }
+        Some(&tag::OBJECT) => {
+            let pair = crate::value::member(v, "name").and_then(as_str);
+            for _ in 0..word(1).unwrap_or(0) {
+                let Some((k, item)) = next(true) else { return };
+                if let Some(p) = projection.member(k) {
+                    named_encoded(item, &p, holder(k, pair), found);
                 }
             }
         }
-        Some(&crate::value::tag::ARRAY) => {
-            let p = if projection.all {
-                projection
-            } else {
-                projection.each.as_deref().unwrap_or(projection)
-            };
-            let (Some(count), mut at) = (word(1), 9) else {
-                return;
-            };
-            for _ in 0..count {
-                let Some(n) = v.get(at..).and_then(encoded_len) else {
-                    return;
-                };
-                named_encoded(&v[at..at + n], p, name, found);
-                at += n;
-            }
-        }
-        Some(&crate::value::tag::OBJECT) => {
-            let Some(count) = word(1) else {
-                return;
-            };
-            // The sibling `name` of a `value`, read first.
-            let pair = crate::value::member(v, "name").and_then(as_str);
-            let mut at = 9;
-            for _ in 0..count {
-                let Some(klen) = word(at) else {
-                    return;
-                };
-                let Some(k) = v
-                    .get(at + 4..at + 4 + klen)
-                    .and_then(|k| std::str::from_utf8(k).ok())
-                else {
-                    return;
-                };
-                at += 4 + klen;
-                let Some(n) = v.get(at..).and_then(encoded_len) else {
-                    return;
-                };
-                let item = &v[at..at + n];
-                at += n;
-                let sub = if projection.all {
-                    Cow::Borrowed(projection)
-                } else {
-                    match (projection.fields.get(k), projection.each.as_deref()) {
-                        (Some(p), Some(e)) => {
-                            let mut p = p.clone();
-                            p.merge(e);
-                            Cow::Owned(p)
-                        }
-                        (Some(p), None) => Cow::Borrowed(p),
-                        (None, Some(e)) => Cow::Borrowed(e),
-                        (None, None) => continue,
-                    }
-                };
-                let held = if k == "value" && pair.is_some_and(secret_name) {
-                    pair
-                } else {
-                    Some(k)
-                };
-                named_encoded(item, &sub, held, found);
-            }
-        }
         _ => {}
+    }
+}
+
+/// Whether a string held under the member `name` is a secret by that name: a literal under a
+/// secret's name.
+fn held_secret(s: &str, name: Option<&str>) -> bool {
+    name.is_some_and(secret_name) && literal(s)
+}
+
+/// Adds `s` to `found` when it is a secret by the name it is held under, once.
+fn keep(s: &str, name: Option<&str>, found: &mut Vec<String>) {
+    if held_secret(s, name) && !found.iter().any(|f| f == s) {
+        found.push(s.to_string());
+    }
+}
+
+/// The name a member's value is held under: its key, or for the `value` beside a secret's
+/// `name` (`{"name": "DB_PASSWORD", "value": "…"}`, environment variables, app settings), that
+/// name.
+fn holder<'a>(key: &'a str, pair: Option<&'a str>) -> Option<&'a str> {
+    if key == "value" && pair.is_some_and(secret_name) {
+        pair
+    } else {
+        Some(key)
     }
 }
 
