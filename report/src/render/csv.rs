@@ -9,8 +9,7 @@ use super::{message, visible};
 use crate::finding::Finding;
 use crate::fingerprint::fingerprint_of;
 use crate::tally::InputFailure;
-use std::collections::HashMap;
-use tenet_stdlib::abi::{Metadata, RecMeta};
+use tenet_stdlib::abi::Metadata;
 
 /// The columns, in order.
 pub const COLUMNS: [&str; 29] = [
@@ -63,11 +62,7 @@ fn joined<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
 /// The CSV report: a header, one row per finding, then one row per input that could not be
 /// read (state `error`, with the file, line and message), so that nothing unread looks clean.
 pub fn csv(meta: &Metadata, findings: &[Finding], failed: &[InputFailure]) -> String {
-    let recs: HashMap<&str, &RecMeta> = meta
-        .recommendations
-        .iter()
-        .map(|r| (r.id.as_str(), r))
-        .collect();
+    let recs = super::by_id(meta);
     // Lines end with `\n` (no raw carriage return anywhere, as in every human format).
     let mut w = ::csv::WriterBuilder::new().from_writer(Vec::new());
     // Writing into memory cannot fail.
@@ -75,12 +70,7 @@ pub fn csv(meta: &Metadata, findings: &[Finding], failed: &[InputFailure]) -> St
     for f in findings {
         let rec = recs.get(f.recommendation.as_str());
         let (i, o) = (&f.resource.identity, &f.resource.origin);
-        let frameworks = rec.map(|r| {
-            r.frameworks
-                .iter()
-                .flat_map(|(k, ids)| ids.iter().map(move |id| format!("{k} {id}")))
-                .collect::<Vec<_>>()
-        });
+        let frameworks = rec.map(|r| super::framework_controls(r));
         let exemption = f
             .exemption
             .as_ref()

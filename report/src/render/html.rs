@@ -326,12 +326,7 @@ fn recommendations(out: &mut String, p: &Page<'_>) {
             std::cmp::Reverse(r.severity),
         )
     });
-    let metas: HashMap<&str, &tenet_stdlib::abi::RecMeta> = p
-        .meta
-        .recommendations
-        .iter()
-        .map(|r| (r.id.as_str(), r))
-        .collect();
+    let metas = super::by_id(p.meta);
     for r in recs {
         let Some(m) = metas.get(r.id.as_str()) else {
             continue;
@@ -346,11 +341,9 @@ fn recommendations(out: &mut String, p: &Page<'_>) {
             .filter_map(|f| f.governance.as_ref().and_then(|g| g.owner.as_deref()))
             .min()
             .unwrap_or_default();
-        let framework = m
-            .frameworks
-            .iter()
+        let framework = super::framework_lines(m)
+            .into_iter()
             .next()
-            .map(|(k, v)| format!("{k} {}", v.join(", ")))
             .unwrap_or_default();
         let rank = |l: Option<RiskLevel>| l.map_or(0, |l| l as u8 + 1);
         let unhealthy = r.unhealthy + r.errors;
@@ -402,11 +395,7 @@ fn recommendations(out: &mut String, p: &Page<'_>) {
             let _ = write!(out, "<p>{}</p>", esc(&m.description));
         }
         if !m.tactics.is_empty() || !m.techniques.is_empty() || !m.frameworks.is_empty() {
-            let fws: Vec<String> = m
-                .frameworks
-                .iter()
-                .map(|(k, v)| format!("{k} {}", v.join(", ")))
-                .collect();
+            let fws = super::framework_lines(m);
             let _ = write!(
                 out,
                 "<p class=\"muted\">Tactics: {} · techniques: {} · frameworks: {}</p>",

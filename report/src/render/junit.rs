@@ -36,11 +36,7 @@ pub fn junit(
     findings: &[Finding],
     failed: &[InputFailure],
 ) -> String {
-    let recs: std::collections::HashMap<&str, &tenet_stdlib::abi::RecMeta> = meta
-        .recommendations
-        .iter()
-        .map(|r| (r.id.as_str(), r))
-        .collect();
+    let recs = super::by_id(meta);
     let mut suite = TestSuite::new(meta.standard.id.as_str());
     suite.set_time(std::time::Duration::ZERO);
     for f in failed {

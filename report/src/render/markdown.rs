@@ -218,11 +218,7 @@ fn mappings(meta: &Metadata, shown: &std::collections::HashMap<&str, usize>, out
         if r.frameworks.is_empty() && r.tactics.is_empty() && r.techniques.is_empty() {
             continue;
         }
-        let frameworks: Vec<String> = r
-            .frameworks
-            .iter()
-            .map(|(k, ids)| format!("{k} {}", ids.join(", ")))
-            .collect();
+        let frameworks = super::framework_lines(r);
         let _ = writeln!(
             table,
             "| {} | {} | {} | {} | {} |",

@@ -21,7 +21,9 @@ pub mod table;
 use crate::finding::Finding;
 use crate::model::Severity;
 use crate::tally::Tally;
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use tenet_stdlib::abi::{Metadata, RecMeta};
 
 /// Text from an inventory as a human format shows it: control characters (C0, DEL, C1, including
 /// line breaks and tabs) and the Unicode controls that reorder or hide text (bidirectional
@@ -53,6 +55,30 @@ pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// The recommendations of a standard by id, for renderers that look up a finding's metadata.
+pub(crate) fn by_id(meta: &Metadata) -> HashMap<&str, &RecMeta> {
+    meta.recommendations
+        .iter()
+        .map(|r| (r.id.as_str(), r))
+        .collect()
+}
+
+/// A recommendation's framework controls, one entry per framework: `cis-azure 3.1, 3.2`.
+pub(crate) fn framework_lines(rec: &RecMeta) -> Vec<String> {
+    rec.frameworks
+        .iter()
+        .map(|(k, ids)| format!("{k} {}", ids.join(", ")))
+        .collect()
+}
+
+/// A recommendation's framework controls, one entry per control: `cis-azure 3.1`.
+pub(crate) fn framework_controls(rec: &RecMeta) -> Vec<String> {
+    rec.frameworks
+        .iter()
+        .flat_map(|(k, ids)| ids.iter().map(move |id| format!("{k} {id}")))
+        .collect()
 }
 
 /// ANSI colours, or none.

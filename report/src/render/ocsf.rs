@@ -8,8 +8,7 @@ use crate::finding::Finding;
 use crate::fingerprint::fingerprint_of;
 use crate::tally::InputFailure;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
-use tenet_stdlib::abi::{Category, Metadata, Outcome, RecMeta};
+use tenet_stdlib::abi::{Category, Metadata, Outcome};
 
 /// The OCSF schema version written.
 pub const VERSION: &str = "1.5.0";
@@ -92,11 +91,7 @@ pub fn ocsf(
     failed: &[InputFailure],
     time_ms: i64,
 ) -> String {
-    let recs: HashMap<&str, &RecMeta> = meta
-        .recommendations
-        .iter()
-        .map(|r| (r.id.as_str(), r))
-        .collect();
+    let recs = super::by_id(meta);
     let standard = format!("{} {}", meta.standard.title, meta.standard.version);
     let mut out = String::new();
     for f in findings {
@@ -163,11 +158,7 @@ pub fn ocsf(
         });
         if let Some(r) = rec {
             compliance["control"] = r.control.clone().unwrap_or_else(|| r.id.clone()).into();
-            let requirements: Vec<String> = r
-                .frameworks
-                .iter()
-                .flat_map(|(k, ids)| ids.iter().map(move |id| format!("{k} {id}")))
-                .collect();
+            let requirements = super::framework_controls(r);
             if !requirements.is_empty() {
                 compliance["requirements"] = requirements.into();
             }

@@ -9,7 +9,7 @@ use crate::fingerprint::fingerprint_of;
 use crate::tally::InputFailure;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-use tenet_stdlib::abi::{Metadata, Outcome, RecMeta};
+use tenet_stdlib::abi::{Metadata, Outcome};
 
 /// A name Kubernetes accepts (RFC 1123 subdomain): lower case letters, digits, `-` and `.`,
 /// starting and ending with a letter or digit, at most 253 characters.
@@ -62,11 +62,7 @@ pub fn policy_report(
     failed: &[InputFailure],
     seconds: i64,
 ) -> String {
-    let recs: BTreeMap<&str, &RecMeta> = meta
-        .recommendations
-        .iter()
-        .map(|r| (r.id.as_str(), r))
-        .collect();
+    let recs = super::by_id(meta);
     let timestamp = json!({"seconds": seconds, "nanos": 0});
     let mut namespaces: BTreeMap<String, Report> = BTreeMap::new();
     let mut cluster = Report::default();
