@@ -275,12 +275,7 @@ fn triage(a: &Args, now: f64) -> Result<Triage, u8> {
         input_error(&e.error, &e.text);
         ERROR
     };
-    let mut exemptions = tenet::load::exemptions(a.exemptions.as_deref()).map_err(settings)?;
-    if a.require_approval {
-        if let Some(x) = exemptions.as_mut() {
-            x.require_approval();
-        }
-    }
+    let exemptions = tenet::load::exemptions(a.exemptions.as_deref()).map_err(settings)?;
     let governance = tenet::load::governance(a.governance.as_deref()).map_err(settings)?;
     if governance.is_none() {
         let needs = [
@@ -294,14 +289,17 @@ fn triage(a: &Args, now: f64) -> Result<Triage, u8> {
             return Err(ERROR);
         }
     }
-    Ok(Triage {
+    let mut triage = Triage {
         exemptions,
         governance,
         history: None,
         now,
-        require_approval: a.require_approval,
         ..Triage::default()
-    })
+    };
+    if a.require_approval {
+        triage.refuse_unapproved();
+    }
+    Ok(triage)
 }
 
 fn read_baseline(path: Option<&std::path::Path>) -> Result<Option<Baseline>, u8> {

@@ -182,29 +182,27 @@ pub fn run(a: Args) -> u8 {
         super::input_error(&e.error, &e.text);
         ERROR
     };
-    let mut exemptions = match tenet::load::exemptions(a.exemptions.as_deref()) {
+    let exemptions = match tenet::load::exemptions(a.exemptions.as_deref()) {
         Ok(x) => x,
         Err(e) => return settings(e),
     };
-    if require_approval {
-        if let Some(x) = exemptions.as_mut() {
-            x.require_approval();
-        }
-    }
     let governance = match tenet::load::governance(a.governance.as_deref()) {
         Ok(x) => x,
         Err(e) => return settings(e),
     };
+    let mut triage = tenet::report::triage::Triage {
+        exemptions,
+        governance,
+        history: None,
+        now,
+        ..Default::default()
+    };
+    if require_approval {
+        triage.refuse_unapproved();
+    }
     let session = Session {
         standard: &loaded.standard,
-        triage: tenet::report::triage::Triage {
-            exemptions,
-            governance,
-            history: None,
-            now,
-            require_approval,
-            ..Default::default()
-        },
+        triage,
         select: Select::default(),
         input_format: tenet::runtime::iac::Format::Auto,
         given: Default::default(),

@@ -28,9 +28,8 @@ pub struct Triage {
     pub history: Option<Known>,
     /// Evaluation time, seconds since the epoch.
     pub now: f64,
-    /// Whether an exemption needs an approver and an expiry (`--require-approval`); the file's
-    /// exemptions are refused by [`Exemptions::require_approval`], and in-resource ones, which
-    /// have neither, are refused here.
+    /// Whether an exemption needs an approver and an expiry (`--require-approval`), set by
+    /// [`Triage::refuse_unapproved`]: in-resource exemptions, which have neither, are refused.
     pub require_approval: bool,
     /// In-resource exemptions refused so far.
     pub refused_inline: std::sync::atomic::AtomicUsize,
@@ -89,6 +88,15 @@ impl Assessed {
 }
 
 impl Triage {
+    /// Requires an approver and an expiry of every exemption (`--require-approval`): the file's
+    /// exemptions without them, and every in-resource one, exempt nothing.
+    pub fn refuse_unapproved(&mut self) {
+        self.require_approval = true;
+        if let Some(x) = self.exemptions.as_mut() {
+            x.require_approval();
+        }
+    }
+
     /// What became of the exemptions: the file's, then the in-resource ones refused because
     /// approval is required (as one entry).
     pub fn statuses(&self) -> Vec<exemptions::Status> {
