@@ -97,3 +97,27 @@ pub fn transcript(o: &Output) -> String {
         stderr(o)
     )
 }
+
+/// Rows of a CSV text (quoted cells, doubled quotes, CRLF endings).
+pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = vec![];
+    let (mut row, mut cell, mut quoted) = (vec![], String::new(), false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(std::mem::take(&mut cell)),
+            ('\r', false) => {}
+            ('\n', false) => {
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (c, _) => cell.push(c),
+        }
+    }
+    rows
+}

@@ -19,25 +19,10 @@ fn k8s(args: &[&str]) -> std::process::Output {
 
 /// The rows of a CSV report as maps from column to cell.
 fn rows(csv: &str) -> Vec<std::collections::HashMap<String, String>> {
-    let mut lines = csv.lines();
-    let head: Vec<String> = split(lines.next().unwrap());
-    lines
-        .map(|l| head.iter().cloned().zip(split(l)).collect())
+    let mut rows = parse_csv(csv).into_iter();
+    let head = rows.next().unwrap();
+    rows.map(|r| head.iter().cloned().zip(r).collect())
         .collect()
-}
-
-/// The cells of one CSV line without quotes (the example has no commas inside the columns read).
-fn split(line: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut quoted = false;
-    for c in line.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => out.push(String::new()),
-            c => out.last_mut().unwrap().push(c),
-        }
-    }
-    out
 }
 
 #[test]

@@ -801,30 +801,6 @@ fn data_formats() {
     }
 }
 
-/// Rows of a CSV text (quoted cells, doubled quotes, CRLF endings).
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut rows = vec![];
-    let (mut row, mut cell, mut quoted) = (vec![], String::new(), false);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                chars.next();
-                cell.push('"');
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => row.push(std::mem::take(&mut cell)),
-            ('\r', false) => {}
-            ('\n', false) => {
-                row.push(std::mem::take(&mut cell));
-                rows.push(std::mem::take(&mut row));
-            }
-            (c, _) => cell.push(c),
-        }
-    }
-    rows
-}
-
 /// A remediation placeholder that reads a secret straight from the resource (no clause held it)
 /// shows a mask too: the resource's values under secret names, among what the standard reads,
 /// are masked in every remediation and fix.
