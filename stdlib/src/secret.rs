@@ -118,12 +118,31 @@ const NOT_SECRET_ENDINGS: &[&str] = &[
 /// Whether a member's name reads like a secret's (`dbPassword`, `client_secret`, `API-KEY`),
 /// and not like a reference to one (`secretName`, `passwordSecretRef`).
 pub fn secret_name(name: &str) -> bool {
+    // Lower-cased letters and digits, on the stack: this runs for every member of every
+    // resource whose remediation is rendered.
+    let mut buf = [0u8; 128];
+    let mut len = 0;
+    for b in name.bytes().filter(u8::is_ascii_alphanumeric) {
+        if len == buf.len() {
+            return secret_name_long(name);
+        }
+        buf[len] = b.to_ascii_lowercase();
+        len += 1;
+    }
+    let n = &buf[..len];
+    let has = |w: &str| n.windows(w.len()).any(|x| x == w.as_bytes());
+    (SECRET_WORDS.iter().any(|w| has(w)) || n.ends_with(b"pwd"))
+        && !NOT_SECRET_ENDINGS.iter().any(|e| n.ends_with(e.as_bytes()))
+}
+
+/// [`secret_name`] for a name of more than 128 letters and digits.
+fn secret_name_long(name: &str) -> bool {
     let n: String = name
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    (SECRET_WORDS.iter().any(|w| n.contains(w)) || n == "pwd" || n.ends_with("pwd"))
+    (SECRET_WORDS.iter().any(|w| n.contains(w)) || n.ends_with("pwd"))
         && !NOT_SECRET_ENDINGS.iter().any(|e| n.ends_with(e))
 }
 
@@ -315,7 +334,7 @@ pub fn named_encoded(
 /// Whether a string held under the member `name` is a secret by that name: a literal under a
 /// secret's name.
 fn held_secret(s: &str, name: Option<&str>) -> bool {
-    name.is_some_and(secret_name) && literal(s)
+    name.is_some() && literal(s) && name.is_some_and(secret_name)
 }
 
 /// Adds `s` to `found` when it is a secret by the name it is held under, once.
