@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Alternating paired runs of two tenet binaries over the input shapes of pre-merge checks:
 median wall, CPU and peak RSS per case. Usage: pair_shapes.py OLD_BINARY NEW_BINARY (ROUNDS=5;
-CASES=YAML,files runs the cases whose names hold one of the words).
+CASES='YAML|files' runs the cases whose names hold one of the texts; OLD_MODULES and NEW_MODULES,
+such as /tmp/m/%s-old.wasm, run each binary on its own compilation of the same standards, so that
+two versions whose built-in standards differ are compared on the same rules).
 
 The inputs are made by make_shapes.sh in /tmp/b (from ../shared/bench/gen_inventory.py)."""
 import os, resource, statistics, subprocess, sys, time, shutil
@@ -22,9 +24,17 @@ CASES = [c for c in [
     ("fix --write, 10,000 resources in one file", ["fix", "-s", "azure-security-baseline", "/tmp/b/w.json", "--write", "--format", "json"], "/tmp/b/inv.json"),
     ("100 MB resource name (JSON Lines)", ["check", "-s", "kubernetes-pod-security", "/tmp/b/name.jsonl", "--format", "json"], None),
     ("100 MB JSON Lines line without an end", ["check", "-s", "kubernetes-pod-security", "/tmp/b/long.jsonl", "--format", "json"], None),
-] if not os.environ.get("CASES") or any(w in c[0] for w in os.environ["CASES"].split(","))]
+] if not os.environ.get("CASES") or any(w in c[0] for w in os.environ["CASES"].split("|"))]
+
+def modules(binary, args):
+    """The arguments with `-s NAME` replaced by the binary's module of NAME, when given."""
+    pattern = os.environ.get("OLD_MODULES" if binary == OLD else "NEW_MODULES")
+    if not pattern:
+        return args
+    return [pattern % a if i > 0 and args[i - 1] == "-s" else a for i, a in enumerate(args)]
 
 def run(binary, args, fresh):
+    args = modules(binary, args)
     if fresh:
         shutil.copy(fresh, "/tmp/b/w.json")
     env = dict(os.environ, TENET_NO_HISTORY="1", NO_COLOR="1")

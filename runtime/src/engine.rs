@@ -156,6 +156,7 @@ impl Engine {
         Ok(Standard {
             engine: self.clone(),
             pre,
+            secret_holders: tenet_stdlib::secret::holders(&metadata.projection).map(Arc::new),
             metadata: Arc::new(metadata),
         })
     }
@@ -191,6 +192,10 @@ pub struct Standard {
     pre: InstancePre<Limiter>,
     /// The metadata.
     pub metadata: Arc<Metadata>,
+    /// The part of the projection where a resource can hold a secret by name
+    /// ([`tenet_stdlib::secret::holders`]), walked for each resource whose remediation or fix
+    /// is rendered; `None` when the standard reads no such member.
+    pub secret_holders: Option<Arc<tenet_stdlib::abi::Projection>>,
 }
 
 /// The memory cap of an instance, remembering whether it refused a growth: a module that cannot

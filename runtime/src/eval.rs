@@ -225,7 +225,7 @@ pub fn evaluate_all(
                     .filter_map(|(i, x)| x.reason.map(|reason| (i, reason)))
                     .collect();
                 let mut e = Evaluated::new(r.head(), recs, outcomes, reasons);
-                e.find_secrets(&r.doc, &standard.metadata);
+                e.find_secrets(&r.doc, standard.secret_holders.as_deref());
                 Ok(e)
             }
             Err(e) => Err(not_evaluated(&r.identity, &r.origin, &e)),
@@ -620,7 +620,7 @@ pub fn run<T: Send>(
                         doc: (),
                     };
                     let mut e = Evaluated::new(head, recs, out.0, out.1);
-                    e.find_secrets_encoded(&p.doc, &standard.metadata);
+                    e.find_secrets_encoded(&p.doc, standard.secret_holders.as_deref());
                     items.push(Item::Resource((opts.finish)(e, &mut rendered)));
                 }
                 if let Some(i) = inst {

@@ -3,7 +3,7 @@
 //! remediations and fixes must not show.
 
 use crate::resource::Resource;
-use tenet_stdlib::abi::{Metadata, Outcome, Reason};
+use tenet_stdlib::abi::{Outcome, Projection, Reason};
 
 /// The results of one resource.
 #[derive(Clone, Debug)]
@@ -14,7 +14,7 @@ pub struct Evaluated {
     pub outcomes: Vec<Outcome>,
     /// The reasons of the `not_compliant` and `error` outcomes, by recommendation index.
     pub reasons: Vec<(usize, Reason)>,
-    /// Indexes (in [`Metadata::risk_factors`]) of the risk factors present on the resource.
+    /// Indexes (in [`tenet_stdlib::abi::Metadata::risk_factors`]) of the risk factors present on the resource.
     pub factors: Vec<usize>,
     /// The strings its document holds under secret names, among what the standard reads, when
     /// a remediation or a fix was rendered for it ([`Evaluated::find_secrets`]): every host masks
@@ -24,26 +24,26 @@ pub struct Evaluated {
 
 impl Evaluated {
     /// Finds the [`Evaluated::secrets`] of the resource's document, when one of its reasons has a
-    /// remediation or a fix that could repeat them.
-    pub fn find_secrets(&mut self, doc: &serde_json::Value, meta: &Metadata) {
-        if self
-            .reasons
-            .iter()
-            .any(|(_, r)| r.remediation.is_some() || r.fix.is_some())
-        {
-            tenet_stdlib::secret::named(doc, &meta.projection, None, &mut self.secrets);
+    /// remediation or a fix that could repeat them. `holders` is the standard's
+    /// [`crate::Standard::secret_holders`].
+    pub fn find_secrets(&mut self, doc: &serde_json::Value, holders: Option<&Projection>) {
+        if let Some(h) = holders.filter(|_| self.renders()) {
+            tenet_stdlib::secret::named(doc, h, None, &mut self.secrets);
         }
     }
 
     /// [`Evaluated::find_secrets`] for a document in the value encoding.
-    pub fn find_secrets_encoded(&mut self, doc: &[u8], meta: &Metadata) {
-        if self
-            .reasons
+    pub fn find_secrets_encoded(&mut self, doc: &[u8], holders: Option<&Projection>) {
+        if let Some(h) = holders.filter(|_| self.renders()) {
+            tenet_stdlib::secret::named_encoded(doc, h, None, &mut self.secrets);
+        }
+    }
+
+    /// Whether one of its reasons has a remediation or a fix.
+    fn renders(&self) -> bool {
+        self.reasons
             .iter()
             .any(|(_, r)| r.remediation.is_some() || r.fix.is_some())
-        {
-            tenet_stdlib::secret::named_encoded(doc, &meta.projection, None, &mut self.secrets);
-        }
     }
 
     /// The results of a resource from a module's outputs: the first `recs` are the

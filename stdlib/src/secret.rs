@@ -53,26 +53,27 @@ static KNOWN: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
     regex::Regex::new(&pattern).ok()
 });
 
+/// The length of the shortest text [`KNOWN`] matches (`Pwd=` and six characters); shorter
+/// strings, most of a document's, are not searched.
+const KNOWN_SHORTEST: usize = 10;
+
 /// Whether a text contains a credential of a known format.
 fn known(s: &str) -> bool {
-    KNOWN.as_ref().is_some_and(|k| k.is_match(s))
+    s.len() >= KNOWN_SHORTEST && KNOWN.as_ref().is_some_and(|k| k.is_match(s))
 }
 
-/// Words that make a member's name a secret's.
-const SECRET_WORDS: &[&str] = &[
-    "password",
-    "passwd",
-    "passphrase",
-    "secret",
-    "token",
-    "apikey",
-    "accesskey",
-    "privatekey",
-    "credential",
-    "connectionstring",
-    "sharedkey",
-    "sastoken",
-];
+/// Words that make a member's name a secret's, by their first letter (the same list as the
+/// Node host's `SECRET_WORDS`).
+fn secret_words(first: u8) -> &'static [&'static [u8]] {
+    match first {
+        b'p' => &[b"password", b"passwd", b"passphrase", b"privatekey"],
+        b's' => &[b"secret", b"sharedkey", b"sastoken"],
+        b't' => &[b"token"],
+        b'a' => &[b"apikey", b"accesskey"],
+        b'c' => &[b"credential", b"connectionstring"],
+        _ => &[],
+    }
+}
 
 /// Endings that make such a name a reference to, or a setting about, a secret.
 const NOT_SECRET_ENDINGS: &[&str] = &[
@@ -118,32 +119,37 @@ const NOT_SECRET_ENDINGS: &[&str] = &[
 /// Whether a member's name reads like a secret's (`dbPassword`, `client_secret`, `API-KEY`),
 /// and not like a reference to one (`secretName`, `passwordSecretRef`).
 pub fn secret_name(name: &str) -> bool {
+    secret_name_bytes(name.as_bytes())
+}
+
+/// [`secret_name`] of a name's UTF-8 bytes (only ASCII letters and digits count).
+fn secret_name_bytes(name: &[u8]) -> bool {
     // Lower-cased letters and digits, on the stack: this runs for every member of every
     // resource whose remediation is rendered.
     let mut buf = [0u8; 128];
     let mut len = 0;
-    for b in name.bytes().filter(u8::is_ascii_alphanumeric) {
+    for &b in name.iter().filter(|b| b.is_ascii_alphanumeric()) {
         if len == buf.len() {
-            return secret_name_long(name);
+            let long: Vec<u8> = name
+                .iter()
+                .copied()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|b| b.to_ascii_lowercase())
+                .collect();
+            return secret_letters(&long);
         }
         buf[len] = b.to_ascii_lowercase();
         len += 1;
     }
-    let n = &buf[..len];
-    let has = |w: &str| n.windows(w.len()).any(|x| x == w.as_bytes());
-    (SECRET_WORDS.iter().any(|w| has(w)) || n.ends_with(b"pwd"))
-        && !NOT_SECRET_ENDINGS.iter().any(|e| n.ends_with(e.as_bytes()))
+    secret_letters(&buf[..len])
 }
 
-/// [`secret_name`] for a name of more than 128 letters and digits.
-fn secret_name_long(name: &str) -> bool {
-    let n: String = name
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    (SECRET_WORDS.iter().any(|w| n.contains(w)) || n.ends_with("pwd"))
-        && !NOT_SECRET_ENDINGS.iter().any(|e| n.ends_with(e))
+/// [`secret_name`] of a name's lower-cased letters and digits.
+fn secret_letters(n: &[u8]) -> bool {
+    // A word is compared only where its first letter is: most names hold none of them.
+    let word_at = |i: usize| secret_words(n[i]).iter().any(|w| n[i..].starts_with(w));
+    ((0..n.len()).any(word_at) || n.ends_with(b"pwd"))
+        && !NOT_SECRET_ENDINGS.iter().any(|e| n.ends_with(e.as_bytes()))
 }
 
 /// Whether a string held under a secret's name is a literal value rather than a reference to
@@ -216,9 +222,7 @@ pub fn redact(v: &Value, name: Option<&str>, found: &mut Vec<String>) -> Option<
     match v {
         Value::String(s) => {
             if held_secret(s, name) || found.iter().any(|f| f == s) || looks_secret(s) {
-                if !found.iter().any(|f| f == s) {
-                    found.push(s.clone());
-                }
+                remember(s, found);
                 Some(Value::String(mask(s)))
             } else {
                 None
@@ -235,9 +239,12 @@ pub fn redact(v: &Value, name: Option<&str>, found: &mut Vec<String>) -> Option<
         }
         Value::Object(m) => {
             // `{"name": "DB_PASSWORD", "value": "…"}`: the value is named by its sibling.
-            let pair = m.get("name").and_then(Value::as_str);
             let mut out: Option<serde_json::Map<String, Value>> = None;
             for (k, item) in m {
+                let pair = match k.as_str() {
+                    "value" => m.get("name").and_then(Value::as_str),
+                    _ => None,
+                };
                 if let Some(r) = redact(item, holder(k, pair), found) {
                     out.get_or_insert_with(|| m.clone()).insert(k.clone(), r);
                 }
@@ -246,6 +253,46 @@ pub fn redact(v: &Value, name: Option<&str>, found: &mut Vec<String>) -> Option<
         }
         _ => None,
     }
+}
+
+/// The part of a standard's projection where [`named`] can find a secret: the paths that end
+/// under a name read like a secret's (or `value`, named by its sibling), and every part whose
+/// names are known only in the document (`all`, or `each` over a map's values). A string
+/// anywhere else is held under a name that is not a secret's, so [`named`] walked with this
+/// finds exactly what it finds with the whole projection, visiting a few members instead of
+/// every one the standard reads. `None` when nothing can be found; computed once per standard.
+pub fn holders(projection: &crate::abi::Projection) -> Option<crate::abi::Projection> {
+    let h = prune(projection, None, 0)?;
+    (h.all || !h.fields.is_empty() || h.each.is_some()).then_some(h)
+}
+
+/// [`holders`] of the projection of the member `key` (`None`: a name only the document knows).
+fn prune(
+    p: &crate::abi::Projection,
+    key: Option<&str>,
+    depth: usize,
+) -> Option<crate::abi::Projection> {
+    if p.all || depth > 64 {
+        return Some(p.clone());
+    }
+    let fields: std::collections::BTreeMap<String, crate::abi::Projection> = p
+        .fields
+        .iter()
+        .filter_map(|(k, x)| Some((k.clone(), prune(x, Some(k), depth + 1)?)))
+        .collect();
+    // An `each` is kept whole in shape: dropping it would make an array's elements read with
+    // the member's own projection ([`crate::abi::Projection::element`]).
+    let each = p
+        .each
+        .as_deref()
+        .and_then(|e| prune(e, None, depth + 1))
+        .map(Box::new);
+    let leaf = key.is_none_or(|k| k == "value" || secret_name(k));
+    (leaf || !fields.is_empty() || each.is_some()).then_some(crate::abi::Projection {
+        all: false,
+        fields,
+        each,
+    })
 }
 
 /// Adds to `found` the strings of a resource document held under a secret's name (as
@@ -267,9 +314,12 @@ pub fn named(
             }
         }
         Value::Object(m) if !crate::value::is_unknown(v) => {
-            let pair = m.get("name").and_then(Value::as_str);
             for (k, item) in m {
                 if let Some(p) = projection.member(k) {
+                    let pair = match k.as_str() {
+                        "value" => m.get("name").and_then(Value::as_str),
+                        _ => None,
+                    };
                     named(item, &p, holder(k, pair), found);
                 }
             }
@@ -286,6 +336,17 @@ pub fn named_encoded(
     name: Option<&str>,
     found: &mut Vec<String>,
 ) {
+    walk_encoded(v, projection, name.map(str::as_bytes), found);
+}
+
+/// [`named_encoded`] with the holder's name as bytes: keys are decoded only where the
+/// projection must look one up.
+fn walk_encoded(
+    v: &[u8],
+    projection: &crate::abi::Projection,
+    name: Option<&[u8]>,
+    found: &mut Vec<String>,
+) {
     use crate::value::{as_str, encoded_len, tag};
     let word = |at: usize| -> Option<usize> {
         let w = v.get(at..at + 4)?;
@@ -294,11 +355,11 @@ pub fn named_encoded(
     // Each member or element in turn: (key, encoded value); `None` ends the walk (a malformed
     // encoding, which the module would have refused).
     let mut at = 9;
-    let mut next = |keyed: bool| -> Option<(&str, &[u8])> {
-        let mut key = "";
+    let mut next = |keyed: bool| -> Option<(&[u8], &[u8])> {
+        let mut key: &[u8] = &[];
         if keyed {
             let klen = word(at)?;
-            key = std::str::from_utf8(v.get(at + 4..at + 4 + klen)?).ok()?;
+            key = v.get(at + 4..at + 4 + klen)?;
             at += 4 + klen;
         }
         let n = v.get(at..).and_then(encoded_len)?;
@@ -307,24 +368,43 @@ pub fn named_encoded(
         Some((key, item))
     };
     match v.first() {
-        Some(&tag::STRING) => {
-            if let Some(s) = as_str(v) {
-                keep(s, name, found);
+        // The name first: most are not a secret's, and then the string is not even decoded.
+        Some(&tag::STRING) if name.is_some_and(secret_name_bytes) => {
+            if let Some(s) = as_str(v).filter(|s| literal(s)) {
+                remember(s, found);
             }
         }
         Some(&tag::ARRAY) => {
             for _ in 0..word(1).unwrap_or(0) {
                 let Some((_, item)) = next(false) else { return };
-                named_encoded(item, projection.element(), name, found);
+                walk_encoded(item, projection.element(), name, found);
             }
         }
         Some(&tag::OBJECT) => {
-            let pair = crate::value::member(v, "name").and_then(as_str);
+            // The sibling `name` is looked up only for a `value`.
+            let mut pair = None;
             for _ in 0..word(1).unwrap_or(0) {
                 let Some((k, item)) = next(true) else { return };
-                if let Some(p) = projection.member(k) {
-                    named_encoded(item, &p, holder(k, pair), found);
-                }
+                let p = if projection.all {
+                    Some(Cow::Borrowed(projection))
+                } else {
+                    std::str::from_utf8(k)
+                        .ok()
+                        .and_then(|k| projection.member(k))
+                };
+                let Some(p) = p else { continue };
+                let held = match k {
+                    b"value" => pair
+                        .get_or_insert_with(|| {
+                            crate::value::member(v, "name")
+                                .and_then(as_str)
+                                .map(str::as_bytes)
+                                .filter(|n| secret_name_bytes(n))
+                        })
+                        .or(Some(k)),
+                    _ => Some(k),
+                };
+                walk_encoded(item, &p, held, found);
             }
         }
         _ => {}
@@ -334,12 +414,19 @@ pub fn named_encoded(
 /// Whether a string held under the member `name` is a secret by that name: a literal under a
 /// secret's name.
 fn held_secret(s: &str, name: Option<&str>) -> bool {
-    name.is_some() && literal(s) && name.is_some_and(secret_name)
+    name.is_some_and(secret_name) && literal(s)
 }
 
-/// Adds `s` to `found` when it is a secret by the name it is held under, once.
+/// Adds `s` to `found` when it is a secret by the name it is held under.
 fn keep(s: &str, name: Option<&str>, found: &mut Vec<String>) {
-    if held_secret(s, name) && !found.iter().any(|f| f == s) {
+    if held_secret(s, name) {
+        remember(s, found);
+    }
+}
+
+/// Adds the secret `s` to `found`, once.
+fn remember(s: &str, found: &mut Vec<String>) {
+    if !found.iter().any(|f| f == s) {
         found.push(s.to_string());
     }
 }
@@ -353,6 +440,45 @@ fn holder<'a>(key: &'a str, pair: Option<&'a str>) -> Option<&'a str> {
     } else {
         Some(key)
     }
+}
+
+/// The bytes that make up a word [`scrub`] may mask: letters, digits and `+/=_-.:@%`.
+const WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'+' | b'/' | b'=' | b'_' | b'-' | b'.' | b':' | b'@' | b'%'
+            );
+        i += 1;
+    }
+    t
+};
+
+/// The byte ranges of the words of `text` long enough to be a random token (32 bytes or more):
+/// one table lookup per byte, as this runs over every remediation of every finding. Word bytes
+/// are ASCII, so each range starts and ends on a character boundary.
+fn long_words(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let b = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            while i < b.len() && !WORD[b[i] as usize] {
+                i += 1;
+            }
+            let start = i;
+            while i < b.len() && WORD[b[i] as usize] {
+                i += 1;
+            }
+            if i - start >= 32 {
+                return Some(start..i);
+            }
+        }
+        None
+    })
 }
 
 /// `text` with every secret in it replaced by its [`mask`]: the strings in `found` (secrets
@@ -374,26 +500,19 @@ pub fn scrub<'a>(text: &'a str, found: &[String]) -> Cow<'a, str> {
     // Words run between characters that cannot be in a key, a path, a URL or an address; a
     // word's trailing `.` or `:` ends a sentence. Only a whole word can be a random token, so
     // `/subscriptions/…/Microsoft.Storage/…` or `https://…` never is.
-    let word = |c: char| c.is_ascii_alphanumeric() || "+/=_-.:@%".contains(c);
     let token = |w: &str| random_token(w.trim_end_matches(['.', ':']));
-    if out.split(|c: char| !word(c)).any(token) {
+    if long_words(&out).any(|w| token(&out[w])) {
         let mut s = String::with_capacity(out.len());
-        let mut rest: &str = &out;
-        while let Some(start) = rest.find(word) {
-            s.push_str(&rest[..start]);
-            rest = &rest[start..];
-            let end = rest.find(|c: char| !word(c)).unwrap_or(rest.len());
-            let w = &rest[..end];
-            let t = w.trim_end_matches(['.', ':']);
+        let mut done = 0;
+        for w in long_words(&out) {
+            let t = out[w.clone()].trim_end_matches(['.', ':']);
             if random_token(t) {
+                s.push_str(&out[done..w.start]);
                 s.push_str(&mask(t));
-                s.push_str(&w[t.len()..]);
-            } else {
-                s.push_str(w);
+                done = w.start + t.len();
             }
-            rest = &rest[end..];
         }
-        s.push_str(rest);
+        s.push_str(&out[done..]);
         out = Cow::Owned(s);
     }
     out
@@ -438,6 +557,10 @@ mod tests {
     #[test]
     fn the_known_formats_compile() {
         assert!(KNOWN.is_some());
+        // The shortest credential of a known format is still found.
+        let shortest = "Pwd=abcdef";
+        assert_eq!(shortest.len(), KNOWN_SHORTEST);
+        assert!(known(shortest) && !known(&shortest[..KNOWN_SHORTEST - 1]));
     }
 
     #[test]
@@ -571,5 +694,137 @@ mod tests {
         let mut c = Vec::new();
         super::named_encoded(&crate::value::to_bytes(&doc), &all, None, &mut c);
         assert!(c.contains(&"NotRead-123!".to_string()));
+    }
+
+    #[test]
+    fn the_holders_of_a_projection_keep_only_where_a_secret_can_be() {
+        let mut p = crate::abi::Projection::default();
+        for path in [
+            "properties.minimumTlsVersion",
+            "properties.osProfile.adminPassword",
+            "properties.rules.*.port",
+            "sku.name",
+        ] {
+            p.add(
+                &path.split('.').map(String::from).collect::<Vec<_>>(),
+                false,
+            );
+        }
+        let h = holders(&p).expect("a password is read");
+        assert_eq!(h.fields.keys().collect::<Vec<_>>(), ["properties"]);
+        let props = &h.fields["properties"];
+        // The array's elements may be a map's values, named only in the document: kept.
+        assert_eq!(
+            props.fields.keys().collect::<Vec<_>>(),
+            ["osProfile", "rules"]
+        );
+        let mut q = crate::abi::Projection::default();
+        q.add(&["sku".into(), "name".into()], false);
+        assert!(holders(&q).is_none());
+        // A `value` is named by its sibling `name`, which only the document says.
+        q.add(&["env".into(), "*".into(), "value".into()], false);
+        let d = serde_json::json!({"env": [{"name": "DB_PASSWORD", "value": "hunter2hunter2"}]});
+        let mut found = Vec::new();
+        super::named(&d, &holders(&q).expect("a value is read"), None, &mut found);
+        assert_eq!(found, ["hunter2hunter2"]);
+    }
+
+    /// The member names of the generated documents and projections.
+    const KEYS: &[&str] = &[
+        "name",
+        "value",
+        "password",
+        "secretName",
+        "tags",
+        "env",
+        "rules",
+        "port",
+        "token",
+    ];
+
+    fn doc() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let key = prop::sample::select(KEYS.to_vec());
+        let leaf = prop_oneof![
+            Just(Value::String("Literal-Passw0rd!".into())),
+            Just(Value::String("DB_PASSWORD".into())),
+            Just(Value::String("prod".into())),
+            Just(Value::Bool(true)),
+            Just(serde_json::json!({"name": "DB_PASSWORD", "value": "hunter2hunter2"})),
+        ];
+        leaf.prop_recursive(4, 40, 5, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(key.clone(), inner, 0..5).prop_map(|m| Value::Object(
+                    m.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+                )),
+            ]
+        })
+    }
+
+    fn paths() -> impl proptest::strategy::Strategy<Value = Vec<(Vec<String>, bool)>> {
+        use proptest::prelude::*;
+        let step = prop::sample::select([KEYS, &["*"]].concat());
+        prop::collection::vec(
+            (
+                prop::collection::vec(step.prop_map(String::from), 1..4),
+                any::<bool>(),
+            ),
+            0..5,
+        )
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_holders_find_what_the_whole_projection_finds(d in doc(), ps in paths()) {
+            let mut p = crate::abi::Projection::default();
+            for (path, whole) in &ps {
+                p.add(path, *whole);
+            }
+            let mut all = Vec::new();
+            super::named(&d, &p, None, &mut all);
+            let (mut some, mut encoded) = (Vec::new(), Vec::new());
+            if let Some(h) = holders(&p) {
+                super::named(&d, &h, None, &mut some);
+                super::named_encoded(&crate::value::to_bytes(&d), &h, None, &mut encoded);
+            }
+            proptest::prop_assert_eq!(&all, &some);
+            proptest::prop_assert_eq!(&all, &encoded);
+        }
+    }
+
+    /// [`scrub`]'s masking of random tokens, written the simple way: every word in turn.
+    fn scrub_words_simply(text: &str) -> String {
+        let word = |c: char| c.is_ascii_alphanumeric() || "+/=_-.:@%".contains(c);
+        let mut s = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find(word) {
+            s.push_str(&rest[..start]);
+            rest = &rest[start..];
+            let end = rest.find(|c: char| !word(c)).unwrap_or(rest.len());
+            let t = rest[..end].trim_end_matches(['.', ':']);
+            if random_token(t) {
+                s.push_str(&mask(t));
+                s.push_str(&rest[t.len()..end]);
+            } else {
+                s.push_str(&rest[..end]);
+            }
+            rest = &rest[end..];
+        }
+        s.push_str(rest);
+        s
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn random_tokens_are_masked_as_the_simple_definition_says(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                AWS_SECRET, "wJalrXUtnFEMI", "K7MDENG", "/", ".", ":", " ", "é", "—", "Storage",
+                "Qx9mZ2vT8kLp4RwY7nB3cF6hJ1dS5gA0", "https://example.com/a", "\n",
+            ]), 0..12)
+        ) {
+            let text: String = parts.concat();
+            proptest::prop_assert_eq!(scrub(&text, &[]), scrub_words_simply(&text));
+        }
     }
 }
