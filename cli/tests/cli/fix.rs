@@ -338,7 +338,8 @@ fn fixes_are_written_into_yaml_and_templates_keeping_the_rest() {
         }
         let o = tenet(&["fix", "--standard", standard, p, "--now", NOW]);
         let last = stdout(&o).lines().last().unwrap_or_default().to_string();
-        let left = if code == 2 { "6 fixed," } else { "0 fixed," };
+        // The template's refused account keeps the fixes that follow the refused one: five.
+        let left = if code == 2 { "5 fixed," } else { "0 fixed," };
         assert!(last.starts_with(left), "{file}: {last}");
     }
 }
